@@ -1,0 +1,112 @@
+"""Complete Home Assistant's onboarding for scripts/develop and save a long-lived token.
+
+Waits until HA answers, creates the owner "dev" / "dev" when no user exists yet (scripts/develop
+marks the other onboarding steps done beforehand), and writes a long-lived access token to config/.dev_token so
+scripts (screenshots, curl) can call the API. Does nothing to an instance already onboarded
+except refresh the token file when it is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+CLIENT_ID = "http://127.0.0.1:8123/"
+TOKEN_FILE = Path(__file__).resolve().parents[1] / "config" / ".dev_token"
+
+
+async def _wait_until_up(session: aiohttp.ClientSession, url: str, timeout: float) -> list[Any]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            async with session.get(f"{url}/api/onboarding") as resp:
+                if resp.status == 200:
+                    return list(await resp.json())
+        except aiohttp.ClientError:
+            pass
+        if loop.time() > deadline:
+            raise TimeoutError(f"Home Assistant did not answer at {url} in {timeout:.0f} s")
+        await asyncio.sleep(1)
+
+
+async def _token(session: aiohttp.ClientSession, url: str, code: str) -> str:
+    data = {"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID}
+    async with session.post(f"{url}/auth/token", data=data) as resp:
+        resp.raise_for_status()
+        return str((await resp.json())["access_token"])
+
+
+async def _login(session: aiohttp.ClientSession, url: str) -> str:
+    """Log in as dev/dev through the login flow; return an access token."""
+    payload = {
+        "client_id": CLIENT_ID,
+        "handler": ["homeassistant", None],
+        "redirect_uri": CLIENT_ID,
+    }
+    async with session.post(f"{url}/auth/login_flow", json=payload) as resp:
+        flow = await resp.json()
+    creds = {"client_id": CLIENT_ID, "username": "dev", "password": "dev"}
+    async with session.post(f"{url}/auth/login_flow/{flow['flow_id']}", json=creds) as resp:
+        result = await resp.json()
+    if result.get("type") != "create_entry":
+        raise RuntimeError(f"login as dev failed: {result}")
+    return await _token(session, url, result["result"])
+
+
+async def _long_lived(session: aiohttp.ClientSession, url: str, access: str) -> str:
+    async with session.ws_connect(f"{url}/api/websocket") as ws:
+        await ws.receive_json()
+        await ws.send_json({"type": "auth", "access_token": access})
+        await ws.receive_json()
+        await ws.send_json(
+            {
+                "id": 1,
+                "type": "auth/long_lived_access_token",
+                "client_name": "scripts",
+                "lifespan": 3650,
+            }
+        )
+        reply = await ws.receive_json()
+        return str(reply["result"])
+
+
+async def onboard(url: str, timeout: float) -> None:
+    """Onboard if needed and make sure a token file exists."""
+    async with aiohttp.ClientSession() as session:
+        steps = {s["step"]: s["done"] for s in await _wait_until_up(session, url, timeout)}
+        access = None
+        if not steps.get("user"):
+            user = {
+                "client_id": CLIENT_ID,
+                "name": "Developer",
+                "username": "dev",
+                "password": "dev",
+                "language": "en",
+            }
+            async with session.post(f"{url}/api/onboarding/users", json=user) as resp:
+                resp.raise_for_status()
+                access = await _token(session, url, (await resp.json())["auth_code"])
+            print("onboarded: log in as dev / dev", file=sys.stderr)
+        if not TOKEN_FILE.exists():
+            access = access or await _login(session, url)
+            TOKEN_FILE.write_text(await _long_lived(session, url, access), encoding="utf-8")
+            print(f"long-lived token written to {TOKEN_FILE}", file=sys.stderr)
+
+
+def main() -> None:
+    """Parse arguments and run."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", default="http://127.0.0.1:8123")
+    parser.add_argument("--timeout", type=float, default=600)
+    args = parser.parse_args()
+    asyncio.run(onboard(args.url, args.timeout))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Tests that run a real Home Assistant (pytest-homeassistant-custom-component)."""
