@@ -1,8 +1,8 @@
 """Complete Home Assistant's onboarding for scripts/develop and save a long-lived token.
 
 Waits until HA answers, creates the owner "dev" / "dev" when no user exists yet (scripts/develop
-marks the other onboarding steps done beforehand), and writes a long-lived access token to config/.dev_token so
-scripts (screenshots, curl) can call the API. Does nothing to an instance already onboarded
+marks the other onboarding steps done beforehand), and writes a long-lived access token to
+config/.dev_token so scripts (screenshots, curl) can call the API. Does nothing to an instance already onboarded
 except refresh the token file when it is missing.
 """
 
@@ -20,9 +20,7 @@ CLIENT_ID = "http://127.0.0.1:8123/"
 TOKEN_FILE = Path(__file__).resolve().parents[1] / "config" / ".dev_token"
 
 
-async def _wait_until_up(session: aiohttp.ClientSession, url: str, timeout: float) -> list[Any]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+async def _wait_until_up(session: aiohttp.ClientSession, url: str) -> list[Any]:
     while True:
         try:
             async with session.get(f"{url}/api/onboarding") as resp:
@@ -30,8 +28,6 @@ async def _wait_until_up(session: aiohttp.ClientSession, url: str, timeout: floa
                     return list(await resp.json())
         except aiohttp.ClientError:
             pass
-        if loop.time() > deadline:
-            raise TimeoutError(f"Home Assistant did not answer at {url} in {timeout:.0f} s")
         await asyncio.sleep(1)
 
 
@@ -76,10 +72,10 @@ async def _long_lived(session: aiohttp.ClientSession, url: str, access: str) -> 
         return str(reply["result"])
 
 
-async def onboard(url: str, timeout: float) -> None:
+async def onboard(url: str) -> None:
     """Onboard if needed and make sure a token file exists."""
     async with aiohttp.ClientSession() as session:
-        steps = {s["step"]: s["done"] for s in await _wait_until_up(session, url, timeout)}
+        steps = {s["step"]: s["done"] for s in await _wait_until_up(session, url)}
         access = None
         if not steps.get("user"):
             user = {
@@ -105,7 +101,12 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8123")
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args()
-    asyncio.run(onboard(args.url, args.timeout))
+
+    async def run() -> None:
+        async with asyncio.timeout(args.timeout):
+            await onboard(args.url)
+
+    asyncio.run(run())
 
 
 if __name__ == "__main__":
