@@ -2,8 +2,8 @@
 
 Waits until HA answers, creates the owner "dev" / "dev" when no user exists yet (scripts/develop
 marks the other onboarding steps done beforehand), and writes a long-lived access token to
-config/.dev_token so scripts (screenshots, curl) can call the API. Does nothing to an instance already onboarded
-except refresh the token file when it is missing.
+config/.dev_token so scripts (screenshots, curl) can call the API. Does nothing to an instance
+already onboarded except write the token file when it is missing.
 """
 
 from __future__ import annotations
