@@ -4,13 +4,13 @@
     scripts/run python scripts/screenshot.py /config/integrations/dashboard out.png \
         --add-integration "Prepaid"     # open "Add integration" and search for it
 
-Uses the long-lived token scripts/develop saved in config/.dev_token and Debian's Chromium.
+Logs in through the login form as dev / dev (the user scripts/develop creates), with Debian's
+Chromium.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 from pathlib import Path
 
@@ -36,19 +36,15 @@ def chromium_path() -> str:
     return found
 
 
-def login(page: Page, base: str, token: str) -> None:
-    """Give the frontend a token the way it stores its own after a login."""
-    tokens = {
-        "access_token": token,
-        "token_type": "Bearer",
-        "expires_in": 315360000,
-        "hassUrl": base,
-        "clientId": f"{base}/",
-        "expires": 4102444800000,
-        "refresh_token": "",
-    }
-    page.goto(f"{base}/auth/authorize?response_type=code&client_id={base}/")
-    page.evaluate(f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))})")
+def login(page: Page, base: str, username: str, password: str) -> None:
+    """Log in through the real login form, as a person would."""
+    page.goto(f"{base}/")
+    page.wait_for_url("**/auth/authorize**", timeout=30000)
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "auth/authorize" not in url, timeout=30000)
+    page.locator("ha-sidebar").wait_for(timeout=30000)
 
 
 def main() -> None:
@@ -62,24 +58,28 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=800)
     parser.add_argument("--add-integration", metavar="QUERY", help="open the add dialog and search")
+    parser.add_argument("--user", default="dev")
+    parser.add_argument("--password", default="dev")
     parser.add_argument("--wait", type=float, default=3.0, help="seconds to let the page settle")
     args = parser.parse_args()
-    token = (REPO / "config" / ".dev_token").read_text(encoding="utf-8").strip()
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": args.width, "height": args.height})
-        login(page, args.base, token)
-        page.goto(f"{args.base}{args.path}")
-        page.wait_for_timeout(args.wait * 1000)
-        if args.add_integration:
-            page.locator("ha-fab").first.click()
-            page.wait_for_timeout(1500)
-            page.keyboard.type(args.add_integration)
-            page.wait_for_timeout(1500)
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(args.out))
-        browser.close()
+        try:
+            login(page, args.base, args.user, args.password)
+            page.goto(f"{args.base}{args.path}")
+            page.wait_for_timeout(args.wait * 1000)
+            if args.add_integration:
+                page.get_by_role("button", name="Add integration").click()
+                page.wait_for_timeout(1500)
+                page.keyboard.type(args.add_integration)
+                page.wait_for_timeout(1500)
+        finally:
+            # Also on failure: the picture usually says what went wrong.
+            page.screenshot(path=str(args.out))
+            browser.close()
     print(args.out)
 
 
