@@ -1,0 +1,334 @@
+"""The charging engine: from an absolute counter reading to priced usage lines.
+
+Per meter *generation* the state holds the start value and the high-water mark (``hwm``, the
+highest accepted counter, unwrapped across rollovers). A reading is compared with the raw
+counter at the hwm:
+
+* no change: nothing billed (replays and repeated polls are no-ops);
+* zero while the hwm is above zero: not a reading (meters report 0 at boot or reconnect);
+* older than the last accepted reading and not above it: a stale replay, ignored;
+* a small decrease (``dip_tolerance``): noise, ignored, the hwm is held;
+* a larger decrease, unless it is a plausible rollover: quarantined (counter reset? meter
+  replaced?), never billed; an admin opens a new generation;
+* an increase above ``max_rate x Δt x factor`` (the breaker could not pass that much):
+  quarantined, never billed; the next sane reading is billed against the unchanged hwm;
+* otherwise the increase is billed, and ``sum billed == hwm - start`` holds per generation.
+
+Spreading rule: the increase since the last accepted reading is spread over the interval
+between the two readings in proportion to time (a constant rate is assumed), in UTC
+quarter-hour pieces; each piece takes the TOU period, hourly bucket, block window and tariff
+version in force at its start, and the milli-units are shared by largest remainder. So a long
+outage's backlog is billed once, at the prices and periods of the hours it covers. When the
+meter reports its own per-period counters (on both readings, all non-decreasing and adding up
+to the total increase), each period's increase is spread over that period's pieces instead
+(or put on the last piece when the interval has none of that period). Blocks are filled in
+time order. If the clock went backwards, the increase is put at the last accepted instant:
+timestamps inform, they never reorder or re-charge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from itertools import pairwise
+
+from .apportion import largest_remainder
+from .errors import InvalidAmount
+from .money import exact_charge_nano, post_with_carry
+from .quantity import UtilityKind, counter_to_milli
+from .schedule import TouPeriod
+from .tariff import TariffBook
+
+QUARTER = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class CounterReading:
+    """One absolute counter reading of one meter (kWh or m³ as Decimal)."""
+
+    meter_id: str
+    taken_at: datetime
+    total: Decimal
+    periods: Mapping[TouPeriod, Decimal] | None = None
+
+
+@dataclass(frozen=True)
+class MeterSpec:
+    """What the engine must know about a meter to judge its readings.
+
+    ``max_rate_milli_per_hour`` is the breaker rating as a rate (63 A x 230 V = 14,490 Wh per
+    hour; a water meter's maximum flow in litres per hour). ``rollover_milli`` is the value at
+    which the counter wraps to zero (e.g. 100,000,000 Wh for 99,999.99 kWh), or None.
+    """
+
+    kind: UtilityKind
+    max_rate_milli_per_hour: int
+    plausibility_factor: int = 2
+    rollover_milli: int | None = None
+    dip_tolerance_milli: int = 1000
+    min_interval_s: int = 60
+    resolution_milli: int = 10
+
+
+class ReadingStatus(StrEnum):
+    """What became of a reading."""
+
+    CHARGED = "charged"
+    UNCHANGED = "unchanged"
+    ZERO_IGNORED = "zero_ignored"
+    STALE = "stale"
+    DIP = "dip"
+    QUARANTINED_DECREASE = "quarantined_decrease"
+    QUARANTINED_JUMP = "quarantined_jump"
+    INVALID = "invalid"
+
+
+QUARANTINE_STATUSES = frozenset(
+    {ReadingStatus.QUARANTINED_DECREASE, ReadingStatus.QUARANTINED_JUMP, ReadingStatus.INVALID}
+)
+
+
+@dataclass(frozen=True)
+class GenerationState:
+    """The billing state of one meter generation (not money: a cursor over the counter)."""
+
+    generation: int
+    start_milli: int
+    hwm_milli: int
+    last_at: datetime
+    carry_nano: int = 0
+    tier_window: str = ""
+    tier_used_milli: int = 0
+    period_milli: Mapping[TouPeriod, int] = field(default_factory=dict)
+
+    def raw_counter(self, spec: MeterSpec) -> int:
+        """Return the counter value the meter shows at the hwm."""
+        if spec.rollover_milli is None:
+            return self.hwm_milli
+        return self.hwm_milli % spec.rollover_milli
+
+
+def open_generation(
+    generation: int, start: Decimal, at: datetime, periods: Mapping[TouPeriod, Decimal] | None
+) -> GenerationState:
+    """Return the state of a new generation starting at a counter value."""
+    start_milli = counter_to_milli(start)
+    return GenerationState(
+        generation=generation,
+        start_milli=start_milli,
+        hwm_milli=start_milli,
+        last_at=at,
+        period_milli={p: counter_to_milli(v) for p, v in (periods or {}).items()},
+    )
+
+
+@dataclass(frozen=True)
+class ChargeLine:
+    """Billed usage of one hour, TOU period, block and tariff version."""
+
+    hour: datetime
+    period: TouPeriod
+    tier: int
+    quantity_milli: int
+    price_micro: int
+    exact_nano: int
+
+
+@dataclass(frozen=True)
+class ReadingOutcome:
+    """The engine's verdict on a reading, with the new state and the priced lines."""
+
+    status: ReadingStatus
+    state: GenerationState
+    delta_milli: int = 0
+    lines: tuple[ChargeLine, ...] = ()
+    charge_minor: int = 0
+
+    @property
+    def quarantined(self) -> bool:
+        """Return whether the reading needs a person to look (a repair issue)."""
+        return self.status in QUARANTINE_STATUSES
+
+
+@dataclass
+class _Piece:
+    start: datetime
+    seconds: int
+    hour: datetime
+    period: TouPeriod
+    version: int
+    window: str
+    quantity: int = 0
+
+
+def _pieces(book: TariffBook, start: datetime, end: datetime) -> list[_Piece]:
+    cuts = {start, end, *book.changes_between(start, end)}
+    grid = start.astimezone(UTC).replace(second=0, microsecond=0)
+    grid -= timedelta(minutes=grid.minute % 15)
+    grid += QUARTER
+    while grid < end:
+        cuts.add(grid)
+        grid += QUARTER
+    ordered = sorted(cuts)
+    pieces: list[_Piece] = []
+    for left, right in pairwise(ordered):
+        index = book.index_at(left)
+        tariff = book.versions[index].tariff
+        hour = left.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        period, window = tariff.period_at(left), tariff.tier_window(left)
+        seconds = (right - left) // timedelta(microseconds=1)
+        last = pieces[-1] if pieces else None
+        if last and (last.hour, last.period, last.version, last.window) == (
+            hour,
+            period,
+            index,
+            window,
+        ):
+            last.seconds += seconds
+        else:
+            pieces.append(_Piece(left, seconds, hour, period, index, window))
+    return pieces
+
+
+def _instant_piece(book: TariffBook, at: datetime) -> _Piece:
+    index = book.index_at(at)
+    tariff = book.versions[index].tariff
+    hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return _Piece(at, 1, hour, tariff.period_at(at), index, tariff.tier_window(at))
+
+
+def _spread(pieces: list[_Piece], quantity: int) -> None:
+    for piece, share in zip(
+        pieces, largest_remainder(quantity, [p.seconds for p in pieces]), strict=True
+    ):
+        piece.quantity += share
+
+
+def _period_deltas(
+    state: GenerationState, reading: CounterReading, delta: int
+) -> dict[TouPeriod, int] | None:
+    if not reading.periods or not state.period_milli:
+        return None
+    try:
+        now = {p: counter_to_milli(v) for p, v in reading.periods.items()}
+    except InvalidAmount:
+        return None
+    if set(now) != set(state.period_milli):
+        return None
+    deltas = {p: now[p] - state.period_milli[p] for p in now}
+    if any(d < 0 for d in deltas.values()) or sum(deltas.values()) != delta:
+        return None
+    return deltas
+
+
+def _allocate(
+    book: TariffBook, state: GenerationState, reading: CounterReading, delta: int
+) -> list[_Piece]:
+    if reading.taken_at <= state.last_at:
+        pieces = [_instant_piece(book, state.last_at)]
+        pieces[0].quantity = delta
+        return pieces
+    pieces = _pieces(book, state.last_at, reading.taken_at)
+    by_period = _period_deltas(state, reading, delta)
+    if by_period is None:
+        _spread(pieces, delta)
+        return pieces
+    extra: list[_Piece] = []
+    for period, quantity in sorted(by_period.items()):
+        if quantity == 0:
+            continue
+        mine = [p for p in pieces if p.period is period]
+        if not mine:
+            last = pieces[-1]
+            mine = [replace(last, period=period, quantity=0)]
+            extra.extend(mine)
+        _spread(mine, quantity)
+    return sorted([*pieces, *extra], key=lambda p: (p.start, p.period))
+
+
+def _price(
+    book: TariffBook, state: GenerationState, pieces: list[_Piece], exponent: int
+) -> tuple[list[ChargeLine], GenerationState]:
+    lines: list[ChargeLine] = []
+    window, used, carry = state.tier_window, state.tier_used_milli, state.carry_nano
+    for piece in pieces:
+        if piece.quantity == 0:
+            continue
+        tariff = book.versions[piece.version].tariff
+        if piece.window != window:
+            window, used = piece.window, 0
+        for tier, quantity in tariff.split_tiers(used, piece.quantity):
+            price = tariff.unit_price(piece.period, tier)
+            exact = exact_charge_nano(quantity, price)
+            lines.append(ChargeLine(piece.hour, piece.period, tier, quantity, price, exact))
+        used += piece.quantity
+    total_exact = sum(line.exact_nano for line in lines)
+    _, carry = post_with_carry(carry, total_exact, exponent)
+    return lines, replace(state, tier_window=window, tier_used_milli=used, carry_nano=carry)
+
+
+def _limit(spec: MeterSpec, state: GenerationState, taken_at: datetime) -> int:
+    seconds = max(int((taken_at - state.last_at).total_seconds()), spec.min_interval_s)
+    allowed = -(-spec.max_rate_milli_per_hour * seconds * spec.plausibility_factor // 3600)
+    return allowed + spec.resolution_milli
+
+
+def evaluate_reading(
+    spec: MeterSpec,
+    state: GenerationState,
+    reading: CounterReading,
+    book: TariffBook,
+    exponent: int = 2,
+) -> ReadingOutcome:
+    """Judge a reading against a generation's state and price what it adds.
+
+    Pure: the caller commits ``outcome.state``, the lines and ``outcome.charge_minor``
+    together, in one transaction.
+    """
+    if reading.taken_at.tzinfo is None:
+        return ReadingOutcome(ReadingStatus.INVALID, state)
+    try:
+        current = counter_to_milli(reading.total)
+    except InvalidAmount:
+        return ReadingOutcome(ReadingStatus.INVALID, state)
+    raw = state.raw_counter(spec)
+    if current == 0 and raw > 0:
+        return ReadingOutcome(ReadingStatus.ZERO_IGNORED, state)
+    delta = current - raw
+    if spec.rollover_milli is not None and current >= spec.rollover_milli:
+        return ReadingOutcome(ReadingStatus.INVALID, state)
+    if delta == 0:
+        later = max(state.last_at, reading.taken_at)
+        return ReadingOutcome(ReadingStatus.UNCHANGED, replace(state, last_at=later))
+    limit = _limit(spec, state, reading.taken_at)
+    if delta < 0:
+        if reading.taken_at <= state.last_at:
+            return ReadingOutcome(ReadingStatus.STALE, state)
+        wrapped = None if spec.rollover_milli is None else spec.rollover_milli - raw + current
+        if wrapped is not None and wrapped <= limit:
+            delta = wrapped
+        elif -delta <= spec.dip_tolerance_milli:
+            return ReadingOutcome(ReadingStatus.DIP, state)
+        else:
+            return ReadingOutcome(ReadingStatus.QUARANTINED_DECREASE, state)
+    if delta > limit:
+        return ReadingOutcome(ReadingStatus.QUARANTINED_JUMP, state)
+    pieces = _allocate(book, state, reading, delta)
+    lines, priced = _price(book, state, pieces, exponent)
+    periods = dict(state.period_milli)
+    if reading.periods and (
+        not state.period_milli or _period_deltas(state, reading, delta) is not None
+    ):
+        periods = {p: counter_to_milli(v) for p, v in reading.periods.items()}
+    new_state = replace(
+        priced,
+        hwm_milli=state.hwm_milli + delta,
+        last_at=max(state.last_at, reading.taken_at),
+        period_milli=periods,
+    )
+    total_exact = sum(line.exact_nano for line in lines)
+    minor, _ = post_with_carry(state.carry_nano, total_exact, exponent)
+    return ReadingOutcome(ReadingStatus.CHARGED, new_state, delta, tuple(lines), minor)
