@@ -1,0 +1,113 @@
+"""The events the integration fires on the bus, and the exact shape of their data.
+
+Automations and the blueprints in ``blueprints/automation/prepaid_utility/`` rely on these names
+and keys; README documents them. Money travels as a decimal string in currency units
+("12.30") so no float ever carries a balance, and every event names the account both by id and
+by the human name and room a notification would show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Final
+
+EVENT_LOW_BALANCE: Final = "prepaid_utility_low_balance"
+EVENT_CUT_WARNING: Final = "prepaid_utility_cut_warning"
+EVENT_CUT_OFF: Final = "prepaid_utility_cut_off"
+EVENT_RESTORED: Final = "prepaid_utility_restored"
+EVENT_RECHARGED: Final = "prepaid_utility_recharged"
+EVENT_BILL_ISSUED: Final = "prepaid_utility_bill_issued"
+EVENT_STATEMENT_READY: Final = "prepaid_utility_statement_ready"
+EVENT_METER_QUARANTINED: Final = "prepaid_utility_meter_quarantined"
+
+ALL_EVENTS: Final = (
+    EVENT_LOW_BALANCE,
+    EVENT_CUT_WARNING,
+    EVENT_CUT_OFF,
+    EVENT_RESTORED,
+    EVENT_RECHARGED,
+    EVENT_BILL_ISSUED,
+    EVENT_STATEMENT_READY,
+    EVENT_METER_QUARANTINED,
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountEvent:
+    """Keys every account event carries."""
+
+    account_id: str
+    account_name: str
+    room: str
+    balance: str
+    currency: str
+
+    def as_data(self) -> dict[str, object]:
+        """Return the event data (plain JSON types only)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LowBalance(AccountEvent):
+    """The account entered a worse alarm level (low_1, low_2, low_3 or arrears)."""
+
+    level: str
+    previous_level: str
+    threshold: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CutWarning(AccountEvent):
+    """A cut is due and will happen at ``cut_at`` (ISO 8601) unless the account is topped up."""
+
+    cut_at: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SupplyChanged(AccountEvent):
+    """Supply was cut or restored; ``reason`` says why (balance, recharge, manual, ...)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Recharged(AccountEvent):
+    """Money was credited; ``balance`` is the balance after it."""
+
+    amount: str
+    order_id: str
+    entry_id: str
+    method: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BillIssued(AccountEvent):
+    """A post-paid bill or a fee bill was issued."""
+
+    bill_id: str
+    amount: str
+    period: str
+    due_date: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatementReady(AccountEvent):
+    """An account's statement for ``period`` (YYYY-MM) can be downloaded at ``url``."""
+
+    period: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeterQuarantined:
+    """A reading was not billed because it made no physical sense; a person must look."""
+
+    meter_id: str
+    meter_name: str
+    reason: str
+    last_counter: str
+    reading: str
+
+    def as_data(self) -> dict[str, object]:
+        """Return the event data (plain JSON types only)."""
+        return asdict(self)
