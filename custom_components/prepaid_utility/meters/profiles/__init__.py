@@ -1,0 +1,35 @@
+"""Meter profiles: one small declarative module per meter family, and a registry by key."""
+
+from __future__ import annotations
+
+from .acrel import DDSY1352, DTSY1352, LEGACY
+from .base import Block, Field, FlagBit, Identify, Profile, Role, SupplyControl
+from .custom import ProfileDataError, profile_from_data
+from .eastron import SDM120, SDM630
+from .hiking import DDS238
+from .xintai import WATER_VALVE
+
+#: Every built-in profile by key, in the order a bus scan tries them.
+PROFILES: dict[str, Profile] = {
+    p.key: p for p in (DDSY1352, DTSY1352, LEGACY, SDM120, SDM630, DDS238, WATER_VALVE)
+}
+
+__all__ = [
+    "DDS238",
+    "DDSY1352",
+    "DTSY1352",
+    "LEGACY",
+    "PROFILES",
+    "SDM120",
+    "SDM630",
+    "WATER_VALVE",
+    "Block",
+    "Field",
+    "FlagBit",
+    "Identify",
+    "Profile",
+    "ProfileDataError",
+    "Role",
+    "SupplyControl",
+    "profile_from_data",
+]

@@ -1,0 +1,424 @@
+"""Simulated meters: register images computed from a load model over the simulator clock.
+
+Each device integrates its load (day/night shape, per-meter jitter) since the last look, so
+counters only ever move with the clock. A tripped relay or closed valve really stops the
+counter. Acrel meters in meter-side mode deduct from their own balance and raise alarm bits.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from ..decode import DataType, WordOrder, encode_value
+from ..profiles.acrel import (
+    METER_TYPE_DDSY1352,
+    METER_TYPE_DTSY1352,
+    PREPAID_BLOCK_ADDRESS,
+    PREPAID_BLOCK_COUNT,
+    RELAY_ADDRESS,
+    STATUS_ADDRESS,
+    TOU_TABLE_REGISTERS,
+    TOU_TABLES_DDSY1352,
+    TOU_TABLES_DTSY1352,
+    VENDOR_WRITE_FUNCTION,
+)
+from .clock import SimClock
+from .faults import ILLEGAL_ADDRESS, ILLEGAL_FUNCTION, ILLEGAL_VALUE, Faults
+
+# Relative load by hour of day: low at night, a morning bump, the evening peak.
+DAY_SHAPE = (
+    0.3, 0.25, 0.25, 0.25, 0.25, 0.3, 0.6, 1.0, 0.9, 0.6, 0.5, 0.5,
+    0.6, 0.5, 0.45, 0.45, 0.55, 0.8, 1.2, 1.4, 1.3, 1.0, 0.7, 0.4,
+)  # fmt: skip
+WATER_SHAPE = (
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.1, 0.8, 1.5, 1.0, 0.4, 0.3, 0.4,
+    0.6, 0.4, 0.2, 0.2, 0.3, 0.6, 1.0, 1.4, 1.2, 0.8, 0.4, 0.1,
+)  # fmt: skip
+# Tariff of each hour (1 sharp, 2 peak, 3 flat, 4 valley) for the TOU counters.
+TARIFF_OF_HOUR = (
+    4, 4, 4, 4, 4, 4, 4, 3, 2, 2, 2, 3, 3, 3, 3, 3, 3, 2, 1, 1, 2, 2, 3, 4,
+)  # fmt: skip
+STEP = timedelta(minutes=15)
+U32_RANGE = 1 << 32
+
+
+def _f32(value: float, order: WordOrder = WordOrder.BIG) -> list[int]:
+    return encode_value(value, DataType.F32, order)
+
+
+def _u32(value: int) -> list[int]:
+    return encode_value(value % U32_RANGE, DataType.U32)
+
+
+class SimDevice:
+    """Base of all simulated meters: load model, supply state, faults, counter tricks."""
+
+    profile_key = ""
+    water = False
+
+    def __init__(self, unit: int, clock: SimClock, *, seed: int = 0, start: float = 0.0) -> None:
+        """Create a meter at slave ``unit`` whose counter starts at ``start`` (kWh or m³)."""
+        self.unit = unit
+        self.clock = clock
+        rng = random.Random(seed * 1000 + unit)  # noqa: S311  # a load model, not crypto
+        self.scale = rng.uniform(0.5, 1.6)  # this household's appetite
+        # Electricity: mean load in W; water: mean flow in L/h.
+        self.mean = (400.0 if not self.water else 25.0) * self.scale
+        self.milli = start * 1000.0  # Wh or litres
+        self.tou_milli = [0.0, 0.0, 0.0, 0.0]
+        self.supply_on = True
+        self.faults = Faults()
+        self.last = clock.now()
+        self.power_w = 0.0
+
+    # -- load model ---------------------------------------------------------------------
+
+    def rate_at(self, when: datetime) -> float:
+        """Return the load (W, or L/h for water) at ``when``; zero when the supply is off."""
+        if not self.supply_on:
+            return 0.0
+        shape = WATER_SHAPE if self.water else DAY_SHAPE
+        return self.mean * shape[when.hour]
+
+    def advance(self) -> None:
+        """Integrate the load from the last look until now."""
+        now = self.clock.now()
+        when = self.last
+        while when < now:
+            end = min(now, when + STEP)
+            rate = self.rate_at(when)
+            amount = rate * (end - when).total_seconds() / 3600.0
+            self.milli += amount
+            self.tou_milli[TARIFF_OF_HOUR[when.hour] - 1] += amount
+            self.consumed(amount)
+            when = end
+        self.last = now
+        self.power_w = self.rate_at(now)
+
+    def consumed(self, amount: float) -> None:
+        """Let a subclass react to consumption (meter-side balance)."""
+
+    # -- counter tricks for fault injection ----------------------------------------------
+
+    def reset_counter(self) -> None:
+        """Reset the counter to 0 (meter reset)."""
+        self.advance()
+        self.milli = 0.0
+
+    def replace_meter(self, start: float) -> None:
+        """Swap in a new meter whose counter shows ``start`` (kWh or m³)."""
+        self.advance()
+        self.milli = start * 1000.0
+
+    def near_rollover(self, margin: float = 0.05) -> None:
+        """Put the counter ``margin`` kWh below the 32-bit wrap of a 0.01 kWh register."""
+        self.advance()
+        self.milli = (U32_RANGE * 10.0) - margin * 1000.0
+
+    def garbage_jump(self, amount: float) -> None:
+        """Add an implausible ``amount`` (kWh or m³) at once."""
+        self.advance()
+        self.milli += amount * 1000.0
+
+    @property
+    def total(self) -> Decimal:
+        """Return what the counter register shows now (kWh at 0.01 or m³ at 0.001)."""
+        self.advance()
+        if self.water:
+            return Decimal(int(self.milli)) / 1000
+        return Decimal(int(self.milli // 10) % U32_RANGE) / 100
+
+    # -- register access -------------------------------------------------------------------
+
+    def image(self, function: int) -> dict[int, int]:
+        """Return the readable registers of ``function`` (3 holding, 4 input)."""
+        raise NotImplementedError
+
+    def read(self, function: int, address: int, count: int) -> list[int] | int:
+        """Return the registers, or an exception code."""
+        if function not in (3, 4):
+            return ILLEGAL_FUNCTION
+        if not 1 <= count <= 125:
+            return ILLEGAL_VALUE
+        if any(a in self.faults.illegal_addresses for a in range(address, address + count)):
+            return ILLEGAL_ADDRESS
+        self.advance()
+        image = self.image(function)
+        try:
+            return [image[a] for a in range(address, address + count)]
+        except KeyError:
+            return ILLEGAL_ADDRESS
+
+    def write(self, function: int, address: int, values: list[int]) -> int | None:
+        """Apply a write; return an exception code or None."""
+        return ILLEGAL_FUNCTION
+
+    def set_supply(self, on: bool) -> None:
+        """Move the relay/valve unless the fault says it ignores commands."""
+        self.advance()
+        if not self.faults.ignore_supply:
+            self.supply_on = on
+
+
+class AcrelSim(SimDevice):
+    """Acrel DDSY1352 (``phases=1``) or DTSY1352 (``phases=3``)."""
+
+    def __init__(
+        self,
+        unit: int,
+        clock: SimClock,
+        *,
+        phases: int = 1,
+        seed: int = 0,
+        start: float = 0.0,
+        meter_side: bool = False,
+        legacy_only: bool = False,
+    ) -> None:
+        """Create the meter; ``meter_side`` makes it deduct from its own balance."""
+        super().__init__(unit, clock, seed=seed, start=start)
+        self.phases = phases
+        self.profile_key = "acrel_dtsy1352" if phases == 3 else "acrel_ddsy1352"
+        self.meter_side = meter_side
+        self.legacy_only = legacy_only
+        self.forced = False
+        self.params = [0] * PREPAID_BLOCK_COUNT
+        # Defaults: alarms at 20.00 and 10.00, price 0.60/kWh in every tariff, 100.00 credit.
+        self.params[0:2] = _u32(2000)
+        self.params[2:4] = _u32(1000)
+        self.params[8] = 0
+        self.params[9:11] = _u32(10000)
+        for off in (0x13, 0x15, 0x17, 0x19):
+            self.params[off : off + 2] = _u32(60)
+        self.remaining_cents = 10000.0
+        tables = TOU_TABLES_DTSY1352 if phases == 3 else TOU_TABLES_DDSY1352
+        self.tou_store = {a: 0 for t in tables for a in range(t, t + TOU_TABLE_REGISTERS)}
+
+    def consumed(self, amount: float) -> None:
+        """Deduct at the flat price (0.01 currency per kWh per raw unit) in meter-side mode."""
+        if not self.meter_side or amount <= 0:
+            return
+        price = self.params[0x17] << 16 | self.params[0x18]
+        self.remaining_cents -= amount / 1000.0 * price
+        overdraft = self.params[4] << 16 | self.params[5]
+        if self.remaining_cents <= -overdraft and not self.forced:
+            self.supply_on = False  # the meter trips itself at zero (plus overdraft)
+
+    def _status(self) -> int:
+        status = 0
+        if self.supply_on:
+            status |= 0x2000 if self.phases == 1 else 0xE000
+        if self.meter_side:
+            alarm_1 = self.params[0] << 16 | self.params[1]
+            alarm_2 = self.params[2] << 16 | self.params[3]
+            if self.remaining_cents < alarm_1:
+                status |= 0x0040
+            if self.remaining_cents < alarm_2:
+                status |= 0x0080
+            if self.remaining_cents <= 0:
+                status |= 0x0020
+        return status
+
+    def image(self, function: int) -> dict[int, int]:
+        """Return the 0x0000 map, the prepaid block, the live block and the TOU tables."""
+        if function != 3:
+            return {}
+        counter = int(self.milli // 10)
+        tou = [int(m // 10) for m in self.tou_milli]
+        volts = 2300 if self.phases == 1 else 2310
+        amps = int(self.power_w / 230.0 / self.phases * 100)
+        power = int(self.power_w)  # W = 0.001 kW
+        remaining = max(0, int(self.remaining_cents))
+        params = list(self.params)
+        params[9:11] = _u32(remaining)
+        image: dict[int, int] = {}
+        legacy = [0] * 0x11
+        legacy[0:2] = _u32(counter)
+        for i, value in enumerate(tou):
+            legacy[2 + 2 * i : 4 + 2 * i] = _u32(value)
+        legacy[0x0B], legacy[0x0C], legacy[0x0D], legacy[0x10] = volts, amps, power & 0xFFFF, 980
+        image.update(enumerate(legacy))
+        image.update((PREPAID_BLOCK_ADDRESS + i, w) for i, w in enumerate(params))
+        if not self.legacy_only:
+            live = [0] * 48
+            live[0] = METER_TYPE_DTSY1352 if self.phases == 3 else METER_TYPE_DDSY1352
+            live[1:4] = [volts] * 3 if self.phases == 3 else [volts, 0, 0]
+            live[4:7] = [amps] * 3 if self.phases == 3 else [amps, 0, 0]
+            live[10] = power & 0xFFFF
+            live[0x12] = 980
+            live[0x13], live[0x14] = 1, 1
+            live[0x15:0x17] = _u32(counter)
+            for i, value in enumerate(tou):
+                live[0x17 + 2 * i : 0x19 + 2 * i] = _u32(value)
+            live[0x1F:0x21] = _u32(remaining)
+            live[0x21] = self.params[8]
+            live[STATUS_ADDRESS - 0x0200] = self._status()
+            image.update((0x0200 + i, w) for i, w in enumerate(live))
+        image.update(self.tou_store)
+        return image
+
+    def write(self, function: int, address: int, values: list[int]) -> int | None:
+        """Relay at 0x0057 (FC10), prepaid block (0xAA), TOU tables (FC10)."""
+        self.advance()
+        if function == 16 and address == RELAY_ADDRESS and len(values) == 2:
+            if values[0] == 0:
+                self.forced = False  # the meter's own logic decides again
+                self.set_supply(self.remaining_cents > 0 or not self.meter_side)
+            else:
+                self.forced = values[1] == 0
+                self.set_supply(values[1] == 0)
+            return None
+        if function == VENDOR_WRITE_FUNCTION:
+            if address != PREPAID_BLOCK_ADDRESS or len(values) != PREPAID_BLOCK_COUNT:
+                return ILLEGAL_ADDRESS
+            self.params = list(values)
+            self.remaining_cents = float(values[9] << 16 | values[10])
+            if self.meter_side and self.remaining_cents > 0 and not self.forced:
+                self.set_supply(True)
+            return None
+        if function == 16 and all(
+            a in self.tou_store for a in range(address, address + len(values))
+        ):
+            for i, value in enumerate(values):
+                self.tou_store[address + i] = value
+            return None
+        return ILLEGAL_ADDRESS if function in (6, 16) else ILLEGAL_FUNCTION
+
+
+class EastronSim(SimDevice):
+    """Eastron SDM120 (``phases=1``) or SDM630 (``phases=3``): float32 input registers."""
+
+    def __init__(
+        self, unit: int, clock: SimClock, *, phases: int = 1, seed: int = 0, start: float = 0.0
+    ) -> None:
+        """Create the meter."""
+        super().__init__(unit, clock, seed=seed, start=start)
+        self.phases = phases
+        self.profile_key = "eastron_sdm630" if phases == 3 else "eastron_sdm120"
+
+    def image(self, function: int) -> dict[int, int]:
+        """Return the input registers 0x0000..0x004B."""
+        if function != 4:
+            return {}
+        words = [0] * 0x4C
+        kwh = int(self.milli // 10) / 100.0
+        amps = self.power_w / 230.0 / self.phases
+
+        def put(address: int, value: float) -> None:
+            words[address : address + 2] = _f32(value)
+
+        for i in range(self.phases):
+            put(2 * i, 230.0)
+            put(6 + 2 * i, amps)
+        put(0x0C if self.phases == 1 else 0x34, self.power_w)
+        put(0x1E if self.phases == 1 else 0x3E, 0.98)
+        put(0x46, 50.0)
+        put(0x48, kwh)
+        put(0x4A, 0.0)
+        return dict(enumerate(words))
+
+
+class HikingSim(SimDevice):
+    """Hiking DDS238-2 ZN/SR: u32 counter, relay at 0x001A written with FC16 only."""
+
+    profile_key = "hiking_dds238"
+
+    def image(self, function: int) -> dict[int, int]:
+        """Return the holding registers 0x0000..0x001A."""
+        if function != 3:
+            return {}
+        words = [0] * 0x1B
+        words[0:2] = _u32(int(self.milli // 10))
+        words[0x0C] = 2300
+        words[0x0D] = int(self.power_w / 230.0 * 100)
+        words[0x0E] = int(self.power_w) & 0xFFFF
+        words[0x1A] = 1 if self.supply_on else 0
+        return dict(enumerate(words))
+
+    def write(self, function: int, address: int, values: list[int]) -> int | None:
+        """Relay on/off at 0x001A; FC06 is not supported by this meter."""
+        if function != 16:
+            return ILLEGAL_FUNCTION
+        if address != 0x001A or len(values) != 1 or values[0] not in (0, 1):
+            return ILLEGAL_ADDRESS
+        self.set_supply(values[0] == 1)
+        return None
+
+
+class WaterValveSim(SimDevice):
+    """A Xintai-style valve water meter: float32 low word first, valve at 0x001C (FC06)."""
+
+    profile_key = "xintai_water"
+    water = True
+
+    def __init__(self, unit: int, clock: SimClock, *, seed: int = 0, start: float = 0.0) -> None:
+        """Create the meter with 10 m³ of prepaid volume and a healthy battery."""
+        super().__init__(unit, clock, seed=seed, start=start)
+        self.remaining_l = 10000.0
+        self.battery_cv = 360
+        self.valve_fault = False
+
+    def consumed(self, amount: float) -> None:
+        """Count down the prepaid volume."""
+        self.remaining_l -= amount
+
+    def image(self, function: int) -> dict[int, int]:
+        """Return the holding registers 0x0001..0x001C."""
+        if function != 3:
+            return {}
+        little = WordOrder.LITTLE
+        words = [0] * 0x1D
+        words[1:3] = _f32(int(self.milli) / 1000.0, little)
+        words[5:7] = _f32(self.power_w / 1000.0, little)  # m³/h
+        words[8:10] = _f32(max(self.remaining_l, 0.0) / 1000.0, little)
+        words[0x1A] = self.battery_cv
+        state = 1 if self.supply_on else 2
+        if self.valve_fault:
+            state |= 4
+        if self.battery_cv < 330:
+            state |= 8
+        words[0x1C] = state
+        return {a: w for a, w in enumerate(words) if a >= 1}
+
+    def write(self, function: int, address: int, values: list[int]) -> int | None:
+        """Valve command: FC06 at 0x001C, 1 open, 2 close."""
+        if function != 6:
+            return ILLEGAL_FUNCTION
+        if address != 0x001C or values[0] not in (1, 2):
+            return ILLEGAL_VALUE
+        self.set_supply(values[0] == 1)
+        return None
+
+
+def make_device(
+    kind: str, unit: int, clock: SimClock, *, seed: int = 0, meter_side: bool = False
+) -> SimDevice:
+    """Create a simulated meter for a profile key."""
+    match kind:
+        case "acrel_ddsy1352":
+            return AcrelSim(unit, clock, phases=1, seed=seed, meter_side=meter_side)
+        case "acrel_dtsy1352":
+            return AcrelSim(unit, clock, phases=3, seed=seed, meter_side=meter_side)
+        case "acrel_legacy":
+            return AcrelSim(unit, clock, phases=1, seed=seed, legacy_only=True)
+        case "eastron_sdm120":
+            return EastronSim(unit, clock, phases=1, seed=seed)
+        case "eastron_sdm630":
+            return EastronSim(unit, clock, phases=3, seed=seed)
+        case "hiking_dds238":
+            return HikingSim(unit, clock, seed=seed)
+        case "xintai_water":
+            return WaterValveSim(unit, clock, seed=seed)
+    raise ValueError(f"no simulated meter for profile {kind!r}")
+
+
+SIMULATED_KINDS = (
+    "acrel_ddsy1352",
+    "acrel_dtsy1352",
+    "acrel_legacy",
+    "eastron_sdm120",
+    "eastron_sdm630",
+    "hiking_dds238",
+    "xintai_water",
+)
