@@ -1,0 +1,12 @@
+"""The ledger: an append-only double-entry journal in SQLite or PostgreSQL (SQLAlchemy Core).
+
+Money is ``BigInteger`` minor units, quantities ``BigInteger`` milli-units (Wh, litres), exact
+charges nano-units; no ``Numeric`` column. :class:`LedgerStore` is the synchronous store used by
+tests and benchmarks; :class:`AsyncLedgerStore` runs the same work on one writer thread for the
+Home Assistant event loop.
+"""
+
+from .async_store import AsyncLedgerStore
+from .store import LedgerStore
+
+__all__ = ["AsyncLedgerStore", "LedgerStore"]

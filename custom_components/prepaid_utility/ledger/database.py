@@ -1,0 +1,77 @@
+"""Engines for the ledger: SQLite with the durability settings, or any SQLAlchemy URL.
+
+SQLite: WAL journal, ``synchronous=FULL`` (every commit durable: this is money, like the
+recorder with ``commit_interval=0``), foreign keys on, a busy timeout, and write transactions
+opened with ``BEGIN IMMEDIATE`` so a writer takes the lock at the start instead of failing on
+upgrade. PostgreSQL: READ COMMITTED with row locks (``FOR UPDATE``) where a decision reads a
+balance; balances change only by ``balance = balance + x``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+BUSY_TIMEOUT_MS = 10_000
+READ_ONLY = "prepaid_read_only"
+
+APPEND_ONLY_TABLES = ("journal_entry", "posting")
+
+
+def sqlite_url(path: str) -> str:
+    """Return the SQLAlchemy URL of a SQLite file."""
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str, connect_args: Mapping[str, Any] | None = None) -> Engine:
+    """Return an engine configured for the ledger."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_MS // 1000, "check_same_thread": False},
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, connect_args=dict(connect_args or {}), pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Readers (reports) must not take the write lock; writers take it at once.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def append_only_ddl(dialect: str) -> list[str]:
+    """Return the statements that make journal entries and postings append-only."""
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            for table in APPEND_ONLY_TABLES
+            for op in ("UPDATE", "DELETE")
+        ]
+    statements = [
+        "CREATE OR REPLACE FUNCTION prepaid_append_only() RETURNS trigger AS $$ BEGIN "
+        "RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql"
+    ]
+    for table in APPEND_ONLY_TABLES:
+        statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        statements.append(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION prepaid_append_only()"
+        )
+    return statements

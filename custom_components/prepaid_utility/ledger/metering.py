@@ -1,0 +1,387 @@
+"""Meters, generations, assignments and the billing of a poll cycle's readings.
+
+All readings of a cycle are judged by the pure engine and committed in one transaction: the
+generation cursors, the hourly usage buckets, the quarantine flags and one journal entry that
+debits every account that consumed and credits the revenue accounts. A reading's idempotency
+key ``(meter, generation, counter)`` is enforced by the generation's high-water mark, which is
+updated in that same transaction: a counter at or below it is never billed again.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Connection, and_, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..billing.engine import (
+    CounterReading,
+    GenerationState,
+    MeterSpec,
+    ReadingOutcome,
+    ReadingStatus,
+    evaluate_reading,
+    open_generation,
+)
+from ..billing.errors import OperationRefused, UnknownMeter
+from ..billing.quantity import UtilityKind, counter_to_milli
+from ..billing.schedule import TouPeriod
+from ..billing.tariff import TariffBook
+from .journal import NewEntry, account_id, from_us, local_day, step, to_us, write_entry
+from .schema import assignment, meter, meter_generation, quarantine, usage_bucket
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the metering functions need from the store."""
+
+    timezone: str
+    exponent: int
+    tariffs: Mapping[str, TariffBook]
+
+
+@dataclass
+class CycleResult:
+    """What a poll cycle did: per meter status, money posted, quarantined meters."""
+
+    entry_id: int | None = None
+    statuses: dict[str, ReadingStatus] = field(default_factory=dict)
+    charged_minor: dict[str, int] = field(default_factory=dict)
+    quarantined: list[str] = field(default_factory=list)
+
+
+def spec_row(spec: MeterSpec) -> dict[str, object]:
+    """Return the meter columns of a spec."""
+    return {
+        "kind": spec.kind.value,
+        "max_rate_milli_per_hour": spec.max_rate_milli_per_hour,
+        "plausibility_factor": spec.plausibility_factor,
+        "rollover_milli": spec.rollover_milli,
+        "dip_tolerance_milli": spec.dip_tolerance_milli,
+        "min_interval_s": spec.min_interval_s,
+        "resolution_milli": spec.resolution_milli,
+    }
+
+
+def _spec(row: object) -> MeterSpec:
+    return MeterSpec(
+        kind=UtilityKind(row.kind),  # type: ignore[attr-defined]
+        max_rate_milli_per_hour=row.max_rate_milli_per_hour,  # type: ignore[attr-defined]
+        plausibility_factor=row.plausibility_factor,  # type: ignore[attr-defined]
+        rollover_milli=row.rollover_milli,  # type: ignore[attr-defined]
+        dip_tolerance_milli=row.dip_tolerance_milli,  # type: ignore[attr-defined]
+        min_interval_s=row.min_interval_s,  # type: ignore[attr-defined]
+        resolution_milli=row.resolution_milli,  # type: ignore[attr-defined]
+    )
+
+
+def _state(row: object) -> GenerationState:
+    periods = json.loads(row.period_milli)  # type: ignore[attr-defined]
+    return GenerationState(
+        generation=row.generation,  # type: ignore[attr-defined]
+        start_milli=row.start_milli,  # type: ignore[attr-defined]
+        hwm_milli=row.hwm_milli,  # type: ignore[attr-defined]
+        last_at=from_us(row.last_us),  # type: ignore[attr-defined]
+        carry_nano=row.carry_nano,  # type: ignore[attr-defined]
+        tier_window=row.tier_window,  # type: ignore[attr-defined]
+        tier_used_milli=row.tier_used_milli,  # type: ignore[attr-defined]
+        period_milli={TouPeriod(k): int(v) for k, v in periods.items()},
+    )
+
+
+def _state_row(meter_id: str, state: GenerationState) -> dict[str, object]:
+    return {
+        "m": meter_id,
+        "g": state.generation,
+        "hwm_milli": state.hwm_milli,
+        "last_us": to_us(state.last_at),
+        "carry_nano": state.carry_nano,
+        "tier_window": state.tier_window,
+        "tier_used_milli": state.tier_used_milli,
+        "period_milli": json.dumps({k.value: v for k, v in state.period_milli.items()}),
+    }
+
+
+def add_meter(
+    conn: Connection,
+    meter_id: str,
+    spec: MeterSpec,
+    tariff_code: str,
+    *,
+    start: Decimal,
+    at: datetime,
+    periods: Mapping[TouPeriod, Decimal] | None = None,
+) -> bool:
+    """Create a meter with generation 1 at a start value; return False if it already exists."""
+    if conn.execute(select(meter.c.id).where(meter.c.id == meter_id)).first() is not None:
+        return False
+    conn.execute(
+        meter.insert().values(id=meter_id, tariff_code=tariff_code, generation=1, **spec_row(spec))
+    )
+    state = open_generation(1, start, at, periods)
+    conn.execute(
+        meter_generation.insert().values(
+            meter_id=meter_id,
+            generation=1,
+            start_milli=state.start_milli,
+            hwm_milli=state.hwm_milli,
+            last_us=to_us(at),
+            period_milli=json.dumps({k.value: v for k, v in state.period_milli.items()}),
+        )
+    )
+    return True
+
+
+def current_state(conn: Connection, meter_id: str) -> tuple[MeterSpec, GenerationState, str]:
+    """Return a meter's spec, current generation state and tariff code."""
+    row = conn.execute(
+        select(meter, meter_generation)
+        .join(
+            meter_generation,
+            and_(
+                meter_generation.c.meter_id == meter.c.id,
+                meter_generation.c.generation == meter.c.generation,
+            ),
+        )
+        .where(meter.c.id == meter_id)
+    ).first()
+    if row is None:
+        raise UnknownMeter("unknown meter", meter=meter_id)
+    return _spec(row), _state(row), row.tariff_code
+
+
+def replace_meter(
+    conn: Connection,
+    meter_id: str,
+    start: Decimal,
+    at: datetime,
+    periods: Mapping[TouPeriod, Decimal] | None = None,
+) -> int:
+    """Close the current generation at its hwm and open the next at a start value."""
+    _, state, _ = current_state(conn, meter_id)
+    conn.execute(
+        meter_generation.update()
+        .where(
+            meter_generation.c.meter_id == meter_id,
+            meter_generation.c.generation == state.generation,
+        )
+        .values(closed_us=to_us(at))
+    )
+    new = open_generation(state.generation + 1, start, max(at, state.last_at), periods)
+    conn.execute(
+        meter_generation.insert().values(
+            meter_id=meter_id,
+            generation=new.generation,
+            start_milli=new.start_milli,
+            hwm_milli=new.hwm_milli,
+            last_us=to_us(new.last_at),
+            period_milli=json.dumps({k.value: v for k, v in new.period_milli.items()}),
+        )
+    )
+    conn.execute(meter.update().where(meter.c.id == meter_id).values(generation=new.generation))
+    return new.generation
+
+
+def open_assignment(
+    conn: Connection, meter_id: str, account_code: str, at: datetime, opening_milli: int
+) -> None:
+    """Close the meter's open assignment (if any) and give the meter to an account."""
+    acc = account_id(conn, account_code)
+    close_assignment(conn, meter_id, at, opening_milli)
+    conn.execute(
+        assignment.insert().values(
+            meter_id=meter_id, account_id=acc, start_us=to_us(at), opening_milli=opening_milli
+        )
+    )
+
+
+def close_assignment(conn: Connection, meter_id: str, at: datetime, closing_milli: int) -> None:
+    """End the meter's open assignment at an instant and counter."""
+    conn.execute(
+        assignment.update()
+        .where(assignment.c.meter_id == meter_id, assignment.c.end_us.is_(None))
+        .values(end_us=to_us(at), closing_milli=closing_milli)
+    )
+
+
+def _upsert_buckets(conn: Connection, rows: list[dict[str, object]]) -> None:
+    if not rows:
+        return
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(usage_bucket)
+    statement = statement.on_conflict_do_update(
+        index_elements=["meter_id", "generation", "account_id", "hour_us", "period", "tier"],
+        set_={
+            "quantity_milli": usage_bucket.c.quantity_milli + statement.excluded.quantity_milli,
+            "exact_nano": usage_bucket.c.exact_nano + statement.excluded.exact_nano,
+        },
+    )
+    conn.execute(statement, rows)
+
+
+def _load(
+    conn: Connection, meter_ids: list[str]
+) -> dict[str, tuple[MeterSpec, GenerationState, str, int | None]]:
+    loaded: dict[str, tuple[MeterSpec, GenerationState, str, int | None]] = {}
+    for chunk_start in range(0, len(meter_ids), 500):
+        chunk = meter_ids[chunk_start : chunk_start + 500]
+        rows = conn.execute(
+            select(meter, meter_generation, assignment.c.account_id.label("holder"))
+            .join(
+                meter_generation,
+                and_(
+                    meter_generation.c.meter_id == meter.c.id,
+                    meter_generation.c.generation == meter.c.generation,
+                ),
+            )
+            .outerjoin(
+                assignment,
+                and_(assignment.c.meter_id == meter.c.id, assignment.c.end_us.is_(None)),
+            )
+            .where(meter.c.id.in_(chunk))
+        )
+        for row in rows:
+            loaded[row.id] = (_spec(row), _state(row), row.tariff_code, row.holder)
+    return loaded
+
+
+def bill_readings(
+    conn: Connection,
+    ctx: Context,
+    readings: Sequence[CounterReading],
+    now: datetime,
+    cycle_key: str | None = None,
+) -> CycleResult:
+    """Judge and bill a cycle's readings in the caller's transaction."""
+    result = CycleResult()
+    loaded = _load(conn, sorted({r.meter_id for r in readings}))
+    vacant = account_id(conn, "vacant")
+    updates: list[dict[str, object]] = []
+    buckets: list[dict[str, object]] = []
+    flags: list[dict[str, object]] = []
+    debits: dict[int, int] = defaultdict(int)
+    credits: dict[str, int] = defaultdict(int)
+    latest: dict[str, GenerationState] = {}
+    for reading in readings:
+        if reading.meter_id not in loaded:
+            result.statuses[reading.meter_id] = ReadingStatus.INVALID
+            continue
+        spec, state, tariff_code, holder = loaded[reading.meter_id]
+        state = latest.get(reading.meter_id, state)
+        outcome: ReadingOutcome = evaluate_reading(
+            spec, state, reading, ctx.tariffs[tariff_code], ctx.exponent
+        )
+        result.statuses[reading.meter_id] = outcome.status
+        if outcome.quarantined:
+            result.quarantined.append(reading.meter_id)
+            try:
+                counter: int | None = counter_to_milli(reading.total)
+            except ValueError:
+                counter = None
+            flags.append(
+                {
+                    "meter_id": reading.meter_id,
+                    "generation": state.generation,
+                    "taken_us": to_us(reading.taken_at) if reading.taken_at.tzinfo else 0,
+                    "counter_milli": counter,
+                    "status": outcome.status.value,
+                }
+            )
+        if outcome.state == state:
+            continue
+        latest[reading.meter_id] = outcome.state
+        payer = holder if holder is not None else vacant
+        for line in outcome.lines:
+            hour_us = to_us(line.hour)
+            buckets.append(
+                {
+                    "meter_id": reading.meter_id,
+                    "generation": state.generation,
+                    "account_id": payer,
+                    "hour_us": hour_us,
+                    "period": line.period.value,
+                    "tier": line.tier,
+                    "day": local_day(hour_us, ctx.timezone),
+                    "quantity_milli": line.quantity_milli,
+                    "exact_nano": line.exact_nano,
+                }
+            )
+        if outcome.charge_minor:
+            debits[payer] -= outcome.charge_minor
+            credits[f"revenue:{spec.kind.value}"] += outcome.charge_minor
+            result.charged_minor[reading.meter_id] = (
+                result.charged_minor.get(reading.meter_id, 0) + outcome.charge_minor
+            )
+    for meter_id, state in latest.items():
+        updates.append(_state_row(meter_id, state))
+    step("cycle:judged")
+    if updates:
+        conn.execute(
+            meter_generation.update()
+            .where(
+                meter_generation.c.meter_id == bindparam("m"),
+                meter_generation.c.generation == bindparam("g"),
+            )
+            .values(
+                hwm_milli=bindparam("hwm_milli"),
+                last_us=bindparam("last_us"),
+                carry_nano=bindparam("carry_nano"),
+                tier_window=bindparam("tier_window"),
+                tier_used_milli=bindparam("tier_used_milli"),
+                period_milli=bindparam("period_milli"),
+            ),
+            updates,
+        )
+        step("cycle:cursors")
+    _upsert_buckets(conn, buckets)
+    step("cycle:buckets")
+    if flags:
+        conn.execute(quarantine.insert(), flags)
+    total = sum(credits.values())
+    if total:
+        postings = list(debits.items())
+        postings += [(account_id(conn, code), amount) for code, amount in credits.items()]
+        ts = to_us(now)
+        key = cycle_key or uuid.uuid4().hex
+        result.entry_id = write_entry(
+            conn,
+            NewEntry(
+                source="usage",
+                key=key,
+                payload={"cycle": key},
+                kind="usage",
+                amount=total,
+                ts_us=ts,
+                day=local_day(ts, ctx.timezone),
+            ),
+            postings,
+        )
+    return result
+
+
+def require_open_meter(conn: Connection, meter_id: str) -> None:
+    """Refuse operations on unknown meters."""
+    if conn.execute(select(meter.c.id).where(meter.c.id == meter_id)).first() is None:
+        raise UnknownMeter("unknown meter", meter=meter_id)
+
+
+def meter_holder(conn: Connection, meter_id: str) -> int | None:
+    """Return the account id holding a meter now, or None."""
+    row = conn.execute(
+        select(assignment.c.account_id).where(
+            assignment.c.meter_id == meter_id, assignment.c.end_us.is_(None)
+        )
+    ).first()
+    return None if row is None else int(row.account_id)
+
+
+def refuse(message: str, **placeholders: str) -> OperationRefused:
+    """Return an ``OperationRefused`` error (helper for callers)."""
+    return OperationRefused(message, **placeholders)

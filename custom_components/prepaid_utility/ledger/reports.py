@@ -1,0 +1,229 @@
+"""Read models: account statement, income, arrears, consumption by month, monthly report.
+
+Statements select entries by their timestamp; the journal order itself is the database
+sequence (timestamps are informative, see I14). Usage comes from the hourly buckets.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Connection, and_, func, select
+
+from ..billing.errors import UnknownAccount
+from .journal import to_us
+from .schema import account, bill, journal_entry, meter, posting, usage_bucket
+
+
+@dataclass(frozen=True)
+class UsageLine:
+    """Usage of one utility kind, TOU period and block in a statement."""
+
+    kind: str
+    period: str
+    tier: int
+    quantity_milli: int
+    exact_nano: int
+
+
+@dataclass
+class Statement:
+    """An account's statement for ``[start, end)``."""
+
+    account: str
+    opening_balance: int
+    closing_balance: int
+    totals_by_kind: dict[str, int] = field(default_factory=dict)
+    usage: list[UsageLine] = field(default_factory=list)
+
+    @property
+    def charges(self) -> int:
+        """Return usage charges (positive)."""
+        return -self.totals_by_kind.get("usage", 0)
+
+    @property
+    def fees(self) -> int:
+        """Return fees and common-area shares deducted (positive)."""
+        return -(self.totals_by_kind.get("fee", 0) + self.totals_by_kind.get("apportion", 0))
+
+    @property
+    def recharges(self) -> int:
+        """Return money paid in (recharges and bill payments)."""
+        return self.totals_by_kind.get("recharge", 0) + self.totals_by_kind.get("bill_payment", 0)
+
+
+def statement(conn: Connection, code: str, start: datetime, end: datetime) -> Statement:
+    """Return the statement of an account for a period."""
+    acc = conn.execute(select(account.c.id).where(account.c.code == code)).scalar_one_or_none()
+    if acc is None:
+        raise UnknownAccount("unknown account", account=code)
+    start_us, end_us = to_us(start), to_us(end)
+    joined = posting.join(journal_entry, journal_entry.c.id == posting.c.entry_id)
+    opening = conn.execute(
+        select(func.coalesce(func.sum(posting.c.amount), 0))
+        .select_from(joined)
+        .where(posting.c.account_id == acc, journal_entry.c.ts_us < start_us)
+    ).scalar_one()
+    totals = {
+        row.kind: int(row.total)
+        for row in conn.execute(
+            select(journal_entry.c.kind, func.sum(posting.c.amount).label("total"))
+            .select_from(joined)
+            .where(
+                posting.c.account_id == acc,
+                journal_entry.c.ts_us >= start_us,
+                journal_entry.c.ts_us < end_us,
+            )
+            .group_by(journal_entry.c.kind)
+        )
+    }
+    usage = [
+        UsageLine(row.kind, row.period, row.tier, int(row.q), int(row.n))
+        for row in conn.execute(
+            select(
+                meter.c.kind,
+                usage_bucket.c.period,
+                usage_bucket.c.tier,
+                func.sum(usage_bucket.c.quantity_milli).label("q"),
+                func.sum(usage_bucket.c.exact_nano).label("n"),
+            )
+            .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
+            .where(
+                usage_bucket.c.account_id == acc,
+                usage_bucket.c.hour_us >= start_us,
+                usage_bucket.c.hour_us < end_us,
+            )
+            .group_by(meter.c.kind, usage_bucket.c.period, usage_bucket.c.tier)
+            .order_by(meter.c.kind, usage_bucket.c.period, usage_bucket.c.tier)
+        )
+    ]
+    closing = int(opening) + sum(totals.values())
+    return Statement(code, int(opening), closing, totals, usage)
+
+
+class Granularity(StrEnum):
+    """Grouping of the income report."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+_DIVISOR = {Granularity.DAY: 1, Granularity.MONTH: 100, Granularity.YEAR: 10_000}
+
+
+def income(
+    conn: Connection, granularity: Granularity, start_day: int, end_day: int
+) -> list[tuple[int, int]]:
+    """Return money received (recharges, bill payments) per day, month or year.
+
+    Days are ``YYYYMMDD`` integers in the store's time zone; keys are ``YYYYMMDD``,
+    ``YYYYMM`` or ``YYYY``.
+    """
+    clearing = select(account.c.id).where(account.c.code == "clearing:payments").scalar_subquery()
+    bucket = (journal_entry.c.day / _DIVISOR[granularity]).label("bucket")
+    rows = conn.execute(
+        select(bucket, func.sum(-posting.c.amount))
+        .select_from(posting.join(journal_entry, journal_entry.c.id == posting.c.entry_id))
+        .where(
+            posting.c.account_id == clearing,
+            journal_entry.c.day >= start_day,
+            journal_entry.c.day <= end_day,
+        )
+        .group_by(bucket)
+        .order_by(bucket)
+    )
+    return [(int(row[0]), int(row[1])) for row in rows]
+
+
+@dataclass(frozen=True)
+class Arrear:
+    """An unpaid bill past its due date."""
+
+    account: str
+    bill_id: int
+    kind: str
+    amount: int
+    overdue_days: int
+
+
+def arrears(conn: Connection, now: datetime) -> list[Arrear]:
+    """Return unpaid bills whose due date has passed, oldest first."""
+    now_us = to_us(now)
+    rows = conn.execute(
+        select(account.c.code, bill.c.id, bill.c.kind, bill.c.amount, bill.c.due_us)
+        .join(account, account.c.id == bill.c.account_id)
+        .where(bill.c.paid_entry_id.is_(None), bill.c.due_us < now_us)
+        .order_by(bill.c.due_us, bill.c.id)
+    )
+    day_us = 86_400_000_000
+    return [Arrear(r.code, r.id, r.kind, r.amount, (now_us - r.due_us) // day_us) for r in rows]
+
+
+def consumption_by_month(
+    conn: Connection, code: str, year: int
+) -> list[tuple[int, dict[str, int], dict[str, int]]]:
+    """Return, per month of a year, usage by kind and the same month of the previous year."""
+    acc = conn.execute(select(account.c.id).where(account.c.code == code)).scalar_one_or_none()
+    if acc is None:
+        raise UnknownAccount("unknown account", account=code)
+    month = (usage_bucket.c.day / 100).label("month")
+    rows = conn.execute(
+        select(month, meter.c.kind, func.sum(usage_bucket.c.quantity_milli))
+        .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
+        .where(
+            usage_bucket.c.account_id == acc,
+            usage_bucket.c.day >= (year - 1) * 10_000,
+            usage_bucket.c.day < (year + 1) * 10_000,
+        )
+        .group_by(month, meter.c.kind)
+    )
+    usage: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        usage[int(row[0])][row[1]] = int(row[2])
+    return [
+        (m, usage.get(year * 100 + m, {}), usage.get((year - 1) * 100 + m, {}))
+        for m in range(1, 13)
+    ]
+
+
+@dataclass(frozen=True)
+class MonthlyLine:
+    """One account's month in the all-accounts report."""
+
+    account: str
+    usage_milli: dict[str, int]
+    totals_by_kind: dict[str, int]
+    balance: int
+
+
+def monthly_report(conn: Connection, year: int, month: int) -> list[MonthlyLine]:
+    """Return every tenant account's usage and money movements of a month."""
+    first, last = year * 10_000 + month * 100, year * 10_000 + month * 100 + 99
+    usage: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in conn.execute(
+        select(usage_bucket.c.account_id, meter.c.kind, func.sum(usage_bucket.c.quantity_milli))
+        .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
+        .where(and_(usage_bucket.c.day >= first, usage_bucket.c.day <= last))
+        .group_by(usage_bucket.c.account_id, meter.c.kind)
+    ):
+        usage[int(row[0])][row[1]] = int(row[2])
+    money: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in conn.execute(
+        select(posting.c.account_id, journal_entry.c.kind, func.sum(posting.c.amount))
+        .select_from(posting.join(journal_entry, journal_entry.c.id == posting.c.entry_id))
+        .where(journal_entry.c.day >= first, journal_entry.c.day <= last)
+        .group_by(posting.c.account_id, journal_entry.c.kind)
+    ):
+        money[int(row[0])][row[1]] = int(row[2])
+    return [
+        MonthlyLine(row.code, usage.get(row.id, {}), money.get(row.id, {}), row.balance)
+        for row in conn.execute(
+            select(account.c.id, account.c.code, account.c.balance)
+            .where(account.c.kind == "wallet")
+            .order_by(account.c.code)
+        )
+    ]

@@ -1,0 +1,168 @@
+"""Tables of the ledger (schema version 2).
+
+Timestamps are integer microseconds since the epoch (UTC); ``day`` columns hold the local
+calendar day as ``YYYYMMDD`` in the store's time zone, so reports group by integer division
+the same way on SQLite and PostgreSQL. ``journal_entry`` and ``posting`` are append-only
+(database triggers refuse UPDATE and DELETE); the other tables hold state that is allowed to
+change (balances, meter cursors, bills, hourly usage buckets).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 2
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+)
+
+account = Table(
+    "account",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(200), nullable=False, default=""),
+    Column("area_centi_m2", BigInteger, nullable=False, default=0),
+    Column("postpaid", Boolean, nullable=False, default=False),
+    Column("closed", Boolean, nullable=False, default=False),
+    Column("balance", BigInteger, nullable=False, default=0),
+    Column("created_us", BigInteger, nullable=False),
+)
+
+journal_entry = Table(
+    "journal_entry",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source", String(32), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("payload_hash", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("account_id", Id, ForeignKey("account.id"), nullable=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("reverses_id", Id, ForeignKey("journal_entry.id"), nullable=True),
+    Column("reason", String(500), nullable=False, default=""),
+    Column("actor", String(64), nullable=False, server_default="system"),
+    Column("ts_us", BigInteger, nullable=False),
+    Column("day", Integer, nullable=False),
+    UniqueConstraint("source", "key", name="uq_journal_entry_source_key"),
+)
+Index("ix_journal_entry_account", journal_entry.c.account_id, journal_entry.c.ts_us)
+Index("ix_journal_entry_day", journal_entry.c.day)
+
+posting = Table(
+    "posting",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("entry_id", Id, ForeignKey("journal_entry.id"), nullable=False),
+    Column("account_id", Id, ForeignKey("account.id"), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+)
+Index("ix_posting_entry", posting.c.entry_id)
+Index("ix_posting_account", posting.c.account_id, posting.c.entry_id)
+
+meter = Table(
+    "meter",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("tariff_code", String(64), nullable=False),
+    Column("max_rate_milli_per_hour", BigInteger, nullable=False),
+    Column("plausibility_factor", Integer, nullable=False),
+    Column("rollover_milli", BigInteger, nullable=True),
+    Column("dip_tolerance_milli", BigInteger, nullable=False),
+    Column("min_interval_s", Integer, nullable=False),
+    Column("resolution_milli", BigInteger, nullable=False),
+    Column("generation", Integer, nullable=False),
+)
+
+meter_generation = Table(
+    "meter_generation",
+    metadata,
+    Column("meter_id", String(64), ForeignKey("meter.id"), primary_key=True),
+    Column("generation", Integer, primary_key=True, autoincrement=False),
+    Column("start_milli", BigInteger, nullable=False),
+    Column("hwm_milli", BigInteger, nullable=False),
+    Column("last_us", BigInteger, nullable=False),
+    Column("carry_nano", BigInteger, nullable=False, default=0),
+    Column("tier_window", String(16), nullable=False, default=""),
+    Column("tier_used_milli", BigInteger, nullable=False, default=0),
+    Column("period_milli", Text, nullable=False, default="{}"),
+    Column("closed_us", BigInteger, nullable=True),
+)
+
+assignment = Table(
+    "assignment",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("meter_id", String(64), ForeignKey("meter.id"), nullable=False),
+    Column("account_id", Id, ForeignKey("account.id"), nullable=False),
+    Column("start_us", BigInteger, nullable=False),
+    Column("end_us", BigInteger, nullable=True),
+    Column("opening_milli", BigInteger, nullable=False),
+    Column("closing_milli", BigInteger, nullable=True),
+)
+Index("ix_assignment_meter", assignment.c.meter_id, assignment.c.end_us)
+
+usage_bucket = Table(
+    "usage_bucket",
+    metadata,
+    Column("meter_id", String(64), primary_key=True),
+    Column("generation", Integer, primary_key=True, autoincrement=False),
+    Column("account_id", Id, primary_key=True, autoincrement=False),
+    Column("hour_us", BigInteger, primary_key=True, autoincrement=False),
+    Column("period", String(8), primary_key=True),
+    Column("tier", Integer, primary_key=True, autoincrement=False),
+    Column("day", Integer, nullable=False),
+    Column("quantity_milli", BigInteger, nullable=False),
+    Column("exact_nano", BigInteger, nullable=False),
+)
+Index("ix_usage_bucket_account", usage_bucket.c.account_id, usage_bucket.c.hour_us)
+Index("ix_usage_bucket_day", usage_bucket.c.day)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("meter_id", String(64), nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("taken_us", BigInteger, nullable=False),
+    Column("counter_milli", BigInteger, nullable=True),
+    Column("status", String(32), nullable=False),
+)
+Index("ix_quarantine_meter", quarantine.c.meter_id)
+
+bill = Table(
+    "bill",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("key", String(240), nullable=False, unique=True),
+    Column("account_id", Id, ForeignKey("account.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("description", String(200), nullable=False, default=""),
+    Column("issued_us", BigInteger, nullable=False),
+    Column("due_us", BigInteger, nullable=False),
+    Column("paid_entry_id", Id, ForeignKey("journal_entry.id"), nullable=True),
+)
+Index("ix_bill_account", bill.c.account_id)
