@@ -124,7 +124,7 @@ def income(
     ``YYYYMM`` or ``YYYY``.
     """
     clearing = select(account.c.id).where(account.c.code == "clearing:payments").scalar_subquery()
-    bucket = (journal_entry.c.day / _DIVISOR[granularity]).label("bucket")
+    bucket = (journal_entry.c.day // _DIVISOR[granularity]).label("bucket")
     rows = conn.execute(
         select(bucket, func.sum(-posting.c.amount))
         .select_from(posting.join(journal_entry, journal_entry.c.id == posting.c.entry_id))
@@ -170,7 +170,7 @@ def consumption_by_month(
     acc = conn.execute(select(account.c.id).where(account.c.code == code)).scalar_one_or_none()
     if acc is None:
         raise UnknownAccount("unknown account", account=code)
-    month = (usage_bucket.c.day / 100).label("month")
+    month = (usage_bucket.c.day // 100).label("month")
     rows = conn.execute(
         select(month, meter.c.kind, func.sum(usage_bucket.c.quantity_milli))
         .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
