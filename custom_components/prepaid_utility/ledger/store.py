@@ -157,7 +157,7 @@ class LedgerStore:
                     if attempt == MAX_ATTEMPTS - 1 or not _retryable(err):
                         raise LedgerUnavailable("ledger write failed", error=str(err)) from err
                     self.busy_retries += 1
-                    time.sleep(0.05 * (attempt + 1))
+                    time.sleep(timedelta(milliseconds=50 * (attempt + 1)).total_seconds())
                 except DBAPIError as err:
                     if attempt == MAX_ATTEMPTS - 1 or not _retryable(err):
                         raise
