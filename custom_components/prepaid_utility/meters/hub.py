@@ -42,7 +42,7 @@ from .reading import (
     MeterSuspended,
     MeterTimeout,
 )
-from .vendor import AcrelParameterWrite
+from .vendor import AcrelParameterWrite, vendor_reply
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -308,7 +308,7 @@ class ModbusHub:
                 dev_id=device_id, address=address, count=len(values), registers=values
             )
             reply: ModbusPDU = await client.execute(False, pdu)
-            return reply
+            return vendor_reply(reply, address, len(values))
 
         await self._transact(device_id, function, address, request, meter_key, read=False)
 
@@ -409,7 +409,7 @@ class ModbusHub:
                         continue
                     raise MeterCorruptReply("reply from another slave", meter_key=meter_key)
                 self.stats.successes += 1
-                if health.failures:
+                if health.failures >= self.config.breaker_threshold > 0:
                     _LOGGER.info("%s#%s answers again", self.name, device_id)
                 health.failures = 0
                 health.suspended_until = 0.0

@@ -3,13 +3,18 @@
 The frame is laid out like FC10 (start, count, byte count, data) with another function code,
 and the reply echoes start and count like an FC10 reply. pymodbus uses one class for both
 directions of a custom function, so this class encodes/decodes both.
+
+A catch: 0xAA has bit 7 set, so pymodbus's decoder takes every 0xAA reply for an exception
+response and keeps only its first data byte as the "exception code". For a success echo that
+byte is the high byte of the start address (0x00 for 0x0046), a value no real exception code
+has; ``vendor_reply`` turns such a reply back into a success.
 """
 
 from __future__ import annotations
 
 import struct
 
-from pymodbus.pdu import ModbusPDU
+from pymodbus.pdu import ExceptionResponse, ModbusPDU
 
 from .profiles.acrel import VENDOR_WRITE_FUNCTION
 
@@ -39,3 +44,15 @@ class AcrelParameterWrite(ModbusPDU):
     def get_response_pdu_size(self) -> int:
         """Return the reply PDU size: function, start, count."""
         return 1 + 2 + 2
+
+    def isError(self) -> bool:  # noqa: N802  # pymodbus's name
+        """Return False: 0xAA has bit 7 set but is not an exception."""
+        return False
+
+
+def vendor_reply(reply: ModbusPDU, address: int, count: int) -> ModbusPDU:
+    """Return the real meaning of a reply to a 0xAA request (see the module docstring)."""
+    high = (address >> 8) & 0xFF
+    if isinstance(reply, ExceptionResponse) and high == 0 and reply.exception_code == high:
+        return AcrelParameterWrite(dev_id=reply.dev_id, address=address, count=count)
+    return reply
