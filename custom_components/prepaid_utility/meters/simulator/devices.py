@@ -58,7 +58,7 @@ class SimDevice:
     profile_key = ""
     water = False
 
-    def __init__(self, unit: int, clock: SimClock, *, seed: int = 0, start: float = 0.0) -> None:
+    def __init__(self, unit: int, clock: SimClock, *, seed: int = 0, start: float = -1.0) -> None:
         """Create a meter at slave ``unit`` whose counter starts at ``start`` (kWh or m³)."""
         self.unit = unit
         self.clock = clock
@@ -66,8 +66,11 @@ class SimDevice:
         self.scale = rng.uniform(0.5, 1.6)  # this household's appetite
         # Electricity: mean load in W; water: mean flow in L/h.
         self.mean = (400.0 if not self.water else 25.0) * self.scale
+        if start < 0:  # a used meter: some history on the counter
+            start = rng.uniform(100.0, 8000.0) if not self.water else rng.uniform(10.0, 500.0)
         self.milli = start * 1000.0  # Wh or litres
-        self.tou_milli = [0.0, 0.0, 0.0, 0.0]
+        # Split the history over the tariffs so sharp+peak+flat+valley == total.
+        self.tou_milli = [self.milli * share for share in (0.1, 0.3, 0.35, 0.25)]
         self.supply_on = True
         self.faults = Faults()
         self.last = clock.now()
@@ -127,8 +130,8 @@ class SimDevice:
         """Return what the counter register shows now (kWh at 0.01 or m³ at 0.001)."""
         self.advance()
         if self.water:
-            return Decimal(int(self.milli)) / 1000
-        return Decimal(int(self.milli // 10) % U32_RANGE) / 100
+            return Decimal(int(self.milli)).scaleb(-3)
+        return Decimal(int(self.milli // 10) % U32_RANGE).scaleb(-2)
 
     # -- register access -------------------------------------------------------------------
 
@@ -172,7 +175,7 @@ class AcrelSim(SimDevice):
         *,
         phases: int = 1,
         seed: int = 0,
-        start: float = 0.0,
+        start: float = -1.0,
         meter_side: bool = False,
         legacy_only: bool = False,
     ) -> None:
@@ -290,7 +293,7 @@ class EastronSim(SimDevice):
     """Eastron SDM120 (``phases=1``) or SDM630 (``phases=3``): float32 input registers."""
 
     def __init__(
-        self, unit: int, clock: SimClock, *, phases: int = 1, seed: int = 0, start: float = 0.0
+        self, unit: int, clock: SimClock, *, phases: int = 1, seed: int = 0, start: float = -1.0
     ) -> None:
         """Create the meter."""
         super().__init__(unit, clock, seed=seed, start=start)
@@ -352,7 +355,7 @@ class WaterValveSim(SimDevice):
     profile_key = "xintai_water"
     water = True
 
-    def __init__(self, unit: int, clock: SimClock, *, seed: int = 0, start: float = 0.0) -> None:
+    def __init__(self, unit: int, clock: SimClock, *, seed: int = 0, start: float = -1.0) -> None:
         """Create the meter with 10 m³ of prepaid volume and a healthy battery."""
         super().__init__(unit, clock, seed=seed, start=start)
         self.remaining_l = 10000.0
@@ -392,24 +395,30 @@ class WaterValveSim(SimDevice):
 
 
 def make_device(
-    kind: str, unit: int, clock: SimClock, *, seed: int = 0, meter_side: bool = False
+    kind: str,
+    unit: int,
+    clock: SimClock,
+    *,
+    seed: int = 0,
+    meter_side: bool = False,
+    start: float = -1.0,
 ) -> SimDevice:
-    """Create a simulated meter for a profile key."""
+    """Create a simulated meter for a profile key; ``start`` < 0 picks a used-meter counter."""
     match kind:
         case "acrel_ddsy1352":
-            return AcrelSim(unit, clock, phases=1, seed=seed, meter_side=meter_side)
+            return AcrelSim(unit, clock, phases=1, seed=seed, start=start, meter_side=meter_side)
         case "acrel_dtsy1352":
-            return AcrelSim(unit, clock, phases=3, seed=seed, meter_side=meter_side)
+            return AcrelSim(unit, clock, phases=3, seed=seed, start=start, meter_side=meter_side)
         case "acrel_legacy":
-            return AcrelSim(unit, clock, phases=1, seed=seed, legacy_only=True)
+            return AcrelSim(unit, clock, phases=1, seed=seed, start=start, legacy_only=True)
         case "eastron_sdm120":
-            return EastronSim(unit, clock, phases=1, seed=seed)
+            return EastronSim(unit, clock, phases=1, seed=seed, start=start)
         case "eastron_sdm630":
-            return EastronSim(unit, clock, phases=3, seed=seed)
+            return EastronSim(unit, clock, phases=3, seed=seed, start=start)
         case "hiking_dds238":
-            return HikingSim(unit, clock, seed=seed)
+            return HikingSim(unit, clock, seed=seed, start=start)
         case "xintai_water":
-            return WaterValveSim(unit, clock, seed=seed)
+            return WaterValveSim(unit, clock, seed=seed, start=start)
     raise ValueError(f"no simulated meter for profile {kind!r}")
 
 
