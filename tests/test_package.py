@@ -126,53 +126,91 @@ def test_services_are_described_translated_and_have_icons() -> None:
     assert set(icons) == set(services)
 
 
-def _flow_strings() -> dict[str, set[str]]:
-    """Step ids, error keys and abort reasons used by the flows, read from the source."""
-    found: dict[str, set[str]] = {"step": set(), "error": set(), "abort": set()}
+def _flow_section(cls: ast.ClassDef) -> str:
+    """Which translation section a flow class's steps live in."""
+    bases = {ast.unparse(base) for base in cls.bases}
+    if any("OptionsFlow" in base for base in bases):
+        return "options"
+    return "config"
+
+
+def _flow_strings() -> dict[str, dict[str, set[str]]]:
+    """Step ids, error keys and abort reasons used by each flow section, read from the source."""
+    found: dict[str, dict[str, set[str]]] = {}
     for path in _python_files():
         if "flow" not in path.name:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call):
-                for kw in node.keywords:
-                    if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
-                        if kw.arg == "step_id":
-                            found["step"].add(kw.value.value)
-                        elif kw.arg == "reason":
-                            found["abort"].add(kw.value.value)
-                func = node.func
-                if isinstance(func, ast.Attribute) and func.attr in {
-                    "_abort_if_unique_id_configured",
-                    "_abort_if_unique_id_mismatch",
-                }:
-                    found["abort"].add(
-                        "already_configured"
-                        if func.attr.endswith("configured")
-                        else "unique_id_mismatch"
-                    )
-            if (
-                isinstance(node, ast.Assign)
-                and isinstance(node.targets[0], ast.Subscript)
-                and isinstance(node.targets[0].value, ast.Name)
-                and node.targets[0].value.id == "errors"
-                and isinstance(node.value, ast.Constant)
-            ):
-                found["error"].add(node.value.value)
+        # Module-level helpers (validators) serve the config flow.
+        sections = [("config", tree)] + [
+            (_flow_section(node), node) for node in tree.body if isinstance(node, ast.ClassDef)
+        ]
+        for section, scope in sections:
+            used = found.setdefault(section, {"step": set(), "error": set(), "abort": set()})
+            nodes = (
+                [n for n in scope.body if not isinstance(n, ast.ClassDef)]
+                if isinstance(scope, ast.Module)
+                else [scope]
+            )
+            for top in nodes:
+                for node in ast.walk(top):
+                    _collect(node, used)
     return found
+
+
+def _collect(node: ast.AST, used: dict[str, set[str]]) -> None:
+    if isinstance(node, ast.Call):
+        for kw in node.keywords:
+            if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                if kw.arg == "step_id":
+                    used["step"].add(kw.value.value)
+                elif kw.arg == "reason":
+                    used["abort"].add(kw.value.value)
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            if func.attr == "_abort_if_unique_id_configured":
+                used["abort"].add("already_configured")
+            elif func.attr == "_abort_if_unique_id_mismatch":
+                used["abort"].add("unique_id_mismatch")
+            elif func.attr == "async_update_reload_and_abort":
+                used["abort"].add("reconfigure_successful")
+    if (
+        isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Subscript)
+        and isinstance(node.targets[0].value, ast.Name)
+        and node.targets[0].value.id == "errors"
+        and isinstance(node.value, ast.Constant)
+    ):
+        used["error"].add(node.value.value)
+    if isinstance(node, ast.Return) and isinstance(node.value, ast.Constant):
+        value = node.value.value
+        if isinstance(value, str) and value.islower() and "_" in value:
+            used["error"].add(value)  # helpers that return an error key
 
 
 def test_every_flow_step_error_and_abort_is_translated() -> None:
     used = _flow_strings()
-    assert "user" in used["step"]
+    assert "user" in used["config"]["step"]
     for lang in LANGUAGES:
-        config = _translations(lang)["config"]
-        for step in used["step"]:
-            assert step in config["step"], (lang, "step", step)
-        for error in used["error"]:
-            assert error in config.get("error", {}), (lang, "error", error)
-        for reason in used["abort"]:
-            assert reason in config.get("abort", {}), (lang, "abort", reason)
+        strings = _translations(lang)
+        for section, keys in used.items():
+            table = strings[section]
+            for step in keys["step"]:
+                assert step in table["step"], (lang, section, "step", step)
+            for error in keys["error"]:
+                assert error in table.get("error", {}), (lang, section, "error", error)
+            for reason in keys["abort"]:
+                assert reason in table.get("abort", {}), (lang, section, "abort", reason)
+
+
+def test_menu_options_are_translated() -> None:
+    source = (PACKAGE / "config_flow.py").read_text(encoding="utf-8")
+    menu = re.search(r"_MENU = \[(.*?)\]", source, re.S)
+    assert menu
+    options = [m.lower() for m in re.findall(r"GatewayType\.(\w+)", menu.group(1))]
+    for lang in LANGUAGES:
+        labels = _translations(lang)["config"]["step"]["user"]["menu_options"]
+        assert set(labels) == set(options), lang
 
 
 def _view_classes() -> Iterator[tuple[Path, ast.ClassDef]]:

@@ -7,14 +7,30 @@ bundle, the payment webhook) belongs in ``async_setup``; everything tied to one 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
+from .const import CONF_GATEWAY_TYPE, DOMAIN, MODBUS_GATEWAYS, GatewayType
+from .gateway import bus_config
+from .meters.hub import ModbusHub
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+@dataclass(slots=True)
+class GatewayRuntime:
+    """What one loaded gateway entry holds while Home Assistant runs."""
+
+    gateway: GatewayType
+    hub: ModbusHub | None  # None for gateways made of Home Assistant entities
+
+
+type PrepaidConfigEntry = ConfigEntry[GatewayRuntime]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -22,11 +38,25 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-    """Set up one gateway (a config entry)."""
+async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:
+    """Set up one gateway: open its bus (retried by HA until it answers)."""
+    gateway = GatewayType(entry.data[CONF_GATEWAY_TYPE])
+    hub = None
+    if gateway in MODBUS_GATEWAYS:
+        hub = ModbusHub(bus_config(entry.data, entry.options), name=entry.title)
+        if not await hub.connect():
+            await hub.close()
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="gateway_unreachable",
+                translation_placeholders={"gateway": hub.config.label},
+            )
+    entry.runtime_data = GatewayRuntime(gateway=gateway, hub=hub)
     return True
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
-    """Unload one gateway."""
+async def async_unload_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:
+    """Unload one gateway and close its bus."""
+    if entry.runtime_data.hub is not None:
+        await entry.runtime_data.hub.close()
     return True

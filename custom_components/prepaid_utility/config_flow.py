@@ -1,39 +1,282 @@
-"""Config flow: one entry per building gateway."""
+"""Config flow: one entry per gateway, tested before it is created.
+
+A gateway is how the meters are reached: a Modbus TCP gateway, an RS485-to-Ethernet converter
+passing RTU frames (RTU over TCP), a USB adapter on this machine, or Home Assistant's own
+entities. Options hold the polling and bus timing; reconfigure moves a gateway to a new address
+or port without losing its meters and accounts.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, override
 
 import probatio as vol
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
-from homeassistant.util import slugify
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
+from homeassistant.core import callback
+from homeassistant.helpers import selector
 
-from .const import CONF_BUILDING, DOMAIN
+from .const import (
+    BAUDRATES,
+    CONF_BAUDRATE,
+    CONF_FRAME_GAP_MS,
+    CONF_GATEWAY_TYPE,
+    CONF_PARITY,
+    CONF_POLL_INTERVAL,
+    CONF_RETRIES,
+    CONF_SERIAL_PORT,
+    CONF_STOPBITS,
+    CONF_TIMEOUT,
+    DEFAULT_BAUDRATE,
+    DEFAULT_FRAME_GAP_MS,
+    DEFAULT_POLL_INTERVAL_S,
+    DEFAULT_RETRIES,
+    DEFAULT_TCP_PORT,
+    DEFAULT_TIMEOUT_S,
+    DOMAIN,
+    MAX_POLL_INTERVAL_S,
+    MIN_POLL_INTERVAL_S,
+    MODBUS_GATEWAYS,
+    PARITIES,
+    GatewayType,
+)
+from .gateway import async_can_connect, bus_config, list_serial_ports, unique_id
 
 MAX_NAME_LENGTH = 64
+_MENU = [GatewayType.TCP, GatewayType.RTU_OVER_TCP, GatewayType.SERIAL, GatewayType.HA_ENTITIES]
+
+
+def _name_error(name: str) -> str | None:
+    if not any(char.isalnum() for char in name):
+        return "invalid_name"
+    if len(name) > MAX_NAME_LENGTH:
+        return "name_too_long"
+    return None
+
+
+def _number(low: float, high: float, step: float = 1, unit: str | None = None) -> Any:
+    config = selector.NumberSelectorConfig(
+        min=low, max=high, step=step, mode=selector.NumberSelectorMode.BOX
+    )
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return selector.NumberSelector(config)
+
+
+def _network_schema(defaults: dict[str, Any], with_name: bool) -> vol.Schema:
+    fields: dict[Any, Any] = {}
+    if with_name:
+        fields[vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, ""))] = str
+    fields[vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, ""))] = str
+    fields[vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_TCP_PORT))] = _number(
+        1, 65535
+    )
+    return vol.Schema(fields)
+
+
+def _serial_schema(
+    defaults: dict[str, Any], ports: list[tuple[str, str]], with_name: bool
+) -> vol.Schema:
+    fields: dict[Any, Any] = {}
+    if with_name:
+        fields[vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, ""))] = str
+    port_default = defaults.get(CONF_SERIAL_PORT) or (ports[0][0] if ports else "")
+    fields[vol.Required(CONF_SERIAL_PORT, default=port_default)] = selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=[selector.SelectOptionDict(value=v, label=label) for v, label in ports],
+            custom_value=True,  # a port the scan missed can still be typed in
+            mode=selector.SelectSelectorMode.DROPDOWN,
+        )
+    )
+    baud_default = str(defaults.get(CONF_BAUDRATE, DEFAULT_BAUDRATE))
+    fields[vol.Required(CONF_BAUDRATE, default=baud_default)] = selector.SelectSelector(
+        selector.SelectSelectorConfig(options=[str(b) for b in BAUDRATES])
+    )
+    fields[vol.Required(CONF_PARITY, default=defaults.get(CONF_PARITY, "N"))] = (
+        selector.SelectSelector(
+            selector.SelectSelectorConfig(options=list(PARITIES), translation_key="parity")
+        )
+    )
+    fields[vol.Required(CONF_STOPBITS, default=str(defaults.get(CONF_STOPBITS, 1)))] = (
+        selector.SelectSelector(selector.SelectSelectorConfig(options=["1", "2"]))
+    )
+    return vol.Schema(fields)
+
+
+def _clean(gateway: GatewayType, user_input: dict[str, Any]) -> dict[str, Any]:
+    """Normalise what the form returned into the entry's data."""
+    data: dict[str, Any] = {CONF_GATEWAY_TYPE: gateway.value}
+    if CONF_NAME in user_input:
+        data[CONF_NAME] = str(user_input[CONF_NAME]).strip()
+    if gateway is GatewayType.SERIAL:
+        data[CONF_SERIAL_PORT] = str(user_input[CONF_SERIAL_PORT]).strip()
+        data[CONF_BAUDRATE] = int(user_input[CONF_BAUDRATE])
+        data[CONF_PARITY] = str(user_input[CONF_PARITY])
+        data[CONF_STOPBITS] = int(user_input[CONF_STOPBITS])
+    elif gateway in MODBUS_GATEWAYS:
+        data[CONF_HOST] = str(user_input[CONF_HOST]).strip()
+        data[CONF_PORT] = int(user_input[CONF_PORT])
+    return data
+
+
+async def _validate(gateway: GatewayType, data: dict[str, Any]) -> dict[str, str]:
+    """Return form errors; an empty dict means the gateway answered."""
+    errors: dict[str, str] = {}
+    if CONF_NAME in data and (error := _name_error(data[CONF_NAME])):
+        errors[CONF_NAME] = error
+    if gateway is GatewayType.SERIAL and not data[CONF_SERIAL_PORT]:
+        errors[CONF_SERIAL_PORT] = "invalid_serial_port"
+    if gateway in (GatewayType.TCP, GatewayType.RTU_OVER_TCP) and not data[CONF_HOST]:
+        errors[CONF_HOST] = "invalid_host"
+    if errors or gateway not in MODBUS_GATEWAYS:
+        return errors
+    if not await async_can_connect(bus_config(data)):
+        errors["base"] = "cannot_connect"
+    return errors
 
 
 class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Create a building entry."""
+    """Add a gateway."""
 
     VERSION = 1
     MINOR_VERSION = 1
 
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: ConfigEntry) -> GatewayOptionsFlow:
+        """Return the options flow (polling and bus timing)."""
+        return GatewayOptionsFlow()
+
+    @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Ask for the building's name."""
+        """Ask how the meters are reached."""
+        return self.async_show_menu(step_id="user", menu_options=[str(g) for g in _MENU])
+
+    async def async_step_tcp(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Add a Modbus TCP gateway."""
+        return await self._network_step(GatewayType.TCP, user_input)
+
+    async def async_step_rtu_over_tcp(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add an RS485-to-Ethernet converter that passes RTU frames."""
+        return await self._network_step(GatewayType.RTU_OVER_TCP, user_input)
+
+    async def async_step_serial(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Add a USB RS485 adapter on this machine."""
         errors: dict[str, str] = {}
+        defaults: dict[str, Any] = {}
         if user_input is not None:
-            name = str(user_input[CONF_BUILDING]).strip()
-            if not any(char.isalnum() for char in name):
-                errors[CONF_BUILDING] = "invalid_name"
-            elif len(name) > MAX_NAME_LENGTH:
-                errors[CONF_BUILDING] = "name_too_long"
-            else:
-                await self.async_set_unique_id(slugify(name))
-                self._abort_if_unique_id_configured()
-                return self.async_create_entry(title=name, data={CONF_BUILDING: name})
+            data = _clean(GatewayType.SERIAL, user_input)
+            if not (errors := await _validate(GatewayType.SERIAL, data)):
+                return await self._create(data)
+            defaults = data
+        ports = await self.hass.async_add_executor_job(list_serial_ports)
         return self.async_show_form(
-            step_id="user",
-            data_schema=vol.Schema({vol.Required(CONF_BUILDING): str}),
+            step_id="serial",
+            data_schema=_serial_schema(defaults, [(p.path, p.label) for p in ports], True),
             errors=errors,
         )
+
+    async def async_step_ha_entities(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a gateway whose meters are existing Home Assistant entities."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = _clean(GatewayType.HA_ENTITIES, user_input)
+            if not (errors := await _validate(GatewayType.HA_ENTITIES, data)):
+                return await self._create(data)
+        return self.async_show_form(
+            step_id="ha_entities",
+            data_schema=vol.Schema({vol.Required(CONF_NAME): str}),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Move a gateway to a new address or port, tested before it is saved."""
+        entry = self._get_reconfigure_entry()
+        gateway = GatewayType(entry.data[CONF_GATEWAY_TYPE])
+        if gateway not in MODBUS_GATEWAYS:
+            return self.async_abort(reason="nothing_to_reconfigure")
+        errors: dict[str, str] = {}
+        defaults = dict(entry.data)
+        if user_input is not None:
+            data = {**entry.data, **_clean(gateway, user_input)}
+            errors = await _validate(gateway, data)
+            new_id = unique_id(data)
+            if not errors and new_id != entry.unique_id:
+                clash = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, new_id)
+                if clash is not None:
+                    return self.async_abort(reason="already_configured")
+            if not errors:
+                return self.async_update_reload_and_abort(entry, unique_id=new_id, data=data)
+            defaults = data
+        if gateway is GatewayType.SERIAL:
+            ports = await self.hass.async_add_executor_job(list_serial_ports)
+            schema = _serial_schema(defaults, [(p.path, p.label) for p in ports], False)
+        else:
+            schema = _network_schema(defaults, False)
+        return self.async_show_form(step_id="reconfigure", data_schema=schema, errors=errors)
+
+    async def _network_step(
+        self, gateway: GatewayType, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        defaults: dict[str, Any] = {}
+        if user_input is not None:
+            data = _clean(gateway, user_input)
+            if not (errors := await _validate(gateway, data)):
+                return await self._create(data)
+            defaults = data
+        return self.async_show_form(
+            step_id=str(gateway), data_schema=_network_schema(defaults, True), errors=errors
+        )
+
+    async def _create(self, data: dict[str, Any]) -> ConfigFlowResult:
+        await self.async_set_unique_id(unique_id(data))
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(title=data[CONF_NAME], data=data)
+
+
+class GatewayOptionsFlow(OptionsFlowWithReload):
+    """Polling interval and bus timing."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show and save the options."""
+        if user_input is not None:
+            options: dict[str, Any] = {CONF_POLL_INTERVAL: int(user_input[CONF_POLL_INTERVAL])}
+            if CONF_TIMEOUT in user_input:
+                options[CONF_TIMEOUT] = float(user_input[CONF_TIMEOUT])
+                options[CONF_RETRIES] = int(user_input[CONF_RETRIES])
+            if CONF_FRAME_GAP_MS in user_input:
+                options[CONF_FRAME_GAP_MS] = int(user_input[CONF_FRAME_GAP_MS])
+            return self.async_create_entry(data=options)
+        current = self.config_entry.options
+        gateway = GatewayType(self.config_entry.data[CONF_GATEWAY_TYPE])
+        fields: dict[Any, Any] = {
+            vol.Required(
+                CONF_POLL_INTERVAL,
+                default=current.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S),
+            ): _number(MIN_POLL_INTERVAL_S, MAX_POLL_INTERVAL_S, unit="s"),
+        }
+        if gateway in MODBUS_GATEWAYS:
+            timeout = current.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)
+            retries = current.get(CONF_RETRIES, DEFAULT_RETRIES)
+            fields[vol.Required(CONF_TIMEOUT, default=timeout)] = _number(0.2, 10, 0.1, "s")
+            fields[vol.Required(CONF_RETRIES, default=retries)] = _number(0, 5)
+        if gateway in (GatewayType.RTU_OVER_TCP, GatewayType.SERIAL):
+            fields[
+                vol.Required(
+                    CONF_FRAME_GAP_MS, default=current.get(CONF_FRAME_GAP_MS, DEFAULT_FRAME_GAP_MS)
+                )
+            ] = _number(30, 500, unit="ms")
+        return self.async_show_form(step_id="init", data_schema=vol.Schema(fields))

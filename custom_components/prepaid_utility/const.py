@@ -2,8 +2,44 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final
 
 DOMAIN: Final = "prepaid_utility"
 
-CONF_BUILDING: Final = "building"
+
+class GatewayType(StrEnum):
+    """How a config entry reaches its meters."""
+
+    TCP = "tcp"  # Modbus TCP gateway
+    RTU_OVER_TCP = "rtu_over_tcp"  # transparent RS485-to-Ethernet converter
+    SERIAL = "serial"  # USB RS485 adapter on this machine
+    SIMULATED = "simulated"  # the in-process simulated building (no hardware)
+    HA_ENTITIES = "ha_entities"  # meters made of existing HA sensors and switches/valves
+
+
+MODBUS_GATEWAYS: Final = frozenset({GatewayType.TCP, GatewayType.RTU_OVER_TCP, GatewayType.SERIAL})
+
+CONF_GATEWAY_TYPE: Final = "gateway_type"
+CONF_SERIAL_PORT: Final = "serial_port"
+CONF_BAUDRATE: Final = "baudrate"
+CONF_PARITY: Final = "parity"
+CONF_STOPBITS: Final = "stopbits"
+CONF_PRESET: Final = "preset"
+
+CONF_POLL_INTERVAL: Final = "poll_interval"
+CONF_TIMEOUT: Final = "timeout"
+CONF_RETRIES: Final = "retries"
+CONF_FRAME_GAP_MS: Final = "frame_gap_ms"
+
+DEFAULT_TCP_PORT: Final = 502
+DEFAULT_BAUDRATE: Final = 9600
+DEFAULT_POLL_INTERVAL_S: Final = 30
+MIN_POLL_INTERVAL_S: Final = 5
+MAX_POLL_INTERVAL_S: Final = 3600
+DEFAULT_TIMEOUT_S: Final = 1.0
+DEFAULT_RETRIES: Final = 2
+DEFAULT_FRAME_GAP_MS: Final = 30
+
+BAUDRATES: Final = (1200, 2400, 4800, 9600, 19200, 38400)
+PARITIES: Final = ("N", "E", "O")

@@ -1,63 +1,302 @@
-"""The config flow creates one entry per building and refuses bad or duplicate names."""
+"""The gateway config flow: every kind, tested connections, duplicates, options, reconfigure.
 
+Modbus gateways are the simulated building served by the device layer on 127.0.0.1 (a real
+pymodbus-speaking socket); a closed port plays the gateway that does not answer.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import pytest
 from homeassistant import config_entries
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.prepaid_utility.const import CONF_BUILDING, DOMAIN
+from custom_components.prepaid_utility.const import (
+    CONF_BAUDRATE,
+    CONF_FRAME_GAP_MS,
+    CONF_GATEWAY_TYPE,
+    CONF_PARITY,
+    CONF_POLL_INTERVAL,
+    CONF_RETRIES,
+    CONF_SERIAL_PORT,
+    CONF_STOPBITS,
+    CONF_TIMEOUT,
+    DOMAIN,
+)
+from custom_components.prepaid_utility.meters.simulator.building import Building
 
 
-async def _start(hass: HomeAssistant) -> str:
+@pytest.fixture(autouse=True)
+def _sockets(socket_enabled: None) -> None:
+    """Real sockets (phcc blocks them by default); connections stay limited to 127.0.0.1."""
+
+
+@pytest.fixture
+async def gateway(hass: HomeAssistant) -> AsyncGenerator[tuple[str, int]]:
+    """A simulated Modbus TCP gateway with two Acrel meters, on a free loopback port."""
+    building = Building.from_layouts([[("acrel_ddsy1352", 1, 2)]])
+    endpoints = await building.start(kind="tcp", host="127.0.0.1", port=0)
+    yield endpoints[0].host, endpoints[0].port
+    # Close our side first: a server waits for its open connections when it stops.
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        await hass.config_entries.async_unload(entry.entry_id)
+    await building.stop()
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _choose(hass: HomeAssistant, kind: str) -> str:
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": config_entries.SOURCE_USER}
     )
+    assert result["type"] is FlowResultType.MENU
+    assert set(result["menu_options"]) == {"tcp", "rtu_over_tcp", "serial", "ha_entities"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": kind}
+    )
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == kind
     return result["flow_id"]
 
 
-async def test_creates_entry_and_loads(hass: HomeAssistant) -> None:
-    flow_id = await _start(hass)
+async def test_tcp_gateway_is_tested_then_created_and_loaded(
+    hass: HomeAssistant, gateway: tuple[str, int]
+) -> None:
+    host, port = gateway
+    flow_id = await _choose(hass, "tcp")
     result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_BUILDING: "  Riverside Flats "}
+        flow_id, {CONF_NAME: " Block A ", CONF_HOST: host, CONF_PORT: port}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "Riverside Flats"
-    assert result["data"] == {CONF_BUILDING: "Riverside Flats"}
+    assert result["title"] == "Block A"
+    assert result["data"] == {
+        CONF_GATEWAY_TYPE: "tcp",
+        CONF_NAME: "Block A",
+        CONF_HOST: host,
+        CONF_PORT: port,
+    }
     entry = result["result"]
-    assert entry.unique_id == "riverside_flats"
+    assert entry.unique_id == f"net:{host}:{port}"
     await hass.async_block_till_done()
     assert entry.state is config_entries.ConfigEntryState.LOADED
+    await hass.async_block_till_done()
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+    hub = entry.runtime_data.hub
+    assert hub.connected
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert not hub.connected
 
 
-async def test_same_building_twice_aborts(hass: HomeAssistant) -> None:
-    first = await _start(hass)
-    await hass.config_entries.flow.async_configure(first, {CONF_BUILDING: "Riverside Flats"})
-    second = await _start(hass)
+async def test_unreachable_gateway_shows_error_and_creates_nothing(hass: HomeAssistant) -> None:
+    flow_id = await _choose(hass, "rtu_over_tcp")
     result = await hass.config_entries.flow.async_configure(
-        second, {CONF_BUILDING: "riverside   flats"}
+        flow_id, {CONF_NAME: "Converter", CONF_HOST: "127.0.0.1", CONF_PORT: _closed_port()}
     )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+async def test_bad_names_and_hosts(hass: HomeAssistant, gateway: tuple[str, int]) -> None:
+    host, port = gateway
+    flow_id = await _choose(hass, "tcp")
+    cases: list[tuple[dict[str, Any], dict[str, str]]] = [
+        ({CONF_NAME: "  ", CONF_HOST: host, CONF_PORT: port}, {CONF_NAME: "invalid_name"}),
+        ({CONF_NAME: "!!!", CONF_HOST: host, CONF_PORT: port}, {CONF_NAME: "invalid_name"}),
+        ({CONF_NAME: "x" * 65, CONF_HOST: host, CONF_PORT: port}, {CONF_NAME: "name_too_long"}),
+        ({CONF_NAME: "A", CONF_HOST: "  ", CONF_PORT: port}, {CONF_HOST: "invalid_host"}),
+    ]
+    for user_input, errors in cases:
+        result = await hass.config_entries.flow.async_configure(flow_id, user_input)
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == errors
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+async def test_same_gateway_twice_aborts(hass: HomeAssistant, gateway: tuple[str, int]) -> None:
+    host, port = gateway
+    for kind, name in (("tcp", "First"), ("rtu_over_tcp", "Second")):
+        flow_id = await _choose(hass, kind)
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_NAME: name, CONF_HOST: host.upper(), CONF_PORT: port}
+        )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
 
 
-async def test_bad_names_show_errors_and_create_nothing(hass: HomeAssistant) -> None:
-    flow_id = await _start(hass)
-    bad_names = (("   ", "invalid_name"), ("!!!", "invalid_name"), ("x" * 65, "name_too_long"))
-    for bad, error in bad_names:
-        result = await hass.config_entries.flow.async_configure(flow_id, {CONF_BUILDING: bad})
-        assert result["type"] is FlowResultType.FORM
-        assert result["errors"] == {CONF_BUILDING: error}
-    assert hass.config_entries.async_entries(DOMAIN) == []
-    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_BUILDING: "Block B"})
+async def test_serial_adapter_on_a_pty(hass: HomeAssistant) -> None:
+    building = Building.from_layouts([[("acrel_ddsy1352", 1, 1)]])
+    endpoints = await building.start(kind="serial")
+    try:
+        flow_id = await _choose(hass, "serial")
+        result = await hass.config_entries.flow.async_configure(
+            flow_id,
+            {
+                CONF_NAME: "USB bus",
+                CONF_SERIAL_PORT: endpoints[0].path,
+                CONF_BAUDRATE: "19200",
+                CONF_PARITY: "N",  # a pty refuses parity settings; real adapters take E and O
+                CONF_STOPBITS: "1",
+            },
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert result["data"][CONF_BAUDRATE] == 19200
+        assert result["data"][CONF_PARITY] == "N"
+        await hass.async_block_till_done()
+        entry = result["result"]
+        assert entry.state is config_entries.ConfigEntryState.LOADED
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await building.stop()
+
+
+async def test_serial_port_that_does_not_exist(hass: HomeAssistant) -> None:
+    flow_id = await _choose(hass, "serial")
+    base = {CONF_NAME: "USB", CONF_BAUDRATE: "9600", CONF_PARITY: "N", CONF_STOPBITS: "1"}
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**base, CONF_SERIAL_PORT: "/dev/ttyUSB-none"}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {**base, CONF_SERIAL_PORT: " "}
+    )
+    assert result["errors"] == {CONF_SERIAL_PORT: "invalid_serial_port"}
+
+
+async def test_ha_entities_gateway(hass: HomeAssistant) -> None:
+    flow_id = await _choose(hass, "ha_entities")
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_NAME: "Shelly flats"})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-
-
-async def test_unload(hass: HomeAssistant) -> None:
-    flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_BUILDING: "Block C"})
     entry = result["result"]
     await hass.async_block_till_done()
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    assert entry.state is config_entries.ConfigEntryState.NOT_LOADED
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+    assert entry.runtime_data.hub is None
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": config_entries.SOURCE_RECONFIGURE, "entry_id": entry.entry_id},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "nothing_to_reconfigure"
+
+
+async def test_gateway_down_at_startup_retries(hass: HomeAssistant) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Down",
+        unique_id="net:127.0.0.1:1",
+        data={
+            CONF_GATEWAY_TYPE: "tcp",
+            CONF_NAME: "Down",
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: _closed_port(),
+        },
+        options={CONF_TIMEOUT: 0.3, CONF_RETRIES: 0},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is config_entries.ConfigEntryState.SETUP_RETRY
+    assert "does not answer" in (entry.reason or "")
+
+
+async def test_options_are_saved_and_reload(hass: HomeAssistant, gateway: tuple[str, int]) -> None:
+    host, port = gateway
+    flow_id = await _choose(hass, "rtu_over_tcp")
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_NAME: "Converter", CONF_HOST: host, CONF_PORT: port}
+    )
+    entry = result["result"]
+    await hass.async_block_till_done()
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    schema_keys = {str(key) for key in result["data_schema"].schema}
+    assert schema_keys == {CONF_POLL_INTERVAL, CONF_TIMEOUT, CONF_RETRIES, CONF_FRAME_GAP_MS}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_POLL_INTERVAL: 15, CONF_TIMEOUT: 0.5, CONF_RETRIES: 1, CONF_FRAME_GAP_MS: 50},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options == {
+        CONF_POLL_INTERVAL: 15,
+        CONF_TIMEOUT: 0.5,
+        CONF_RETRIES: 1,
+        CONF_FRAME_GAP_MS: 50,
+    }
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+    assert entry.runtime_data.hub.config.inter_frame_gap == 0.05
+    assert entry.runtime_data.hub.config.timeout == 0.5
+
+
+async def test_options_reject_out_of_range(hass: HomeAssistant) -> None:
+    flow_id = await _choose(hass, "ha_entities")
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_NAME: "Entities"})
+    entry = result["result"]
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert {str(key) for key in result["data_schema"].schema} == {CONF_POLL_INTERVAL}
+    with pytest.raises(Exception, match="poll_interval"):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_POLL_INTERVAL: 1}
+        )
+    assert entry.options == {}
+
+
+async def test_reconfigure_moves_the_gateway(hass: HomeAssistant, gateway: tuple[str, int]) -> None:
+    host, port = gateway
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Block A",
+        unique_id=f"net:{host}:1",
+        data={CONF_GATEWAY_TYPE: "tcp", CONF_NAME: "Block A", CONF_HOST: host, CONF_PORT: 1},
+        options={CONF_TIMEOUT: 0.3, CONF_RETRIES: 0},
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    closed = _closed_port()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: host, CONF_PORT: closed}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert entry.data[CONF_PORT] == 1
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: host, CONF_PORT: port}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_PORT] == port
+    assert entry.data[CONF_NAME] == "Block A"
+    assert entry.unique_id == f"net:{host}:{port}"
+    await hass.async_block_till_done()
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+
+
+async def test_reconfigure_onto_another_gateway_aborts(
+    hass: HomeAssistant, gateway: tuple[str, int]
+) -> None:
+    host, port = gateway
+    MockConfigEntry(domain=DOMAIN, unique_id=f"net:{host}:{port}", data={}).add_to_hass(hass)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=f"net:{host}:1",
+        data={CONF_GATEWAY_TYPE: "tcp", CONF_NAME: "B", CONF_HOST: host, CONF_PORT: 1},
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: host, CONF_PORT: port}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_PORT] == 1
