@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
+import os
 import signal
+import stat
 import sys
 from pathlib import Path
 
@@ -141,6 +144,9 @@ async def _command(building: Building, line: str) -> str:
 async def _read_commands(building: Building) -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
+    mode = os.fstat(sys.stdin.fileno()).st_mode
+    if not (sys.stdin.isatty() or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        return  # /dev/null or a file: nothing to listen to
     try:
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     except OSError, ValueError:
@@ -181,7 +187,7 @@ async def run(args: argparse.Namespace) -> None:
         summary = ", ".join(f"{k} x{len(u)} (units {u[0]}-{u[-1]})" for k, u in kinds.items())
         _say(f"bus{index} {kind} {where}: {summary}")
     if args.ready_file:
-        args.ready_file.write_text(json.dumps([e.__dict__ for e in endpoints]))
+        args.ready_file.write_text(json.dumps([dataclasses.asdict(e) for e in endpoints]))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
