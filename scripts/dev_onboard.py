@@ -1,6 +1,7 @@
 """Complete Home Assistant's onboarding for scripts/develop and save a long-lived token.
 
-Waits until HA answers, creates the owner "dev" / "dev" when no user exists yet (scripts/develop
+Waits until HA answers, adds a simulated building through the config flow when the integration
+has no entry yet, creates the owner "dev" / "dev" when no user exists yet (scripts/develop
 marks the other onboarding steps done beforehand), and writes a long-lived access token to
 config/.dev_token so scripts (screenshots, curl) can call the API. Does nothing to an instance
 already onboarded except write the token file when it is missing.
@@ -17,6 +18,7 @@ from typing import Any
 import aiohttp
 
 CLIENT_ID = "http://127.0.0.1:8123/"
+DOMAIN = "prepaid_utility"
 TOKEN_FILE = Path(__file__).resolve().parents[1] / "config" / ".dev_token"
 
 
@@ -72,6 +74,29 @@ async def _long_lived(session: aiohttp.ClientSession, url: str, access: str) -> 
         return str(reply["result"])
 
 
+async def _ensure_simulated_building(session: aiohttp.ClientSession, url: str, access: str) -> None:
+    """Add the simulated building through the real config flow, unless an entry exists."""
+    headers = {"Authorization": f"Bearer {access}"}
+    api = f"{url}/api/config/config_entries"
+    async with session.get(f"{api}/entry", params={"domain": DOMAIN}, headers=headers) as resp:
+        resp.raise_for_status()
+        if await resp.json():
+            return
+    async with session.post(f"{api}/flow", json={"handler": DOMAIN}, headers=headers) as resp:
+        resp.raise_for_status()
+        flow_id = (await resp.json())["flow_id"]
+    for step in (
+        {"next_step_id": "simulated"},
+        {"name": "Simulated building", "preset": "building40"},
+    ):
+        async with session.post(f"{api}/flow/{flow_id}", json=step, headers=headers) as resp:
+            resp.raise_for_status()
+            result = await resp.json()
+    if result.get("type") != "create_entry":
+        raise RuntimeError(f"adding the simulated building failed: {result}")
+    print("added the simulated building (40 meters)", file=sys.stderr)
+
+
 async def onboard(url: str) -> None:
     """Onboard if needed and make sure a token file exists."""
     async with aiohttp.ClientSession() as session:
@@ -89,10 +114,11 @@ async def onboard(url: str) -> None:
                 resp.raise_for_status()
                 access = await _token(session, url, (await resp.json())["auth_code"])
             print("onboarded: log in as dev / dev", file=sys.stderr)
+        access = access or await _login(session, url)
         if not TOKEN_FILE.exists():
-            access = access or await _login(session, url)
             TOKEN_FILE.write_text(await _long_lived(session, url, access), encoding="utf-8")
             print(f"long-lived token written to {TOKEN_FILE}", file=sys.stderr)
+        await _ensure_simulated_building(session, url, access)
 
 
 def main() -> None:

@@ -15,9 +15,10 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_GATEWAY_TYPE, DOMAIN, MODBUS_GATEWAYS, GatewayType
+from .const import CONF_GATEWAY_TYPE, CONF_PRESET, DOMAIN, MODBUS_GATEWAYS, GatewayType
 from .gateway import bus_config
-from .meters.hub import ModbusHub
+from .meters.hub import BusConfig, BusKind, ModbusHub
+from .meters.simulator.building import Building
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -28,6 +29,7 @@ class GatewayRuntime:
 
     gateway: GatewayType
     hub: ModbusHub | None  # None for gateways made of Home Assistant entities
+    building: Building | None = None  # the simulator behind a simulated gateway
 
 
 type PrepaidConfigEntry = ConfigEntry[GatewayRuntime]
@@ -42,21 +44,34 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     """Set up one gateway: open its bus (retried by HA until it answers)."""
     gateway = GatewayType(entry.data[CONF_GATEWAY_TYPE])
     hub = None
-    if gateway in MODBUS_GATEWAYS:
+    building = None
+    if gateway is GatewayType.SIMULATED:
+        # The simulated building serves real Modbus TCP on a free loopback port, so everything
+        # above the socket (hub, profiles, billing) runs exactly as with a real gateway.
+        building = Building.preset(entry.data[CONF_PRESET])
+        endpoint = (await building.start(kind="tcp", host="127.0.0.1", port=0))[0]
+        config = BusConfig(kind=BusKind.TCP, host=endpoint.host, port=endpoint.port)
+        hub = ModbusHub(config, name=entry.title)
+    elif gateway in MODBUS_GATEWAYS:
         hub = ModbusHub(bus_config(entry.data, entry.options), name=entry.title)
-        if not await hub.connect():
-            await hub.close()
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="gateway_unreachable",
-                translation_placeholders={"gateway": hub.config.label},
-            )
-    entry.runtime_data = GatewayRuntime(gateway=gateway, hub=hub)
+    if hub is not None and not await hub.connect():
+        await hub.close()
+        if building is not None:
+            await building.stop()
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="gateway_unreachable",
+            translation_placeholders={"gateway": hub.config.label},
+        )
+    entry.runtime_data = GatewayRuntime(gateway=gateway, hub=hub, building=building)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:
     """Unload one gateway and close its bus."""
-    if entry.runtime_data.hub is not None:
-        await entry.runtime_data.hub.close()
+    runtime = entry.runtime_data
+    if runtime.hub is not None:
+        await runtime.hub.close()
+    if runtime.building is not None:
+        await runtime.building.stop()
     return True

@@ -28,6 +28,7 @@ from .const import (
     CONF_GATEWAY_TYPE,
     CONF_PARITY,
     CONF_POLL_INTERVAL,
+    CONF_PRESET,
     CONF_RETRIES,
     CONF_SERIAL_PORT,
     CONF_STOPBITS,
@@ -43,12 +44,19 @@ from .const import (
     MIN_POLL_INTERVAL_S,
     MODBUS_GATEWAYS,
     PARITIES,
+    SIMULATED_PRESETS,
     GatewayType,
 )
 from .gateway import async_can_connect, bus_config, list_serial_ports, unique_id
 
 MAX_NAME_LENGTH = 64
-_MENU = [GatewayType.TCP, GatewayType.RTU_OVER_TCP, GatewayType.SERIAL, GatewayType.HA_ENTITIES]
+_MENU = [
+    GatewayType.TCP,
+    GatewayType.RTU_OVER_TCP,
+    GatewayType.SERIAL,
+    GatewayType.HA_ENTITIES,
+    GatewayType.SIMULATED,
+]
 
 
 def _name_error(name: str) -> str | None:
@@ -121,6 +129,8 @@ def _clean(gateway: GatewayType, user_input: dict[str, Any]) -> dict[str, Any]:
     elif gateway in MODBUS_GATEWAYS:
         data[CONF_HOST] = str(user_input[CONF_HOST]).strip()
         data[CONF_PORT] = int(user_input[CONF_PORT])
+    elif gateway is GatewayType.SIMULATED:
+        data[CONF_PRESET] = str(user_input[CONF_PRESET])
     return data
 
 
@@ -196,6 +206,32 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="ha_entities",
             data_schema=vol.Schema({vol.Required(CONF_NAME): str}),
+            errors=errors,
+        )
+
+    async def async_step_simulated(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a simulated building: real Modbus on loopback, no hardware needed."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = _clean(GatewayType.SIMULATED, user_input)
+            if not (errors := await _validate(GatewayType.SIMULATED, data)):
+                return await self._create(data)
+        return self.async_show_form(
+            step_id="simulated",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_NAME, default="Simulated building"): str,
+                    vol.Required(CONF_PRESET, default=SIMULATED_PRESETS[0]): (
+                        selector.SelectSelector(
+                            selector.SelectSelectorConfig(
+                                options=list(SIMULATED_PRESETS), translation_key="preset"
+                            )
+                        )
+                    ),
+                }
+            ),
             errors=errors,
         )
 

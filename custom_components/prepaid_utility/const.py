@@ -41,5 +41,8 @@ DEFAULT_TIMEOUT_S: Final = 1.0
 DEFAULT_RETRIES: Final = 2
 DEFAULT_FRAME_GAP_MS: Final = 30
 
+# Simulated buildings the config flow offers (keys of the simulator's presets).
+SIMULATED_PRESETS: Final = ("building40", "mixed", "acrel100")
+
 BAUDRATES: Final = (1200, 2400, 4800, 9600, 19200, 38400)
 PARITIES: Final = ("N", "E", "O")

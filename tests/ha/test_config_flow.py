@@ -23,6 +23,7 @@ from custom_components.prepaid_utility.const import (
     CONF_GATEWAY_TYPE,
     CONF_PARITY,
     CONF_POLL_INTERVAL,
+    CONF_PRESET,
     CONF_RETRIES,
     CONF_SERIAL_PORT,
     CONF_STOPBITS,
@@ -60,7 +61,13 @@ async def _choose(hass: HomeAssistant, kind: str) -> str:
         DOMAIN, context={"source": config_entries.SOURCE_USER}
     )
     assert result["type"] is FlowResultType.MENU
-    assert set(result["menu_options"]) == {"tcp", "rtu_over_tcp", "serial", "ha_entities"}
+    assert set(result["menu_options"]) == {
+        "tcp",
+        "rtu_over_tcp",
+        "serial",
+        "ha_entities",
+        "simulated",
+    }
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": kind}
     )
@@ -188,6 +195,36 @@ async def test_ha_entities_gateway(hass: HomeAssistant) -> None:
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "nothing_to_reconfigure"
+
+
+async def test_simulated_building_serves_real_modbus(hass: HomeAssistant) -> None:
+    flow_id = await _choose(hass, "simulated")
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_NAME: "Demo flats", CONF_PRESET: "building40"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {
+        CONF_GATEWAY_TYPE: "simulated",
+        CONF_NAME: "Demo flats",
+        CONF_PRESET: "building40",
+    }
+    entry = result["result"]
+    await hass.async_block_till_done()
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+    runtime = entry.runtime_data
+    # Unit 1 of building40 is a DDSY1352: its live block says meter type 7.
+    block = await runtime.hub.read_registers(1, 3, 0x0200, 48)
+    assert len(block) == 48
+    assert block[0] == 7
+    assert len(runtime.building.buses[0].devices) == 40
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert runtime.building.servers == []
+    # The same name again is the same building.
+    flow_id = await _choose(hass, "simulated")
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_NAME: "demo FLATS", CONF_PRESET: "mixed"}
+    )
+    assert result["type"] is FlowResultType.ABORT
 
 
 async def test_gateway_down_at_startup_retries(hass: HomeAssistant) -> None:
