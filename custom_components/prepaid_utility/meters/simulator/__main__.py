@@ -79,6 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _ranges(units: list[int]) -> str:
+    parts: list[str] = []
+    start = prev = units[0]
+    for unit in [*units[1:], -1]:
+        if unit != prev + 1:
+            parts.append(str(start) if start == prev else f"{start}-{prev}")
+            start = unit
+        prev = unit
+    return ",".join(parts)
+
+
 def _say(text: str) -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
@@ -184,7 +195,7 @@ async def run(args: argparse.Namespace) -> None:
         kinds: dict[str, list[int]] = {}
         for unit, device in sorted(bus.devices.items()):
             kinds.setdefault(device.profile_key, []).append(unit)
-        summary = ", ".join(f"{k} x{len(u)} (units {u[0]}-{u[-1]})" for k, u in kinds.items())
+        summary = ", ".join(f"{k} x{len(u)} (units {_ranges(u)})" for k, u in kinds.items())
         _say(f"bus{index} {kind} {where}: {summary}")
     if args.ready_file:
         args.ready_file.write_text(json.dumps([dataclasses.asdict(e) for e in endpoints]))

@@ -183,6 +183,8 @@ class AcrelSim(SimDevice):
         super().__init__(unit, clock, seed=seed, start=start)
         self.phases = phases
         self.profile_key = "acrel_dtsy1352" if phases == 3 else "acrel_ddsy1352"
+        if legacy_only:
+            self.profile_key = "acrel_legacy"
         self.meter_side = meter_side
         self.legacy_only = legacy_only
         self.forced = False
