@@ -11,7 +11,9 @@ transaction has its own timeout and bounded retries. Failures are typed (``readi
   timeout; after a few failures a circuit breaker suspends it (``MeterSuspended``, no bus time)
   and probes it again after a growing interval.
 * Connection lost: the client is dropped and reconnected on demand with capped exponential
-  backoff (``BusUnavailable`` while waiting).
+  backoff (``BusUnavailable`` while waiting). When several transactions in a row get no reply
+  from anyone, the connection is dropped too: a gateway that accepts but never answers is
+  revived by a reconnect.
 
 pymodbus's own retries and reconnect loop are switched off: this module owns both, so their
 effect on the bus is visible in one place and in ``HubStats``.
@@ -82,6 +84,7 @@ class BusConfig:
     breaker_threshold: int = 3
     breaker_min: float = 30.0
     breaker_max: float = 600.0
+    drop_after_silent: int = 6
 
     @property
     def gap(self) -> float:
@@ -115,6 +118,7 @@ class HubStats:
     connects: int = 0
     reconnects: int = 0
     connect_failures: int = 0
+    silent_drops: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +175,7 @@ class ModbusHub:
         self._last_end = 0.0
         self._health: dict[int, DeviceHealth] = {}
         self._lost_logged = False
+        self._silent = 0
 
     # -- connection -------------------------------------------------------------------------
 
@@ -361,6 +366,15 @@ class ModbusHub:
                 ):
                     outcome = "corrupt"
                 self._trace(device_id, function, address, started, outcome)
+                self._silent = self._silent + 1 if reply is None else 0
+                if reply is None and self._client is None:
+                    # The connection itself went away (gateway reboot): not this slave's fault.
+                    raise BusUnavailable(f"{self.name}: connection lost", meter_key=meter_key)
+                if self._silent >= self.config.drop_after_silent > 0:
+                    # Nobody on the bus answers: a hung gateway is revived by reconnecting.
+                    self.stats.silent_drops += 1
+                    self._silent = 0
+                    self._drop_client()
                 if reply is None or outcome == "corrupt":
                     if outcome == "corrupt":
                         self.stats.corrupt += 1

@@ -24,7 +24,7 @@ from custom_components.prepaid_utility.meters.profiles import (
     profile_from_data,
 )
 from custom_components.prepaid_utility.meters.profiles.base import Block, Field, Role
-from custom_components.prepaid_utility.meters.reading import Medium, SupplyState
+from custom_components.prepaid_utility.meters.reading import Medium, Meter, SupplyState
 
 
 def test_decode_types_and_word_order() -> None:
@@ -63,6 +63,7 @@ async def test_every_profile_decodes_over_tcp(mixed, hub_factory, clock) -> None
     expected = {1: DDSY1352, 2: DTSY1352, 3: SDM120, 4: SDM630, 5: DDS238, 6: WATER_VALVE}
     for unit, profile in expected.items():
         meter = ModbusMeter(hub, profile, unit)
+        assert isinstance(meter, Meter)
         reading = await meter.read()
         sim = mixed.device(0, unit)
         assert reading.total == sim.total, profile.key

@@ -25,6 +25,7 @@ class Faults:
     exceptions_next: list[int] = field(default_factory=list)  # codes for the next requests
     slow_s: float = 0.0  # extra reply latency
     corrupt_next: int = 0  # the next N replies are corrupted (bad CRC / truncated)
+    junk_next: int = 0  # the next N replies come after a few bytes of line noise
     split: bool = False  # send every reply in two pieces with a pause between
     ignore_supply: bool = False  # relay/valve acks commands but does not move
     drop_write_reply_next: int = 0  # apply the next N writes, send no reply (ambiguous)

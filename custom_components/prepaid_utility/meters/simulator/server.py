@@ -214,6 +214,7 @@ class BusServer:
         self._pty: tuple[int, int] | None = None
         self.pty_path = ""
         self.restarts = 0
+        self.eof_on_accept = 0  # the next N connections are accepted, then closed (EOF)
 
     # -- TCP ------------------------------------------------------------------------------
 
@@ -227,6 +228,11 @@ class BusServer:
     async def _serve_stream(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
+        if self.eof_on_accept > 0:
+            # A gateway still booting: accepts the connection, then closes it at once.
+            self.eof_on_accept -= 1
+            writer.close()
+            return
         self._writers.add(writer)
         task = asyncio.current_task()
         if task is not None:
@@ -277,6 +283,9 @@ class BusServer:
             device.faults.corrupt_next -= 1
             # TCP has no CRC: a truncated frame stands in for corruption there.
             frame = _corrupt(frame) if self.framing == "rtu" else frame[: len(frame) // 2]
+        if device is not None and device.faults.junk_next > 0:
+            device.faults.junk_next -= 1
+            frame = bytes([0xFF, 0x00, 0x13]) + frame  # line noise before the reply
         if device is not None and device.faults.split and len(frame) > 2:
             send(frame[: len(frame) // 2])
             await asyncio.sleep(0.005)
