@@ -3,4 +3,76 @@
 This package knows bytes, registers and relays, and nothing of money. Everything but
 ``ha_entity`` is free of Home Assistant imports, so it can run in tests, benchmarks and the
 simulator without a Home Assistant instance.
+
+What the coordinator uses::
+
+    hub = ModbusHub(BusConfig(BusKind.RTU_OVER_TCP, host="192.168.1.50", port=502))
+    meter = ModbusMeter(hub, resolve_profile("acrel_ddsy1352"), device_id=5, key="flat_5")
+    reading = await meter.read()            # MeterReading, or raises a MeterError subclass
+    result = await meter.set_supply(False)  # ControlResult: verified / mismatch / unknown
+    readings = await read_all(meters)       # {key: MeterReading | MeterError}
+    await hub.close()
 """
+
+from .hub import BusConfig, BusKind, HubStats, ModbusHub, guarded
+from .modbus_meter import ModbusMeter
+from .poll import read_all
+from .profiles import PROFILES, Profile, ProfileDataError, profile_from_data, resolve_profile
+from .reading import (
+    BusUnavailable,
+    Capabilities,
+    ControlOutcome,
+    ControlResult,
+    GatewayTargetUnavailable,
+    Medium,
+    Meter,
+    MeterBusy,
+    MeterCorruptReply,
+    MeterDeviceError,
+    MeterError,
+    MeterFlag,
+    MeterMisconfigured,
+    MeterReading,
+    MeterSuspended,
+    MeterTimeout,
+    NoReading,
+    SupplyState,
+    TouCounters,
+)
+from .scan import ScanHit, scan_bus
+
+__all__ = [
+    "PROFILES",
+    "BusConfig",
+    "BusKind",
+    "BusUnavailable",
+    "Capabilities",
+    "ControlOutcome",
+    "ControlResult",
+    "GatewayTargetUnavailable",
+    "HubStats",
+    "Medium",
+    "Meter",
+    "MeterBusy",
+    "MeterCorruptReply",
+    "MeterDeviceError",
+    "MeterError",
+    "MeterFlag",
+    "MeterMisconfigured",
+    "MeterReading",
+    "MeterSuspended",
+    "MeterTimeout",
+    "ModbusHub",
+    "ModbusMeter",
+    "NoReading",
+    "Profile",
+    "ProfileDataError",
+    "ScanHit",
+    "SupplyState",
+    "TouCounters",
+    "guarded",
+    "profile_from_data",
+    "read_all",
+    "resolve_profile",
+    "scan_bus",
+]

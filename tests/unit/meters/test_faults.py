@@ -44,12 +44,13 @@ async def acrel_rtu(clock) -> Building:
     await building.stop()
 
 
+@pytest.mark.slow
 async def test_m1_dropped_replies_are_retried(mixed, hub_factory, clock) -> None:
-    hub = hub_factory(mixed, timeout=0.05)
+    hub = hub_factory(mixed, timeout=0.03)
     meter = ModbusMeter(hub, DDSY1352, 1)
     sim = mixed.device(0, 1)
     sim.faults.drop_every = 10
-    polls, unavailable = 200, 0
+    polls, unavailable = 1000, 0
     for _ in range(polls):
         clock.advance(60)
         try:
@@ -75,15 +76,16 @@ async def test_m1_dropped_replies_are_retried(mixed, hub_factory, clock) -> None
     assert unavailable == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["rtu_over_tcp", "tcp"])
 async def test_m2_corrupt_and_split_frames_never_become_values(hub_factory, clock, kind) -> None:
     building = Building.preset("mixed", clock=clock)
     await building.start(kind=kind)
     try:
-        hub = hub_factory(building, timeout=0.05, inter_frame_gap=0.004)
+        hub = hub_factory(building, timeout=0.025, inter_frame_gap=0.002)
         meter = ModbusMeter(hub, DDSY1352, 1)
         sim = building.device(0, 1)
-        corrupt = 40
+        corrupt = 200
         accepted_wrong = 0
         for i in range(corrupt):
             clock.advance(300)

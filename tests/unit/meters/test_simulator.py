@@ -100,3 +100,26 @@ async def test_cli_help_and_commands(clock) -> None:
     assert (await cli._command(building, "counter 0 2 reset")) == "counter 0.00"
     assert "bus0 #1" in await cli._command(building, "status")
     assert (await cli._command(building, "nonsense")).startswith("unknown")
+
+
+async def test_read_all_polls_a_building_in_one_call(hub_factory, clock) -> None:
+    from custom_components.prepaid_utility.meters import (  # noqa: PLC0415
+        MeterError,
+        read_all,
+        resolve_profile,
+    )
+
+    building = Building.preset("building40", clock=clock)
+    await building.start()
+    try:
+        hub = hub_factory(building)
+        meters = [
+            ModbusMeter(hub, resolve_profile(device.profile_key), unit, key=f"m{unit}")
+            for unit, device in building.buses[0].devices.items()
+        ]
+        building.device(0, 7).faults.no_reply = True
+        results = await read_all(meters)
+        assert isinstance(results["m7"], MeterError)
+        assert sum(isinstance(r, MeterReading) for r in results.values()) == 39
+    finally:
+        await building.stop()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from .acrel import DDSY1352, DTSY1352, LEGACY
 from .base import Block, Field, FlagBit, Identify, Profile, Role, SupplyControl
 from .custom import ProfileDataError, profile_from_data
@@ -13,6 +16,19 @@ from .xintai import WATER_VALVE
 PROFILES: dict[str, Profile] = {
     p.key: p for p in (DDSY1352, DTSY1352, LEGACY, SDM120, SDM630, DDS238, WATER_VALVE)
 }
+
+
+def resolve_profile(key: str, custom: Mapping[str, Any] | None = None) -> Profile:
+    """Return the built-in profile ``key``, or build ``custom`` when ``key`` is ``custom``."""
+    if key == "custom":
+        if custom is None:
+            raise ProfileDataError("a custom profile needs its register map")
+        return profile_from_data(custom)
+    try:
+        return PROFILES[key]
+    except KeyError:
+        raise ProfileDataError(f"unknown profile {key!r}") from None
+
 
 __all__ = [
     "DDS238",
@@ -32,4 +48,5 @@ __all__ = [
     "Role",
     "SupplyControl",
     "profile_from_data",
+    "resolve_profile",
 ]
