@@ -94,14 +94,15 @@ class SimDevice:
             rate = self.rate_at(when)
             amount = rate * (end - when).total_seconds() / 3600.0
             self.milli += amount
-            self.tou_milli[TARIFF_OF_HOUR[when.hour] - 1] += amount
-            self.consumed(amount)
+            tariff = TARIFF_OF_HOUR[when.hour]
+            self.tou_milli[tariff - 1] += amount
+            self.consumed(amount, tariff)
             when = end
         self.last = now
         self.power_w = self.rate_at(now)
 
-    def consumed(self, amount: float) -> None:
-        """Let a subclass react to consumption (meter-side balance)."""
+    def consumed(self, amount: float, tariff: int) -> None:
+        """Let a subclass react to ``amount`` Wh/L used in ``tariff`` (meter-side balance)."""
 
     # -- counter tricks for fault injection ----------------------------------------------
 
@@ -200,11 +201,12 @@ class AcrelSim(SimDevice):
         tables = TOU_TABLES_DTSY1352 if phases == 3 else TOU_TABLES_DDSY1352
         self.tou_store = {a: 0 for t in tables for a in range(t, t + TOU_TABLE_REGISTERS)}
 
-    def consumed(self, amount: float) -> None:
-        """Deduct at the flat price (0.01 currency per kWh per raw unit) in meter-side mode."""
+    def consumed(self, amount: float, tariff: int) -> None:
+        """Deduct at the tariff's price (raw unit 0.01 currency per kWh) in meter-side mode."""
         if not self.meter_side or amount <= 0:
             return
-        price = self.params[0x17] << 16 | self.params[0x18]
+        offset = 0x13 + 2 * (tariff - 1)  # sharp, peak, flat, valley prices
+        price = self.params[offset] << 16 | self.params[offset + 1]
         self.remaining_cents -= amount / 1000.0 * price
         overdraft = self.params[4] << 16 | self.params[5]
         if self.remaining_cents <= -overdraft and not self.forced:
@@ -364,7 +366,7 @@ class WaterValveSim(SimDevice):
         self.battery_cv = 360
         self.valve_fault = False
 
-    def consumed(self, amount: float) -> None:
+    def consumed(self, amount: float, tariff: int) -> None:
         """Count down the prepaid volume."""
         self.remaining_l -= amount
 
