@@ -197,6 +197,16 @@ class ModbusHub:
                 return False
             return True
 
+    def reset_backoff(self) -> None:
+        """Try the next transaction at once: forget reconnect backoff and breaker suspensions.
+
+        For a "reconnect now" action, after a configuration change, or in tests.
+        """
+        self._next_connect = 0.0
+        self._reconnect_delay = 0.0
+        for health in self._health.values():
+            health.suspended_until = 0.0
+
     async def close(self) -> None:
         """Close the connection; the hub can be used again later (it reconnects)."""
         async with self._lock:
