@@ -126,25 +126,36 @@ def test_services_are_described_translated_and_have_icons() -> None:
     assert set(icons) == set(services)
 
 
-def _flow_section(cls: ast.ClassDef) -> str:
-    """Which translation section a flow class's steps live in."""
+# Subentry flow classes and the subentry type whose translations they use.
+SUBENTRY_FLOWS = {"MeterSubentryFlow": "meter"}
+
+
+def _flow_section(cls: ast.ClassDef) -> str | None:
+    """Which translation section a flow class's steps live in (None: not a flow)."""
     bases = {ast.unparse(base) for base in cls.bases}
     if any("OptionsFlow" in base for base in bases):
         return "options"
-    return "config"
+    if any("ConfigSubentryFlow" in base for base in bases):
+        return f"config_subentries.{SUBENTRY_FLOWS[cls.name]}"
+    if any(base == "ConfigFlow" for base in bases):
+        return "config"
+    return None
 
 
 def _flow_strings() -> dict[str, dict[str, set[str]]]:
     """Step ids, error keys and abort reasons used by each flow section, read from the source."""
     found: dict[str, dict[str, set[str]]] = {}
     for path in _python_files():
-        if "flow" not in path.name:
-            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        # Module-level helpers (validators) serve the config flow.
-        sections = [("config", tree)] + [
-            (_flow_section(node), node) for node in tree.body if isinstance(node, ast.ClassDef)
+        classes = [
+            (section, node)
+            for node in tree.body
+            if isinstance(node, ast.ClassDef) and (section := _flow_section(node))
         ]
+        if not classes:
+            continue
+        # Module-level helpers (validators) serve the module's main flow.
+        sections: list[tuple[str, ast.AST]] = [(classes[0][0], tree), *classes]
         for section, scope in sections:
             used = found.setdefault(section, {"step": set(), "error": set(), "abort": set()})
             nodes = (
@@ -194,7 +205,9 @@ def test_every_flow_step_error_and_abort_is_translated() -> None:
     for lang in LANGUAGES:
         strings = _translations(lang)
         for section, keys in used.items():
-            table = strings[section]
+            table = strings
+            for part in section.split("."):
+                table = table[part]
             for step in keys["step"]:
                 assert step in table["step"], (lang, section, "step", step)
             for error in keys["error"]:

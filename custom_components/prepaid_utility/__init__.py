@@ -8,19 +8,34 @@ bundle, the payment webhook) belongs in ``async_setup``; everything tied to one 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_GATEWAY_TYPE, CONF_PRESET, DOMAIN, MODBUS_GATEWAYS, GatewayType
+from .const import (
+    CONF_GATEWAY_TYPE,
+    CONF_PRESET,
+    DOMAIN,
+    MODBUS_GATEWAYS,
+    SUBENTRY_METER,
+    GatewayType,
+)
+from .coordinator import GatewayCoordinator
+from .entity import gateway_identifier
 from .gateway import bus_config
+from .meter_factory import MeterSetup, build_meter
 from .meters.hub import BusConfig, BusKind, ModbusHub
 from .meters.simulator.building import Building
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH, Platform.VALVE]
 
 
 @dataclass(slots=True)
@@ -29,7 +44,9 @@ class GatewayRuntime:
 
     gateway: GatewayType
     hub: ModbusHub | None  # None for gateways made of Home Assistant entities
+    coordinator: GatewayCoordinator
     building: Building | None = None  # the simulator behind a simulated gateway
+    signature: Any = None  # options and meter subentries as they were at set-up
 
 
 type PrepaidConfigEntry = ConfigEntry[GatewayRuntime]
@@ -40,10 +57,19 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:
-    """Set up one gateway: open its bus (retried by HA until it answers)."""
-    gateway = GatewayType(entry.data[CONF_GATEWAY_TYPE])
-    hub = None
+def _signature(entry: ConfigEntry) -> Any:
+    """Return what, when changed, needs the gateway set up again."""
+    meters = sorted(
+        (s.subentry_id, s.title, sorted(s.data.items()))
+        for s in entry.subentries.values()
+        if s.subentry_type == SUBENTRY_METER
+    )
+    return (sorted(entry.options.items()), meters)
+
+
+async def _open_hub(
+    entry: PrepaidConfigEntry, gateway: GatewayType
+) -> tuple[ModbusHub | None, Building | None]:
     building = None
     if gateway is GatewayType.SIMULATED:
         # The simulated building serves real Modbus TCP on a free loopback port, so everything
@@ -54,7 +80,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         hub = ModbusHub(config, name=entry.title)
     elif gateway in MODBUS_GATEWAYS:
         hub = ModbusHub(bus_config(entry.data, entry.options), name=entry.title)
-    if hub is not None and not await hub.connect():
+    else:
+        return None, None
+    if not await hub.connect():
         await hub.close()
         if building is not None:
             await building.stop()
@@ -63,15 +91,60 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
             translation_key="gateway_unreachable",
             translation_placeholders={"gateway": hub.config.label},
         )
-    entry.runtime_data = GatewayRuntime(gateway=gateway, hub=hub, building=building)
+    return hub, building
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:
+    """Set up one gateway: open its bus (retried by HA until it answers), then its meters."""
+    gateway = GatewayType(entry.data[CONF_GATEWAY_TYPE])
+    hub, building = await _open_hub(entry, gateway)
+    meters: dict[str, MeterSetup] = {
+        sub.subentry_id: build_meter(hass, hub, sub)
+        for sub in entry.subentries.values()
+        if sub.subentry_type == SUBENTRY_METER
+    }
+    gateway_device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={gateway_identifier(entry.entry_id)},
+        name=entry.title,
+        manufacturer="Prepaid Utility",
+        model=gateway.value,
+    )
+    coordinator = GatewayCoordinator(hass, entry, meters)
+    coordinator.gateway_device_id = gateway_device.id
+    entry.runtime_data = GatewayRuntime(
+        gateway=gateway,
+        hub=hub,
+        coordinator=coordinator,
+        building=building,
+        signature=_signature(entry),
+    )
+    try:
+        await coordinator.async_config_entry_first_refresh()
+    except ConfigEntryNotReady:
+        await _close(entry.runtime_data)
+        raise
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:
-    """Unload one gateway and close its bus."""
-    runtime = entry.runtime_data
+async def _async_entry_updated(hass: HomeAssistant, entry: PrepaidConfigEntry) -> None:
+    """Reload when options changed or meters were added, changed or removed."""
+    if _signature(entry) != entry.runtime_data.signature:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def _close(runtime: GatewayRuntime) -> None:
     if runtime.hub is not None:
         await runtime.hub.close()
     if runtime.building is not None:
         await runtime.building.stop()
-    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:
+    """Unload one gateway and close its bus."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await _close(entry.runtime_data)
+    return unloaded

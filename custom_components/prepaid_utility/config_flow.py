@@ -15,7 +15,9 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
+    ConfigSubentryData,
+    ConfigSubentryFlow,
+    OptionsFlow,
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import callback
@@ -45,9 +47,11 @@ from .const import (
     MODBUS_GATEWAYS,
     PARITIES,
     SIMULATED_PRESETS,
+    SUBENTRY_METER,
     GatewayType,
 )
 from .gateway import async_can_connect, bus_config, list_serial_ports, unique_id
+from .meter_subentry import MeterSubentryFlow, simulated_meters
 
 MAX_NAME_LENGTH = 64
 _MENU = [
@@ -162,6 +166,15 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> GatewayOptionsFlow:
         """Return the options flow (polling and bus timing)."""
         return GatewayOptionsFlow()
+
+    @classmethod
+    @callback
+    @override
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Meters are subentries of their gateway."""
+        return {SUBENTRY_METER: MeterSubentryFlow}
 
     @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -280,10 +293,14 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _create(self, data: dict[str, Any]) -> ConfigFlowResult:
         await self.async_set_unique_id(unique_id(data))
         self._abort_if_unique_id_configured()
-        return self.async_create_entry(title=data[CONF_NAME], data=data)
+        subentries: list[ConfigSubentryData] = []
+        if data[CONF_GATEWAY_TYPE] == GatewayType.SIMULATED:
+            # A simulated building comes with its meters already added.
+            subentries = simulated_meters(data[CONF_PRESET])
+        return self.async_create_entry(title=data[CONF_NAME], data=data, subentries=subentries)
 
 
-class GatewayOptionsFlow(OptionsFlowWithReload):
+class GatewayOptionsFlow(OptionsFlow):
     """Polling interval and bus timing."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

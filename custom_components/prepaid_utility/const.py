@@ -46,3 +46,26 @@ SIMULATED_PRESETS: Final = ("building40", "mixed", "acrel100")
 
 BAUDRATES: Final = (1200, 2400, 4800, 9600, 19200, 38400)
 PARITIES: Final = ("N", "E", "O")
+
+# Meter subentries.
+SUBENTRY_METER: Final = "meter"
+CONF_ROOM: Final = "room"
+CONF_PROFILE: Final = "profile"
+CONF_ADDRESS: Final = "address"
+CONF_BREAKER_A: Final = "breaker_a"
+CONF_MAX_FLOW_M3H: Final = "max_flow_m3h"
+CONF_BILLING_MODE: Final = "billing_mode"
+CONF_COUNTER_ENTITY: Final = "counter_entity"
+CONF_SUPPLY_ENTITY: Final = "supply_entity"
+CONF_MEDIUM: Final = "medium"
+
+DEFAULT_BREAKER_A: Final = 63
+DEFAULT_MAX_FLOW_M3H: Final = 2.5
+MAINS_VOLTS: Final = 230
+
+
+class BillingMode(StrEnum):
+    """Who keeps the balance: our ledger, or the meter itself (Acrel prepaid meters)."""
+
+    PLATFORM = "platform"
+    METER = "meter"

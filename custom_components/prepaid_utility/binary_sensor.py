@@ -1,0 +1,90 @@
+"""Meter binary sensors: is the meter answering, and does it report a fault."""
+
+from __future__ import annotations
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import PrepaidConfigEntry
+from .coordinator import GatewayCoordinator
+from .entity import MeterEntity
+from .meter_factory import MeterSetup
+from .meters.reading import MeterFlag
+
+PARALLEL_UPDATES = 0
+
+ONLINE = BinarySensorEntityDescription(
+    key="online",
+    translation_key="online",
+    device_class=BinarySensorDeviceClass.CONNECTIVITY,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+FAULT = BinarySensorEntityDescription(
+    key="fault",
+    translation_key="fault",
+    device_class=BinarySensorDeviceClass.PROBLEM,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+# Flags that mean the meter itself needs a look (alarm and arrears bits are billing states).
+_FAULT_FLAGS = frozenset({MeterFlag.FAULT, MeterFlag.VALVE_FAULT, MeterFlag.LOW_BATTERY})
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PrepaidConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the binary sensors of every meter."""
+    coordinator = entry.runtime_data.coordinator
+    for setup in coordinator.meters.values():
+        entities: list[BinarySensorEntity] = [OnlineSensor(coordinator, setup)]
+        if setup.has_flags:
+            entities.append(FaultSensor(coordinator, setup))
+        async_add_entities(entities, config_subentry_id=setup.subentry_id)
+
+
+class OnlineSensor(MeterEntity, BinarySensorEntity):
+    """On while the meter answers; stays available so "offline" can be seen."""
+
+    def __init__(self, coordinator: GatewayCoordinator, setup: MeterSetup) -> None:
+        """Describe the sensor."""
+        super().__init__(coordinator, setup, ONLINE.key)
+        self.entity_description = ONLINE
+
+    @property
+    def available(self) -> bool:
+        """Return True while the gateway's data is current, whatever this meter does."""
+        return self.coordinator.last_update_success
+
+    @property
+    def is_on(self) -> bool:
+        """Return True when the last read of this meter succeeded."""
+        return self.status.online
+
+
+class FaultSensor(MeterEntity, BinarySensorEntity):
+    """On when the meter reports a fault, a valve fault or a low battery."""
+
+    def __init__(self, coordinator: GatewayCoordinator, setup: MeterSetup) -> None:
+        """Describe the sensor."""
+        super().__init__(coordinator, setup, FAULT.key)
+        self.entity_description = FAULT
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return True when a fault flag is set."""
+        reading = self.status.reading
+        return None if reading is None else bool(reading.flags & _FAULT_FLAGS)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, list[str]]:
+        """List every flag the meter reports, faults and alarms alike."""
+        reading = self.status.reading
+        return {"flags": sorted(reading.flags) if reading else []}

@@ -1,0 +1,131 @@
+"""The gateway coordinator: one poll reads every meter of one gateway.
+
+Reads of one bus are serialised by its hub (one lock, the RTU gap), so the coordinator just asks
+for all meters at once and the hub orders them; a dead meter costs its timeout and is then
+held back by the hub's circuit breaker, never the whole poll. A meter that fails makes only its
+own entities unavailable (never 0), logged once when it goes and once when it comes back. Only
+when the bus itself is gone does the whole update fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S, DOMAIN
+from .meter_factory import MeterSetup
+from .meters.reading import (
+    BusUnavailable,
+    ControlResult,
+    MeterError,
+    MeterReading,
+    SupplyState,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class MeterStatus:
+    """The latest word from one meter."""
+
+    reading: MeterReading | None = None
+    error: str | None = None  # the failure's class name while the meter does not answer
+    online: bool = False
+    last_seen: datetime | None = None
+    supply: SupplyState = SupplyState.UNKNOWN
+    last_control: ControlResult | None = None
+
+
+@dataclass(slots=True)
+class GatewayData:
+    """What the entities of one gateway read."""
+
+    meters: dict[str, MeterStatus] = field(default_factory=dict)
+    polled_at: datetime | None = None
+
+
+class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
+    """Poll every meter of one gateway."""
+
+    config_entry: ConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry, meters: dict[str, MeterSetup]
+    ) -> None:
+        """Prepare polling at the entry's interval."""
+        interval = int(entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S))
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=timedelta(seconds=interval),
+        )
+        self.meters = meters
+        self.gateway_device_id = ""  # set once the gateway's device is registered
+        self._status: dict[str, MeterStatus] = {key: MeterStatus() for key in meters}
+
+    async def _async_update_data(self) -> GatewayData:
+        keys = list(self.meters)
+        results = await asyncio.gather(*(self.meters[key].meter.read() for key in keys),
+                                       return_exceptions=True)  # fmt: skip
+        bus_down = bool(keys)
+        for key, result in zip(keys, results, strict=True):
+            if isinstance(result, MeterReading):
+                bus_down = False
+                self._got(key, result)
+            elif isinstance(result, MeterError):
+                bus_down = bus_down and isinstance(result, BusUnavailable)
+                self._lost(key, result)
+            elif isinstance(result, BaseException):
+                raise result
+        if bus_down:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="bus_unavailable",
+                translation_placeholders={"gateway": self.config_entry.title},
+            )
+        return GatewayData(meters=dict(self._status), polled_at=dt_util.utcnow())
+
+    def _got(self, key: str, reading: MeterReading) -> None:
+        status = self._status[key]
+        if not status.online and status.error is not None:
+            _LOGGER.info("%s: %s answers again", self.config_entry.title, self.meters[key].name)
+        status.reading = reading
+        status.error = None
+        status.online = True
+        status.last_seen = reading.taken_at
+        if reading.supply is not SupplyState.UNKNOWN:
+            status.supply = reading.supply
+
+    def _lost(self, key: str, error: MeterError) -> None:
+        status = self._status[key]
+        if status.online or status.error is None:
+            _LOGGER.warning(
+                "%s: %s does not answer (%s)",
+                self.config_entry.title,
+                self.meters[key].name,
+                error,
+            )
+        status.online = False
+        status.error = type(error).__name__
+
+    async def async_set_supply(self, key: str, on: bool) -> ControlResult:
+        """Switch one meter's relay or valve, read it back, and publish the new state."""
+        result = await self.meters[key].meter.set_supply(on)
+        status = self._status[key]
+        status.last_control = result
+        if result.observed is not SupplyState.UNKNOWN:
+            status.supply = result.observed
+        self.async_set_updated_data(
+            GatewayData(meters=dict(self._status), polled_at=dt_util.utcnow())
+        )
+        return result

@@ -1,0 +1,51 @@
+"""Base classes of every entity: one device per gateway, one device per meter under it."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import GatewayCoordinator, MeterStatus
+from .meter_factory import MeterSetup
+
+
+def gateway_identifier(entry_id: str) -> tuple[str, str]:
+    """Return the device-registry identifier of a gateway."""
+    return (DOMAIN, entry_id)
+
+
+def meter_identifier(entry_id: str, subentry_id: str) -> tuple[str, str]:
+    """Return the device-registry identifier of a meter."""
+    return (DOMAIN, f"{entry_id}_{subentry_id}")
+
+
+class MeterEntity(CoordinatorEntity[GatewayCoordinator]):
+    """An entity of one meter; unavailable while that meter does not answer."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: GatewayCoordinator, setup: MeterSetup, key: str) -> None:
+        """Attach the entity to its meter's device."""
+        super().__init__(coordinator)
+        entry_id = coordinator.config_entry.entry_id
+        self.setup = setup
+        self._attr_unique_id = f"{entry_id}_{setup.subentry_id}_{key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={meter_identifier(entry_id, setup.subentry_id)},
+            name=setup.name,
+            manufacturer=setup.manufacturer,
+            model=setup.model,
+            suggested_area=setup.room or None,
+            via_device_id=coordinator.gateway_device_id,
+        )
+
+    @property
+    def status(self) -> MeterStatus:
+        """Return the latest word from this entity's meter."""
+        return self.coordinator.data.meters[self.setup.subentry_id]
+
+    @property
+    def available(self) -> bool:
+        """Return True while the meter answers."""
+        return super().available and self.status.online

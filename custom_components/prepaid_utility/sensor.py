@@ -1,0 +1,207 @@
+"""Meter sensors: counters for the Energy dashboard, and live electrical and water values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    EntityCategory,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfVolume,
+    UnitOfVolumeFlowRate,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import PrepaidConfigEntry
+from .coordinator import GatewayCoordinator
+from .entity import MeterEntity
+from .meter_factory import MeterSetup
+from .meters.reading import Medium, MeterReading
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeterSensorDescription(SensorEntityDescription):
+    """A meter sensor: which reading field feeds it and for which medium it exists."""
+
+    field: str
+    value_fn: Callable[[MeterReading], Decimal | int | None]
+    medium: Medium | None = None  # None: any meter that reports the field
+    currency: bool = False
+
+
+SENSORS: tuple[MeterSensorDescription, ...] = (
+    MeterSensorDescription(
+        key="energy",
+        translation_key="energy",
+        field="total",
+        medium=Medium.ELECTRICITY,
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        value_fn=lambda r: r.total,
+    ),
+    MeterSensorDescription(
+        key="water",
+        translation_key="water",
+        field="total",
+        medium=Medium.WATER,
+        device_class=SensorDeviceClass.WATER,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfVolume.CUBIC_METERS,
+        suggested_display_precision=3,
+        value_fn=lambda r: r.total,
+    ),
+    MeterSensorDescription(
+        key="power",
+        translation_key="power",
+        field="power_kw",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=3,
+        value_fn=lambda r: r.power_kw,
+    ),
+    MeterSensorDescription(
+        key="voltage",
+        translation_key="voltage",
+        field="voltage_v",
+        device_class=SensorDeviceClass.VOLTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        suggested_display_precision=1,
+        value_fn=lambda r: r.voltage_v,
+    ),
+    MeterSensorDescription(
+        key="current",
+        translation_key="current",
+        field="current_a",
+        device_class=SensorDeviceClass.CURRENT,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=2,
+        value_fn=lambda r: r.current_a,
+    ),
+    MeterSensorDescription(
+        key="power_factor",
+        translation_key="power_factor",
+        field="power_factor",
+        device_class=SensorDeviceClass.POWER_FACTOR,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        suggested_display_precision=3,
+        value_fn=lambda r: r.power_factor,
+    ),
+    MeterSensorDescription(
+        key="flow_rate",
+        translation_key="flow_rate",
+        field="flow_rate",
+        device_class=SensorDeviceClass.VOLUME_FLOW_RATE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfVolumeFlowRate.CUBIC_METERS_PER_HOUR,
+        suggested_display_precision=3,
+        value_fn=lambda r: r.flow_rate,
+    ),
+    MeterSensorDescription(
+        key="meter_balance",
+        translation_key="meter_balance",
+        field="meter_balance",
+        device_class=SensorDeviceClass.MONETARY,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        currency=True,
+        value_fn=lambda r: r.meter_balance,
+    ),
+    MeterSensorDescription(
+        key="purchase_count",
+        translation_key="purchase_count",
+        field="purchase_count",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda r: r.purchase_count,
+    ),
+    MeterSensorDescription(
+        key="remaining_volume",
+        translation_key="remaining_volume",
+        field="remaining_volume",
+        device_class=SensorDeviceClass.WATER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfVolume.CUBIC_METERS,
+        suggested_display_precision=3,
+        value_fn=lambda r: r.remaining_volume,
+    ),
+    MeterSensorDescription(
+        key="battery_voltage",
+        translation_key="battery_voltage",
+        field="battery_v",
+        device_class=SensorDeviceClass.VOLTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        suggested_display_precision=2,
+        value_fn=lambda r: r.battery_v,
+    ),
+)
+
+
+def descriptions_for(setup: MeterSetup) -> list[MeterSensorDescription]:
+    """Return the sensors a meter really feeds."""
+    return [
+        d
+        for d in SENSORS
+        if d.field in setup.fields and (d.medium is None or d.medium is setup.medium)
+    ]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PrepaidConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors of every meter of this gateway."""
+    coordinator = entry.runtime_data.coordinator
+    currency = hass.config.currency
+    for setup in coordinator.meters.values():
+        async_add_entities(
+            [MeterSensor(coordinator, setup, d, currency) for d in descriptions_for(setup)],
+            config_subentry_id=setup.subentry_id,
+        )
+
+
+class MeterSensor(MeterEntity, SensorEntity):
+    """One value of one meter."""
+
+    entity_description: MeterSensorDescription
+
+    def __init__(
+        self,
+        coordinator: GatewayCoordinator,
+        setup: MeterSetup,
+        description: MeterSensorDescription,
+        currency: str,
+    ) -> None:
+        """Describe the sensor."""
+        super().__init__(coordinator, setup, description.key)
+        self.entity_description = description
+        if description.currency:
+            self._attr_native_unit_of_measurement = currency
+
+    @property
+    def native_value(self) -> Decimal | int | None:
+        """Return the value from the latest reading (None, not 0, when there is none)."""
+        reading = self.status.reading
+        return None if reading is None else self.entity_description.value_fn(reading)

@@ -1,0 +1,58 @@
+"""The valve of a water meter (commanded, then read back)."""
+
+from __future__ import annotations
+
+from homeassistant.components.valve.const import ValveDeviceClass, ValveEntityFeature
+from homeassistant.components.valve.entity import ValveEntity
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import PrepaidConfigEntry
+from .coordinator import GatewayCoordinator
+from .entity import MeterEntity
+from .meter_factory import MeterSetup
+from .meters.reading import Medium, SupplyState
+from .supply import async_switch_supply
+
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PrepaidConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a valve for every water meter that has one."""
+    coordinator = entry.runtime_data.coordinator
+    for setup in coordinator.meters.values():
+        if setup.has_supply and setup.medium is Medium.WATER:
+            async_add_entities(
+                [WaterValve(coordinator, setup)], config_subentry_id=setup.subentry_id
+            )
+
+
+class WaterValve(MeterEntity, ValveEntity):
+    """Open: water flows. The state shown is what the meter reports back."""
+
+    _attr_translation_key = "valve"
+    _attr_device_class = ValveDeviceClass.WATER
+    _attr_reports_position = False
+    _attr_supported_features = ValveEntityFeature.OPEN | ValveEntityFeature.CLOSE
+
+    def __init__(self, coordinator: GatewayCoordinator, setup: MeterSetup) -> None:
+        """Describe the valve."""
+        super().__init__(coordinator, setup, "valve")
+
+    @property
+    def is_closed(self) -> bool | None:
+        """Return the read-back valve state (None while unknown)."""
+        supply = self.status.supply
+        return None if supply is SupplyState.UNKNOWN else supply is SupplyState.OFF
+
+    async def async_open_valve(self) -> None:
+        """Open the valve and read it back."""
+        await async_switch_supply(self.coordinator, self.setup, True)
+
+    async def async_close_valve(self) -> None:
+        """Close the valve and read it back."""
+        await async_switch_supply(self.coordinator, self.setup, False)

@@ -1,0 +1,363 @@
+"""Meters as Home Assistant devices and entities, polled from the simulated building.
+
+Everything runs through the real stack: config flow → simulator serving Modbus TCP on
+127.0.0.1 → hub → profiles → coordinator → entities. Values are compared with what the
+simulated meters themselves count.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from homeassistant import config_entries
+from homeassistant.const import CONF_NAME, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+
+from custom_components.prepaid_utility.const import (
+    CONF_ADDRESS,
+    CONF_BILLING_MODE,
+    CONF_BREAKER_A,
+    CONF_COUNTER_ENTITY,
+    CONF_MEDIUM,
+    CONF_PRESET,
+    CONF_PROFILE,
+    CONF_ROOM,
+    CONF_SUPPLY_ENTITY,
+    DOMAIN,
+    SUBENTRY_METER,
+)
+from custom_components.prepaid_utility.meters.simulator.building import Building
+
+
+@pytest.fixture(autouse=True)
+def _sockets(socket_enabled: None) -> None:
+    """Real sockets on 127.0.0.1 (phcc blocks them by default)."""
+
+
+async def _add_gateway(hass: HomeAssistant, step: str, user_input: dict[str, Any]) -> Any:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await hass.async_block_till_done()
+    return result["result"]
+
+
+@pytest.fixture
+async def building40(hass: HomeAssistant) -> AsyncGenerator[Any]:
+    entry = await _add_gateway(hass, "simulated", {CONF_NAME: "Demo", CONF_PRESET: "building40"})
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+    yield entry
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _entity(hass: HomeAssistant, entry: Any, unit: int, key: str) -> str:
+    subentry = next(s for s in entry.subentries.values() if s.unique_id == str(unit))
+    entity_id = er.async_get(hass).async_get_entity_id(
+        _platform(key), DOMAIN, f"{entry.entry_id}_{subentry.subentry_id}_{key}"
+    )
+    assert entity_id, (unit, key)
+    return entity_id
+
+
+def _platform(key: str) -> str:
+    return {"online": "binary_sensor", "fault": "binary_sensor", "relay": "switch",
+            "valve": "valve"}.get(key, "sensor")  # fmt: skip
+
+
+async def _poll(hass: HomeAssistant, entry: Any) -> None:
+    await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def test_simulated_building_devices_and_entities(
+    hass: HomeAssistant, building40: Any
+) -> None:
+    entry = building40
+    assert len([s for s in entry.subentries.values() if s.subentry_type == SUBENTRY_METER]) == 40
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert len(devices) == 41  # the gateway and its 40 meters
+    first = next(s for s in entry.subentries.values() if s.unique_id == "1")
+    flat = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, f"{entry.entry_id}_{first.subentry_id}"), entry.entry_id
+    )
+    assert flat is not None
+    assert flat.model == "Acrel DDSY1352 (single phase, prepaid)"
+    assert flat.via_device_id is not None
+
+    sim = entry.runtime_data.building
+    # Energy of every electricity meter equals what the simulated meter shows.
+    for unit in (1, 25, 27, 28, 30):
+        state = hass.states.get(_entity(hass, entry, unit, "energy"))
+        assert state is not None
+        assert Decimal(state.state) == sim.device(0, unit).total
+        assert state.attributes["unit_of_measurement"] == "kWh"
+        assert state.attributes["state_class"] == "total_increasing"
+    water = hass.states.get(_entity(hass, entry, 33, "water"))
+    assert water is not None
+    assert Decimal(water.state) == sim.device(0, 33).total
+    assert water.attributes["unit_of_measurement"] == "m³"
+    # Acrel has voltage, balance and purchase count; the water meter has a battery.
+    assert float(hass.states.get(_entity(hass, entry, 1, "voltage")).state) > 100
+    assert (
+        hass.states.get(_entity(hass, entry, 1, "meter_balance")).attributes["unit_of_measurement"]
+        == hass.config.currency
+    )
+    assert hass.states.get(_entity(hass, entry, 33, "battery_voltage")) is not None
+    assert hass.states.get(_entity(hass, entry, 1, "online")).state == STATE_ON
+    # Power factor is diagnostic and off by default.
+    pf = er.async_get(hass).async_get(_entity(hass, entry, 1, "power_factor"))
+    assert pf is not None
+    assert pf.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    # An Eastron meter has no relay: no switch.
+    registry = er.async_get(hass)
+    eastron = next(s for s in entry.subentries.values() if s.unique_id == "27")
+    assert (
+        registry.async_get_entity_id(
+            "switch", DOMAIN, f"{entry.entry_id}_{eastron.subentry_id}_relay"
+        )
+        is None
+    )
+
+
+async def test_counters_follow_the_simulator(hass: HomeAssistant, building40: Any) -> None:
+    entry = building40
+    sim = entry.runtime_data.building
+    energy = _entity(hass, entry, 3, "energy")
+    before = Decimal(hass.states.get(energy).state)
+    sim.clock.advance(6 * 3600)
+    await _poll(hass, entry)
+    after = Decimal(hass.states.get(energy).state)
+    assert after > before
+    assert after == sim.device(0, 3).total
+
+
+async def test_relay_cut_stops_consumption(hass: HomeAssistant, building40: Any) -> None:
+    entry = building40
+    sim = entry.runtime_data.building
+    relay = _entity(hass, entry, 5, "relay")
+    energy = _entity(hass, entry, 5, "energy")
+    assert hass.states.get(relay).state == STATE_ON
+    await hass.services.async_call("switch", "turn_off", {"entity_id": relay}, blocking=True)
+    assert hass.states.get(relay).state == STATE_OFF
+    assert sim.device(0, 5).supply_on is False
+    cut_at = Decimal(hass.states.get(energy).state)
+    sim.clock.advance(3 * 3600)
+    await _poll(hass, entry)
+    assert Decimal(hass.states.get(energy).state) == cut_at
+    assert hass.states.get(relay).state == STATE_OFF
+    await hass.services.async_call("switch", "turn_on", {"entity_id": relay}, blocking=True)
+    sim.clock.advance(3 * 3600)
+    await _poll(hass, entry)
+    assert Decimal(hass.states.get(energy).state) > cut_at
+
+
+async def test_water_valve(hass: HomeAssistant, building40: Any) -> None:
+    entry = building40
+    sim = entry.runtime_data.building
+    valve = _entity(hass, entry, 34, "valve")
+    assert hass.states.get(valve).state == "open"
+    await hass.services.async_call("valve", "close_valve", {"entity_id": valve}, blocking=True)
+    assert hass.states.get(valve).state == "closed"
+    assert sim.device(0, 34).supply_on is False
+
+
+async def test_relay_that_does_not_obey_raises_and_shows_truth(
+    hass: HomeAssistant, building40: Any
+) -> None:
+    entry = building40
+    sim = entry.runtime_data.building
+    sim.device(0, 6).faults.ignore_supply = True
+    relay = _entity(hass, entry, 6, "relay")
+    with pytest.raises(HomeAssistantError, match="did not follow"):
+        await hass.services.async_call("switch", "turn_off", {"entity_id": relay}, blocking=True)
+    assert hass.states.get(relay).state == STATE_ON  # what the meter says, not what we asked
+
+
+async def test_dead_meter_goes_unavailable_alone_and_logs_once(
+    hass: HomeAssistant, building40: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    entry = building40
+    sim = entry.runtime_data.building
+    sim.device(0, 7).faults.no_reply = True
+    caplog.set_level(logging.INFO)
+    for _ in range(3):
+        await _poll(hass, entry)
+    dead = hass.states.get(_entity(hass, entry, 7, "energy"))
+    assert dead.state == STATE_UNAVAILABLE  # never 0
+    assert hass.states.get(_entity(hass, entry, 7, "online")).state == STATE_OFF
+    assert hass.states.get(_entity(hass, entry, 8, "energy")).state != STATE_UNAVAILABLE
+    lost = [
+        r
+        for r in caplog.records
+        if "does not answer" in r.getMessage() and r.name.endswith("coordinator")
+    ]
+    assert len(lost) == 1
+    sim.device(0, 7).faults.no_reply = False
+    entry.runtime_data.hub.health(7).suspended_until = 0  # skip the breaker's wait
+    await _poll(hass, entry)
+    assert hass.states.get(_entity(hass, entry, 7, "energy")).state != STATE_UNAVAILABLE
+    back = [
+        r
+        for r in caplog.records
+        if "answers again" in r.getMessage() and r.name.endswith("coordinator")
+    ]
+    assert len(back) == 1
+    print(
+        f"polls=4 dead_meters=1 healthy_unavailable=0 log_lines_per_outage={len(lost) + len(back)}"
+    )
+
+
+async def test_gateway_down_makes_everything_unavailable_then_recovers(
+    hass: HomeAssistant,
+) -> None:
+    building = Building.from_layouts([[("acrel_ddsy1352", 1, 2)]])
+    endpoint = (await building.start(kind="tcp", host="127.0.0.1", port=0))[0]
+    entry = await _add_gateway(
+        hass, "tcp", {CONF_NAME: "Block", "host": endpoint.host, "port": endpoint.port}
+    )
+    for unit in (1, 2):
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"],
+            {CONF_NAME: f"Flat {unit}", CONF_ROOM: f"10{unit}", CONF_PROFILE: "acrel_ddsy1352",
+             CONF_ADDRESS: unit, CONF_BREAKER_A: 40, CONF_BILLING_MODE: "platform"},
+        )  # fmt: skip
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+    energy = _entity(hass, entry, 1, "energy")
+    assert hass.states.get(energy).state != STATE_UNAVAILABLE
+    await entry.runtime_data.hub.close()  # a server waits for its clients when it stops
+    await building.stop()
+    await _poll(hass, entry)
+    assert hass.states.get(energy).state == STATE_UNAVAILABLE
+    assert not entry.runtime_data.coordinator.last_update_success
+    building2 = Building.from_layouts([[("acrel_ddsy1352", 1, 2)]])
+    await building2.start(kind="tcp", host="127.0.0.1", port=endpoint.port)
+    entry.runtime_data.hub._next_connect = 0  # skip the reconnect back-off
+    await _poll(hass, entry)
+    assert hass.states.get(energy).state != STATE_UNAVAILABLE
+    await entry.runtime_data.hub.close()
+    await hass.config_entries.async_unload(entry.entry_id)
+    await building2.stop()
+
+
+async def test_meter_subentry_flow_checks_the_meter(hass: HomeAssistant) -> None:
+    building = Building.from_layouts([[("acrel_ddsy1352", 1, 1), ("xintai_water", 2, 2)]])
+    endpoint = (await building.start(kind="tcp", host="127.0.0.1", port=0))[0]
+    entry = await _add_gateway(
+        hass, "tcp", {CONF_NAME: "Block", "host": endpoint.host, "port": endpoint.port}
+    )
+
+    async def add(values: dict[str, Any]) -> Any:
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
+        )
+        assert result["step_id"] == "modbus"
+        base = {CONF_NAME: "Flat", CONF_ROOM: "101", CONF_PROFILE: "acrel_ddsy1352",
+                CONF_ADDRESS: 1, CONF_BREAKER_A: 63, CONF_BILLING_MODE: "meter"}  # fmt: skip
+        return await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {**base, **values}
+        )
+
+    result = await add({CONF_ADDRESS: 9})
+    assert result["errors"] == {CONF_ADDRESS: "meter_not_responding"}
+    result = await add({CONF_ADDRESS: 2})  # a water meter refuses the Acrel registers
+    assert result["errors"] == {CONF_PROFILE: "wrong_profile"}
+    result = await add({CONF_NAME: "??"})
+    assert result["errors"] == {CONF_NAME: "invalid_name"}
+    assert not entry.subentries
+    result = await add({})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_BILLING_MODE] == "meter"
+    await hass.async_block_till_done()
+    result = await add({CONF_NAME: "Again"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    result = await add({CONF_ADDRESS: 2, CONF_PROFILE: "xintai_water", CONF_NAME: "Water 101"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_BILLING_MODE] == "platform"  # a water meter keeps no balance
+    await hass.async_block_till_done()
+    assert hass.states.get(_entity(hass, entry, 2, "water")) is not None
+
+    # Reconfigure: rename and move to another room; the device follows.
+    sub = next(s for s in entry.subentries.values() if s.unique_id == "1")
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_METER),
+        context={"source": config_entries.SOURCE_RECONFIGURE, "subentry_id": sub.subentry_id},
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Flat 102",
+            CONF_ROOM: "102",
+            CONF_BREAKER_A: 40,
+            CONF_BILLING_MODE: "platform",
+        },
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.subentries[sub.subentry_id].title == "Flat 102"
+    assert entry.subentries[sub.subentry_id].data[CONF_BREAKER_A] == 40
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, f"{entry.entry_id}_{sub.subentry_id}"), entry.entry_id
+    )
+    assert device is not None
+    assert device.name == "Flat 102"
+    await hass.config_entries.async_unload(entry.entry_id)
+    await building.stop()
+
+
+async def test_meter_made_of_ha_entities(hass: HomeAssistant) -> None:
+    hass.states.async_set(
+        "sensor.flat3_energy", "1234.5", {"unit_of_measurement": "kWh", "device_class": "energy",
+                                         "state_class": "total_increasing"},
+    )  # fmt: skip
+    hass.states.async_set("switch.flat3_breaker", "on")
+    entry = await _add_gateway(hass, "ha_entities", {CONF_NAME: "Shelly flats"})
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["step_id"] == "entities"
+    base = {CONF_NAME: "Flat 3", CONF_ROOM: "3", CONF_MEDIUM: "electricity",
+            CONF_COUNTER_ENTITY: "sensor.flat3_energy"}  # fmt: skip
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**base, CONF_SUPPLY_ENTITY: "switch.nope"}
+    )
+    assert result["errors"] == {CONF_SUPPLY_ENTITY: "entity_not_found"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**base, CONF_SUPPLY_ENTITY: "switch.flat3_breaker"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    energy = _entity_by_unique(hass, entry, "sensor.flat3_energy", "energy")
+    assert Decimal(hass.states.get(energy).state) == Decimal("1234.5")
+    hass.states.async_set("sensor.flat3_energy", "1240.0", {"unit_of_measurement": "kWh"})
+    await _poll(hass, entry)
+    assert Decimal(hass.states.get(energy).state) == Decimal("1240")
+    relay = _entity_by_unique(hass, entry, "sensor.flat3_energy", "relay")
+    assert hass.states.get(relay).state == STATE_ON
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _entity_by_unique(hass: HomeAssistant, entry: Any, unique: str, key: str) -> str:
+    sub = next(s for s in entry.subentries.values() if s.unique_id == unique)
+    entity_id = er.async_get(hass).async_get_entity_id(
+        _platform(key), DOMAIN, f"{entry.entry_id}_{sub.subentry_id}_{key}"
+    )
+    assert entity_id
+    return entity_id
