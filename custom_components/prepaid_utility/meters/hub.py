@@ -393,7 +393,7 @@ class ModbusHub:
                     if attempt < timeout_tries and self._client is not None:
                         self.stats.retries += 1
                         continue
-                    self._failed(health)
+                    self._failed(device_id, health)
                     raise MeterTimeout(
                         f"{self.name}#{device_id}: no valid reply after {attempt} tries",
                         meter_key=meter_key,
@@ -417,7 +417,7 @@ class ModbusHub:
                         )
                     if code in GATEWAY_CODES:
                         self.stats.gateway_errors += 1
-                        self._failed(health)
+                        self._failed(device_id, health)
                         raise GatewayTargetUnavailable(
                             f"{self.name}#{device_id}: gateway exception {code:#04x}",
                             meter_key=meter_key,
@@ -447,10 +447,12 @@ class ModbusHub:
         if wait > 0:
             await asyncio.sleep(wait)
 
-    def _failed(self, health: DeviceHealth) -> None:
+    def _failed(self, device_id: int, health: DeviceHealth) -> None:
         health.failures += 1
         if health.failures == self.config.breaker_threshold:
-            _LOGGER.warning("%s: a slave stopped answering; polling it less often", self.name)
+            _LOGGER.warning(
+                "%s#%s stopped answering; polling it less often until it does", self.name, device_id
+            )
         over = health.failures - self.config.breaker_threshold
         if self.config.breaker_threshold > 0 and over >= 0:
             delay = min(self.config.breaker_min * 2 ** min(over, 16), self.config.breaker_max)
