@@ -265,3 +265,19 @@ def test_brand_icons(name: str, size: int) -> None:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (size, size)
+
+
+def test_every_entity_translation_key_has_a_name() -> None:
+    platforms = {"sensor", "binary_sensor", "switch", "valve", "select", "button", "number"}
+    for path in _python_files():
+        if path.stem not in platforms:
+            continue
+        keys = set(re.findall(r'translation_key(?:=|\s*=\s*)"(\w+)"', path.read_text("utf-8")))
+        for lang in LANGUAGES:
+            names = _translations(lang).get("entity", {}).get(path.stem, {})
+            for key in keys:
+                assert names.get(key, {}).get("name"), (lang, path.stem, key)
+    icons = _json(PACKAGE / "icons.json").get("entity", {})
+    english = _translations("en").get("entity", {})
+    for platform, keys in icons.items():
+        assert set(keys) <= set(english.get(platform, {})), platform

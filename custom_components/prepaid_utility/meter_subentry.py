@@ -53,7 +53,7 @@ def simulated_meters(preset: str) -> list[ConfigSubentryData]:
         for kind, first, last in layout:
             profile = PROFILES[kind]
             for unit in range(first, last + 1):
-                room = f"{(unit - 1) // 10 + 1}{(unit - 1) % 10 + 1:02d}"
+                room = f"Room {(unit - 1) // 10 + 1}{(unit - 1) % 10 + 1:02d}"
                 what = "Water" if profile.medium is Medium.WATER else "Electricity"
                 data: dict[str, Any] = {
                     CONF_PROFILE: kind,
@@ -69,7 +69,8 @@ def simulated_meters(preset: str) -> list[ConfigSubentryData]:
                     ConfigSubentryData(
                         data=data,
                         subentry_type=SUBENTRY_METER,
-                        title=f"{what} {room}",
+                        # HA puts the area in front: sensor.room_101_electricity_energy.
+                        title=what,
                         unique_id=str(unit),
                     )
                 )
