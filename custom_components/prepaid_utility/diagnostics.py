@@ -1,0 +1,63 @@
+"""Diagnostics download: what a maintainer needs to see a gateway's health, nothing private."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_HOST, CONF_NAME
+from homeassistant.core import HomeAssistant
+
+from . import PrepaidConfigEntry
+from .const import CONF_ROOM, CONF_SERIAL_PORT
+
+# Addresses locate a building; names and rooms can name tenants.
+TO_REDACT = {CONF_HOST, CONF_SERIAL_PORT, CONF_NAME, CONF_ROOM, "title", "webhook_secret"}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: PrepaidConfigEntry
+) -> dict[str, Any]:
+    """Return the gateway's settings, bus statistics and each meter's last word."""
+    runtime = entry.runtime_data
+    coordinator = runtime.coordinator
+    hub = runtime.hub
+    meters: dict[str, Any] = {}
+    for key, setup in coordinator.meters.items():
+        status = coordinator.data.meters.get(key)
+        reading = status.reading if status else None
+        meters[key] = {
+            "model": setup.model,
+            "medium": setup.medium.value,
+            "online": status.online if status else None,
+            "error": status.error if status else None,
+            "last_seen": status.last_seen.isoformat() if status and status.last_seen else None,
+            "supply": status.supply.value if status else None,
+            "total": str(reading.total) if reading else None,
+            "flags": sorted(reading.flags) if reading else [],
+        }
+    return {
+        "entry": {
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+            "meters": [
+                {
+                    "subentry_id": sub.subentry_id,
+                    "unique_id": sub.unique_id,
+                    "data": async_redact_data(dict(sub.data), TO_REDACT),
+                }
+                for sub in entry.subentries.values()
+            ],
+        },
+        "bus": {
+            "connected": hub.connected,
+            "stats": asdict(hub.stats),
+            "gap_s": hub.config.gap,
+            "timeout_s": hub.config.timeout,
+        }
+        if hub is not None
+        else None,
+        "last_update_success": coordinator.last_update_success,
+        "meters": meters,
+    }
