@@ -123,3 +123,11 @@ async def test_read_all_polls_a_building_in_one_call(hub_factory, clock) -> None
         assert sum(isinstance(r, MeterReading) for r in results.values()) == 39
     finally:
         await building.stop()
+
+
+def test_accelerated_clock_runs_faster_than_real_time() -> None:
+    clock = SimClock(speed=3600)
+    first = clock.now()
+    time.sleep(0.05)
+    elapsed = (clock.now() - first).total_seconds()
+    assert 150 <= elapsed <= 600  # about 180 simulated seconds in 50 ms

@@ -183,3 +183,17 @@ async def test_tou_day_table_write_and_read_back(mixed, hub_factory, unit, profi
     assert back[:4] == slots
     assert back[4:] == [slots[-1]] * 10
     assert (await read_tou_day_table(meter, 1))[:4] == slots
+
+
+async def test_a_write_pauses_polls_of_that_meter_until_read_back(mixed, hub_factory) -> None:
+    import asyncio  # noqa: PLC0415
+
+    hub = hub_factory(mixed, timeout=0.5)
+    meter = ModbusMeter(hub, DDS238, 5)
+    mixed.device(0, 5).faults.slow_s = 0.05  # every exchange takes a while
+    command = asyncio.create_task(meter.set_supply(False))
+    await asyncio.sleep(0.01)  # the command holds the meter now
+    reading = await meter.read()
+    result = await command
+    assert result.outcome is ControlOutcome.VERIFIED
+    assert reading.supply is SupplyState.OFF  # the poll waited for the read-back
