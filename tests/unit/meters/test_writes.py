@@ -197,3 +197,15 @@ async def test_a_write_pauses_polls_of_that_meter_until_read_back(mixed, hub_fac
     result = await command
     assert result.outcome is ControlOutcome.VERIFIED
     assert reading.supply is SupplyState.OFF  # the poll waited for the read-back
+
+
+async def test_bypass_consumes_while_the_relay_reads_off(mixed, hub_factory, clock) -> None:
+    """C5 at the device level: the counter moves although the relay reports off."""
+    meter = ModbusMeter(hub_factory(mixed), DDSY1352, 1)
+    assert (await meter.set_supply(False)).outcome is ControlOutcome.VERIFIED
+    mixed.device(0, 1).faults.bypass = True
+    cut = await meter.read()
+    clock.advance(4 * 3600)
+    later = await meter.read()
+    assert later.supply is SupplyState.OFF
+    assert later.total > cut.total

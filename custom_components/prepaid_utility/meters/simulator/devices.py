@@ -79,8 +79,11 @@ class SimDevice:
     # -- load model ---------------------------------------------------------------------
 
     def rate_at(self, when: datetime) -> float:
-        """Return the load (W, or L/h for water) at ``when``; zero when the supply is off."""
-        if not self.supply_on:
+        """Return the load (W, or L/h for water) at ``when``; zero when the supply is off.
+
+        A ``bypass`` fault (wired around the relay) keeps consuming while the relay reads off.
+        """
+        if not self.supply_on and not self.faults.bypass:
             return 0.0
         shape = WATER_SHAPE if self.water else DAY_SHAPE
         return self.mean * shape[when.hour]
