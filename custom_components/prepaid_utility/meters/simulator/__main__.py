@@ -30,7 +30,7 @@ meter kinds for --meters: {", ".join(SIMULATED_KINDS)}
 
 commands on stdin while it runs (one per line):
   advance SECONDS                  move the building's clock forward
-  fault BUS UNIT no_reply on|off   a dead meter; also: split on|off, ignore_supply on|off
+  fault BUS UNIT no_reply on|off   a dead meter; also split, ignore_supply, bypass
   fault BUS UNIT exception CODE    answer every request with CODE (6 busy, 11 gateway); 0 clears
   fault BUS UNIT slow SECONDS      slow replies
   fault BUS UNIT corrupt N         corrupt the next N replies
@@ -123,7 +123,7 @@ async def _command(building: Building, line: str) -> str:
         case ["fault", bus, unit, name, value]:
             faults = building.device(int(bus), int(unit)).faults
             flag = value in ("on", "1", "true")
-            if name in ("no_reply", "split", "ignore_supply"):
+            if name in ("no_reply", "split", "ignore_supply", "bypass"):
                 setattr(faults, name, flag)
             elif name == "exception":
                 faults.exception_always = int(value, 0) or None
