@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -25,6 +26,7 @@ from .meters.reading import (
     BusUnavailable,
     ControlResult,
     MeterError,
+    MeterMisconfigured,
     MeterReading,
     SupplyState,
 )
@@ -99,6 +101,8 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         status = self._status[key]
         if not status.online and status.error is not None:
             _LOGGER.info("%s: %s answers again", self.config_entry.title, self.meters[key].name)
+        if status.error == MeterMisconfigured.__name__:
+            ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(key))
         status.reading = reading
         status.error = None
         status.online = True
@@ -117,6 +121,26 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
             )
         status.online = False
         status.error = type(error).__name__
+        if isinstance(error, MeterMisconfigured):
+            # Retrying cannot help: the address or the model is wrong. A person must look.
+            setup = self.meters[key]
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                self._issue_id(key),
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key="meter_misconfigured",
+                translation_placeholders={
+                    "meter": setup.name,
+                    "room": setup.room,
+                    "gateway": self.config_entry.title,
+                    "code": str(error.code),
+                },
+            )
+
+    def _issue_id(self, key: str) -> str:
+        return f"misconfigured_{self.config_entry.entry_id}_{key}"
 
     async def async_set_supply(self, key: str, on: bool) -> ControlResult:
         """Switch one meter's relay or valve, read it back, and publish the new state."""

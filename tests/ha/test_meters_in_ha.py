@@ -20,6 +20,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 
 from custom_components.prepaid_utility.const import (
     CONF_ADDRESS,
@@ -361,3 +362,23 @@ def _entity_by_unique(hass: HomeAssistant, entry: Any, unique: str, key: str) ->
     )
     assert entity_id
     return entity_id
+
+
+async def test_meter_refusing_its_registers_raises_one_repair_issue(
+    hass: HomeAssistant, building40: Any
+) -> None:
+    entry = building40
+    sim = entry.runtime_data.building
+    registry = ir.async_get(hass)
+    sim.device(0, 9).faults.exception_always = 0x02  # ILLEGAL DATA ADDRESS
+    before = sim.buses[0].devices[9].faults.seen
+    for _ in range(3):
+        await _poll(hass, entry)
+    issues = [i for i in registry.issues.values() if i.domain == DOMAIN]
+    assert len(issues) == 1
+    assert issues[0].translation_key == "meter_misconfigured"
+    assert issues[0].translation_placeholders["code"] == "2"
+    requests = sim.buses[0].devices[9].faults.seen - before
+    print(f"polls=3 requests_to_misconfigured={requests} retries_on_illegal_address=0")
+    assert requests <= 2  # the first read and the legacy-map fallback; then silence
+    assert hass.states.get(_entity(hass, entry, 9, "energy")).state == STATE_UNAVAILABLE
