@@ -152,6 +152,15 @@ def _flow_strings() -> dict[str, dict[str, set[str]]]:
             for node in tree.body
             if isinstance(node, ast.ClassDef) and (section := _flow_section(node))
         ]
+        if not classes and path.stem == "flow_helpers":
+            # Shared validators: their error keys must be translated for every form using them.
+            shared: dict[str, set[str]] = {"step": set(), "error": set(), "abort": set()}
+            for node in ast.walk(tree):
+                _collect(node, shared)
+            for section in ("config", *(f"config_subentries.{t}" for t in SUBENTRY_FLOWS.values())):
+                found.setdefault(section, {"step": set(), "error": set(), "abort": set()})
+                found[section]["error"] |= shared["error"]
+            continue
         if not classes:
             continue
         # Module-level helpers (validators) serve the module's main flow.

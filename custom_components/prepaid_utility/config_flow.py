@@ -50,10 +50,10 @@ from .const import (
     SUBENTRY_METER,
     GatewayType,
 )
+from .flow_helpers import name_error, number
 from .gateway import async_can_connect, bus_config, list_serial_ports, unique_id
 from .meter_subentry import MeterSubentryFlow, simulated_meters
 
-MAX_NAME_LENGTH = 64
 _MENU = [
     GatewayType.TCP,
     GatewayType.RTU_OVER_TCP,
@@ -63,29 +63,12 @@ _MENU = [
 ]
 
 
-def _name_error(name: str) -> str | None:
-    if not any(char.isalnum() for char in name):
-        return "invalid_name"
-    if len(name) > MAX_NAME_LENGTH:
-        return "name_too_long"
-    return None
-
-
-def _number(low: float, high: float, step: float = 1, unit: str | None = None) -> Any:
-    config = selector.NumberSelectorConfig(
-        min=low, max=high, step=step, mode=selector.NumberSelectorMode.BOX
-    )
-    if unit is not None:
-        config["unit_of_measurement"] = unit
-    return selector.NumberSelector(config)
-
-
 def _network_schema(defaults: dict[str, Any], with_name: bool) -> vol.Schema:
     fields: dict[Any, Any] = {}
     if with_name:
         fields[vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, ""))] = str
     fields[vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, ""))] = str
-    fields[vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_TCP_PORT))] = _number(
+    fields[vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_TCP_PORT))] = number(
         1, 65535
     )
     return vol.Schema(fields)
@@ -141,7 +124,7 @@ def _clean(gateway: GatewayType, user_input: dict[str, Any]) -> dict[str, Any]:
 async def _validate(gateway: GatewayType, data: dict[str, Any]) -> dict[str, str]:
     """Return form errors; an empty dict means the gateway answered."""
     errors: dict[str, str] = {}
-    if CONF_NAME in data and (error := _name_error(data[CONF_NAME])):
+    if CONF_NAME in data and (error := name_error(data[CONF_NAME])):
         errors[CONF_NAME] = error
     if gateway is GatewayType.SERIAL and not data[CONF_SERIAL_PORT]:
         errors[CONF_SERIAL_PORT] = "invalid_serial_port"
@@ -319,17 +302,17 @@ class GatewayOptionsFlow(OptionsFlow):
             vol.Required(
                 CONF_POLL_INTERVAL,
                 default=current.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S),
-            ): _number(MIN_POLL_INTERVAL_S, MAX_POLL_INTERVAL_S, unit="s"),
+            ): number(MIN_POLL_INTERVAL_S, MAX_POLL_INTERVAL_S, unit="s"),
         }
         if gateway in MODBUS_GATEWAYS:
             timeout = current.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)
             retries = current.get(CONF_RETRIES, DEFAULT_RETRIES)
-            fields[vol.Required(CONF_TIMEOUT, default=timeout)] = _number(0.2, 10, 0.1, "s")
-            fields[vol.Required(CONF_RETRIES, default=retries)] = _number(0, 5)
+            fields[vol.Required(CONF_TIMEOUT, default=timeout)] = number(0.2, 10, 0.1, "s")
+            fields[vol.Required(CONF_RETRIES, default=retries)] = number(0, 5)
         if gateway in (GatewayType.RTU_OVER_TCP, GatewayType.SERIAL):
             fields[
                 vol.Required(
                     CONF_FRAME_GAP_MS, default=current.get(CONF_FRAME_GAP_MS, DEFAULT_FRAME_GAP_MS)
                 )
-            ] = _number(30, 500, unit="ms")
+            ] = number(30, 500, unit="ms")
         return self.async_show_form(step_id="init", data_schema=vol.Schema(fields))

@@ -32,12 +32,12 @@ from .const import (
     BillingMode,
     GatewayType,
 )
+from .flow_helpers import MAX_NAME_LENGTH, name_error, number
 from .meters.modbus_meter import ModbusMeter
 from .meters.profiles import PROFILES
 from .meters.reading import Medium, MeterError, MeterMisconfigured
 from .meters.simulator.building import PRESETS
 
-MAX_NAME_LENGTH = 64
 MAX_ADDRESS = 247
 
 
@@ -79,23 +79,11 @@ def simulated_meters(preset: str) -> list[ConfigSubentryData]:
 
 def _text_errors(data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
-    name = data[CONF_NAME]
-    if not any(char.isalnum() for char in name):
-        errors[CONF_NAME] = "invalid_name"
-    elif len(name) > MAX_NAME_LENGTH:
-        errors[CONF_NAME] = "name_too_long"
+    if error := name_error(data[CONF_NAME]):
+        errors[CONF_NAME] = error
     if len(data.get(CONF_ROOM, "")) > MAX_NAME_LENGTH:
         errors[CONF_ROOM] = "name_too_long"
     return errors
-
-
-def _number(low: float, high: float, step: float, unit: str | None = None) -> Any:
-    config = selector.NumberSelectorConfig(
-        min=low, max=high, step=step, mode=selector.NumberSelectorMode.BOX
-    )
-    if unit is not None:
-        config["unit_of_measurement"] = unit
-    return selector.NumberSelector(config)
 
 
 class MeterSubentryFlow(ConfigSubentryFlow):
@@ -272,15 +260,15 @@ class MeterSubentryFlow(ConfigSubentryFlow):
                     mode=selector.SelectSelectorMode.DROPDOWN,
                 )
             ),
-            vol.Required(CONF_ADDRESS, default=defaults.get(CONF_ADDRESS, 1)): _number(
+            vol.Required(CONF_ADDRESS, default=defaults.get(CONF_ADDRESS, 1)): number(
                 1, MAX_ADDRESS, 1
             ),
             vol.Optional(
                 CONF_BREAKER_A, default=defaults.get(CONF_BREAKER_A, DEFAULT_BREAKER_A)
-            ): _number(1, 1000, 1, "A"),
+            ): number(1, 1000, 1, "A"),
             vol.Optional(
                 CONF_MAX_FLOW_M3H, default=defaults.get(CONF_MAX_FLOW_M3H, DEFAULT_MAX_FLOW_M3H)
-            ): _number(0.1, 100, 0.1, "m³/h"),
+            ): number(0.1, 100, 0.1, "m³/h"),
             vol.Required(
                 CONF_BILLING_MODE,
                 default=defaults.get(CONF_BILLING_MODE, BillingMode.PLATFORM.value),
@@ -295,11 +283,11 @@ class MeterSubentryFlow(ConfigSubentryFlow):
     def _limit_fields(self, current: dict[str, Any]) -> dict[Any, Any]:
         fields: dict[Any, Any] = {}
         if CONF_BREAKER_A in current:
-            fields[vol.Required(CONF_BREAKER_A, default=current[CONF_BREAKER_A])] = _number(
+            fields[vol.Required(CONF_BREAKER_A, default=current[CONF_BREAKER_A])] = number(
                 1, 1000, 1, "A"
             )
         if CONF_MAX_FLOW_M3H in current:
-            fields[vol.Required(CONF_MAX_FLOW_M3H, default=current[CONF_MAX_FLOW_M3H])] = _number(
+            fields[vol.Required(CONF_MAX_FLOW_M3H, default=current[CONF_MAX_FLOW_M3H])] = number(
                 0.1, 100, 0.1, "m³/h"
             )
         profile = PROFILES.get(str(current.get(CONF_PROFILE, "")))

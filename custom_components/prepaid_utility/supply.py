@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .coordinator import GatewayCoordinator
 from .meter_factory import MeterSetup
-from .meters.reading import ControlOutcome, MeterError
+from .meters.reading import ControlOutcome, Medium, MeterError
+
+
+def add_supply_entities(
+    coordinator: GatewayCoordinator,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    medium: Medium,
+    factory: Callable[[GatewayCoordinator, MeterSetup], Entity],
+) -> None:
+    """Add one supply entity for every meter of ``medium`` that can cut its supply."""
+    for setup in coordinator.meters.values():
+        if setup.has_supply and setup.medium is medium:
+            async_add_entities([factory(coordinator, setup)], config_subentry_id=setup.subentry_id)
 
 
 async def async_switch_supply(coordinator: GatewayCoordinator, setup: MeterSetup, on: bool) -> None:

@@ -12,7 +12,7 @@ from .coordinator import GatewayCoordinator
 from .entity import MeterEntity
 from .meter_factory import MeterSetup
 from .meters.reading import Medium, SupplyState
-from .supply import async_switch_supply
+from .supply import add_supply_entities, async_switch_supply
 
 PARALLEL_UPDATES = 1
 
@@ -23,12 +23,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a valve for every water meter that has one."""
-    coordinator = entry.runtime_data.coordinator
-    for setup in coordinator.meters.values():
-        if setup.has_supply and setup.medium is Medium.WATER:
-            async_add_entities(
-                [WaterValve(coordinator, setup)], config_subentry_id=setup.subentry_id
-            )
+    add_supply_entities(
+        entry.runtime_data.coordinator, async_add_entities, Medium.WATER, WaterValve
+    )
 
 
 class WaterValve(MeterEntity, ValveEntity):
