@@ -29,6 +29,8 @@ from .const import (
 from .coordinator import GatewayCoordinator
 from .entity import gateway_identifier
 from .gateway import bus_config
+from .ledger import AsyncLedgerStore
+from .ledger_runtime import async_acquire_ledger, async_release_ledger
 from .meter_factory import MeterSetup, build_meter
 from .meters.hub import BusConfig, BusKind, ModbusHub
 from .meters.simulator.building import Building
@@ -45,6 +47,7 @@ class GatewayRuntime:
     gateway: GatewayType
     hub: ModbusHub | None  # None for gateways made of Home Assistant entities
     coordinator: GatewayCoordinator
+    ledger: AsyncLedgerStore  # shared by every gateway of this Home Assistant
     building: Building | None = None  # the simulator behind a simulated gateway
     signature: Any = None  # options and meter subentries as they were at set-up
 
@@ -97,7 +100,12 @@ async def _open_hub(
 async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:
     """Set up one gateway: open its bus (retried by HA until it answers), then its meters."""
     gateway = GatewayType(entry.data[CONF_GATEWAY_TYPE])
-    hub, building = await _open_hub(entry, gateway)
+    ledger = await async_acquire_ledger(hass, entry.entry_id)
+    try:
+        hub, building = await _open_hub(entry, gateway)
+    except ConfigEntryNotReady:
+        await async_release_ledger(hass, entry.entry_id)
+        raise
     meters: dict[str, MeterSetup] = {
         sub.subentry_id: build_meter(hass, hub, sub)
         for sub in entry.subentries.values()
@@ -116,13 +124,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         gateway=gateway,
         hub=hub,
         coordinator=coordinator,
+        ledger=ledger,
         building=building,
         signature=_signature(entry),
     )
     try:
         await coordinator.async_config_entry_first_refresh()
     except ConfigEntryNotReady:
-        await _close(entry.runtime_data)
+        await _close(hass, entry)
         raise
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -135,16 +144,18 @@ async def _async_entry_updated(hass: HomeAssistant, entry: PrepaidConfigEntry) -
         hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
-async def _close(runtime: GatewayRuntime) -> None:
+async def _close(hass: HomeAssistant, entry: PrepaidConfigEntry) -> None:
+    runtime = entry.runtime_data
     if runtime.hub is not None:
         await runtime.hub.close()
     if runtime.building is not None:
         await runtime.building.stop()
+    await async_release_ledger(hass, entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:
     """Unload one gateway and close its bus."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
-        await _close(entry.runtime_data)
+        await _close(hass, entry)
     return unloaded

@@ -37,6 +37,7 @@ from .const import (
     CONF_TIMEOUT,
     DEFAULT_BAUDRATE,
     DEFAULT_FRAME_GAP_MS,
+    DEFAULT_FRAME_GAP_MS_OVER_TCP,
     DEFAULT_POLL_INTERVAL_S,
     DEFAULT_RETRIES,
     DEFAULT_TCP_PORT,
@@ -309,10 +310,10 @@ class GatewayOptionsFlow(OptionsFlow):
             retries = current.get(CONF_RETRIES, DEFAULT_RETRIES)
             fields[vol.Required(CONF_TIMEOUT, default=timeout)] = number(0.2, 10, 0.1, "s")
             fields[vol.Required(CONF_RETRIES, default=retries)] = number(0, 5)
-        if gateway in (GatewayType.RTU_OVER_TCP, GatewayType.SERIAL):
-            fields[
-                vol.Required(
-                    CONF_FRAME_GAP_MS, default=current.get(CONF_FRAME_GAP_MS, DEFAULT_FRAME_GAP_MS)
-                )
-            ] = number(30, 500, unit="ms")
+        if gateway is GatewayType.SERIAL:
+            gap = current.get(CONF_FRAME_GAP_MS, DEFAULT_FRAME_GAP_MS)
+            fields[vol.Required(CONF_FRAME_GAP_MS, default=gap)] = number(30, 500, unit="ms")
+        elif gateway is GatewayType.RTU_OVER_TCP:
+            gap = current.get(CONF_FRAME_GAP_MS, DEFAULT_FRAME_GAP_MS_OVER_TCP)
+            fields[vol.Required(CONF_FRAME_GAP_MS, default=gap)] = number(0, 500, unit="ms")
         return self.async_show_form(step_id="init", data_schema=vol.Schema(fields))

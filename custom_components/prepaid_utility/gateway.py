@@ -25,6 +25,7 @@ from .const import (
     CONF_TIMEOUT,
     DEFAULT_BAUDRATE,
     DEFAULT_FRAME_GAP_MS,
+    DEFAULT_FRAME_GAP_MS_OVER_TCP,
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT_S,
     GatewayType,
@@ -52,7 +53,10 @@ def bus_config(data: Mapping[str, Any], options: Mapping[str, Any] | None = None
     """Return the device layer's bus settings for a Modbus gateway entry."""
     options = options or {}
     kind = _BUS_KIND[GatewayType(data[CONF_GATEWAY_TYPE])]
-    gap_ms = options.get(CONF_FRAME_GAP_MS, DEFAULT_FRAME_GAP_MS)
+    default_gap = (
+        DEFAULT_FRAME_GAP_MS_OVER_TCP if kind is BusKind.RTU_OVER_TCP else DEFAULT_FRAME_GAP_MS
+    )
+    gap_ms = options.get(CONF_FRAME_GAP_MS, default_gap)
     common: dict[str, Any] = {
         "kind": kind,
         "timeout": float(options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)),

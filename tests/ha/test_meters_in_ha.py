@@ -207,7 +207,7 @@ async def test_dead_meter_goes_unavailable_alone_and_logs_once(
     ]
     assert len(lost) == 1
     sim.device(0, 7).faults.no_reply = False
-    entry.runtime_data.hub.health(7).suspended_until = 0  # skip the breaker's wait
+    entry.runtime_data.hub.reset_backoff()  # probe now rather than after the breaker's wait
     await _poll(hass, entry)
     assert hass.states.get(_entity(hass, entry, 7, "energy")).state != STATE_UNAVAILABLE
     back = [
@@ -249,7 +249,7 @@ async def test_gateway_down_makes_everything_unavailable_then_recovers(
     assert not entry.runtime_data.coordinator.last_update_success
     building2 = Building.from_layouts([[("acrel_ddsy1352", 1, 2)]])
     await building2.start(kind="tcp", host="127.0.0.1", port=endpoint.port)
-    entry.runtime_data.hub._next_connect = 0  # skip the reconnect back-off
+    entry.runtime_data.hub.reset_backoff()  # reconnect now rather than after the back-off
     await _poll(hass, entry)
     assert hass.states.get(energy).state != STATE_UNAVAILABLE
     await entry.runtime_data.hub.close()
