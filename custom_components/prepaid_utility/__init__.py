@@ -33,7 +33,7 @@ from .ledger import AsyncLedgerStore
 from .ledger_runtime import async_acquire_ledger, async_release_ledger
 from .meter_factory import MeterSetup, build_meter
 from .meters.hub import BusConfig, BusKind, ModbusHub
-from .meters.simulator.building import Building
+from .simulated_building import SimulatedBuilding
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -48,7 +48,7 @@ class GatewayRuntime:
     hub: ModbusHub | None  # None for gateways made of Home Assistant entities
     coordinator: GatewayCoordinator
     ledger: AsyncLedgerStore  # shared by every gateway of this Home Assistant
-    building: Building | None = None  # the simulator behind a simulated gateway
+    building: SimulatedBuilding | None = None  # the simulator behind a simulated gateway
     signature: Any = None  # options and meter subentries as they were at set-up
 
 
@@ -71,14 +71,14 @@ def _signature(entry: ConfigEntry) -> Any:
 
 
 async def _open_hub(
-    entry: PrepaidConfigEntry, gateway: GatewayType
-) -> tuple[ModbusHub | None, Building | None]:
+    hass: HomeAssistant, entry: PrepaidConfigEntry, gateway: GatewayType
+) -> tuple[ModbusHub | None, SimulatedBuilding | None]:
     building = None
     if gateway is GatewayType.SIMULATED:
         # The simulated building serves real Modbus TCP on a free loopback port, so everything
         # above the socket (hub, profiles, billing) runs exactly as with a real gateway.
-        building = Building.preset(entry.data[CONF_PRESET])
-        endpoint = (await building.start(kind="tcp", host="127.0.0.1", port=0))[0]
+        building = SimulatedBuilding(hass, entry.entry_id, entry.data[CONF_PRESET])
+        endpoint = await building.async_start()
         config = BusConfig(kind=BusKind.TCP, host=endpoint.host, port=endpoint.port)
         hub = ModbusHub(config, name=entry.title)
     elif gateway in MODBUS_GATEWAYS:
@@ -88,7 +88,7 @@ async def _open_hub(
     if not await hub.connect():
         await hub.close()
         if building is not None:
-            await building.stop()
+            await building.async_stop()
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="gateway_unreachable",
@@ -102,7 +102,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     gateway = GatewayType(entry.data[CONF_GATEWAY_TYPE])
     ledger = await async_acquire_ledger(hass, entry.entry_id)
     try:
-        hub, building = await _open_hub(entry, gateway)
+        hub, building = await _open_hub(hass, entry, gateway)
     except ConfigEntryNotReady:
         await async_release_ledger(hass, entry.entry_id)
         raise
@@ -134,6 +134,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         await _close(hass, entry)
         raise
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    if building is not None:
+        entry.async_on_unload(coordinator.async_add_listener(building.schedule_save))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -149,8 +151,14 @@ async def _close(hass: HomeAssistant, entry: PrepaidConfigEntry) -> None:
     if runtime.hub is not None:
         await runtime.hub.close()
     if runtime.building is not None:
-        await runtime.building.stop()
+        await runtime.building.async_stop()
     await async_release_ledger(hass, entry.entry_id)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> None:
+    """Forget a deleted simulated building's saved meters."""
+    if entry.data.get(CONF_GATEWAY_TYPE) == GatewayType.SIMULATED:
+        await SimulatedBuilding(hass, entry.entry_id, entry.data[CONF_PRESET]).async_remove()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:

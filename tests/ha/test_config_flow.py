@@ -216,9 +216,9 @@ async def test_simulated_building_serves_real_modbus(hass: HomeAssistant) -> Non
     block = await runtime.hub.read_registers(1, 3, 0x0200, 48)
     assert len(block) == 48
     assert block[0] == 7
-    assert len(runtime.building.buses[0].devices) == 40
+    assert len(runtime.building.building.buses[0].devices) == 40
     assert await hass.config_entries.async_unload(entry.entry_id)
-    assert runtime.building.servers == []
+    assert runtime.building.building.servers == []
     # The same name again is the same building.
     flow_id = await _choose(hass, "simulated")
     result = await hass.config_entries.flow.async_configure(

@@ -98,7 +98,7 @@ async def test_simulated_building_devices_and_entities(
     assert flat.model == "Acrel DDSY1352 (single phase, prepaid)"
     assert flat.via_device_id is not None
 
-    sim = entry.runtime_data.building
+    sim = entry.runtime_data.building.building
     # Energy of every electricity meter equals what the simulated meter shows.
     for unit in (1, 25, 27, 28, 30):
         state = hass.states.get(_entity(hass, entry, unit, "energy"))
@@ -135,7 +135,7 @@ async def test_simulated_building_devices_and_entities(
 
 async def test_counters_follow_the_simulator(hass: HomeAssistant, building40: Any) -> None:
     entry = building40
-    sim = entry.runtime_data.building
+    sim = entry.runtime_data.building.building
     energy = _entity(hass, entry, 3, "energy")
     before = Decimal(hass.states.get(energy).state)
     sim.clock.advance(6 * 3600)
@@ -147,7 +147,7 @@ async def test_counters_follow_the_simulator(hass: HomeAssistant, building40: An
 
 async def test_relay_cut_stops_consumption(hass: HomeAssistant, building40: Any) -> None:
     entry = building40
-    sim = entry.runtime_data.building
+    sim = entry.runtime_data.building.building
     relay = _entity(hass, entry, 5, "relay")
     energy = _entity(hass, entry, 5, "energy")
     assert hass.states.get(relay).state == STATE_ON
@@ -167,7 +167,7 @@ async def test_relay_cut_stops_consumption(hass: HomeAssistant, building40: Any)
 
 async def test_water_valve(hass: HomeAssistant, building40: Any) -> None:
     entry = building40
-    sim = entry.runtime_data.building
+    sim = entry.runtime_data.building.building
     valve = _entity(hass, entry, 34, "valve")
     assert hass.states.get(valve).state == "open"
     await hass.services.async_call("valve", "close_valve", {"entity_id": valve}, blocking=True)
@@ -179,7 +179,7 @@ async def test_relay_that_does_not_obey_raises_and_shows_truth(
     hass: HomeAssistant, building40: Any
 ) -> None:
     entry = building40
-    sim = entry.runtime_data.building
+    sim = entry.runtime_data.building.building
     sim.device(0, 6).faults.ignore_supply = True
     relay = _entity(hass, entry, 6, "relay")
     with pytest.raises(HomeAssistantError, match="did not follow"):
@@ -191,7 +191,7 @@ async def test_dead_meter_goes_unavailable_alone_and_logs_once(
     hass: HomeAssistant, building40: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     entry = building40
-    sim = entry.runtime_data.building
+    sim = entry.runtime_data.building.building
     sim.device(0, 7).faults.no_reply = True
     caplog.set_level(logging.INFO)
     for _ in range(3):
@@ -368,7 +368,7 @@ async def test_meter_refusing_its_registers_raises_one_repair_issue(
     hass: HomeAssistant, building40: Any
 ) -> None:
     entry = building40
-    sim = entry.runtime_data.building
+    sim = entry.runtime_data.building.building
     registry = ir.async_get(hass)
     sim.device(0, 9).faults.exception_always = 0x02  # ILLEGAL DATA ADDRESS
     before = sim.buses[0].devices[9].faults.seen
@@ -382,3 +382,27 @@ async def test_meter_refusing_its_registers_raises_one_repair_issue(
     print(f"polls=3 requests_to_misconfigured={requests} retries_on_illegal_address=0")
     assert requests <= 2  # the first read and the legacy-map fallback; then silence
     assert hass.states.get(_entity(hass, entry, 9, "energy")).state == STATE_UNAVAILABLE
+
+
+async def test_simulated_building_continues_after_a_restart(
+    hass: HomeAssistant, building40: Any
+) -> None:
+    """Counters, relays and balances survive an unload/set-up; the downtime is consumed."""
+    entry = building40
+    sim = entry.runtime_data.building.building
+    relay = _entity(hass, entry, 4, "relay")
+    await hass.services.async_call("switch", "turn_off", {"entity_id": relay}, blocking=True)
+    sim.clock.advance(24 * 3600)
+    await _poll(hass, entry)
+    before = {unit: sim.device(0, unit).total for unit in (1, 4, 33)}
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    sim = entry.runtime_data.building.building
+    after = {unit: sim.device(0, unit).total for unit in (1, 4, 33)}
+    for unit in (1, 33):
+        assert after[unit] >= before[unit], unit  # continued, not back to the first value
+        assert after[unit] - before[unit] < 1, unit
+    assert after[4] == before[4]  # the cut relay stayed cut
+    assert sim.device(0, 4).supply_on is False
+    assert hass.states.get(relay).state == STATE_OFF

@@ -13,6 +13,7 @@ In-process use (tests, a config-flow "simulated building")::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .clock import SimClock
 from .devices import SimDevice, make_device
@@ -105,6 +106,25 @@ class Building:
     def preset(cls, name: str, **kwargs: object) -> Building:
         """Build a named preset (see ``PRESETS``)."""
         return cls.from_layouts(PRESETS[name], **kwargs)  # type: ignore[arg-type]
+
+    def snapshot(self) -> dict[str, dict[str, Any]]:
+        """Return every meter's state keyed ``"bus:unit"`` (plain JSON types)."""
+        return {
+            f"{index}:{unit}": device.state()
+            for index, bus in enumerate(self.buses)
+            for unit, device in bus.devices.items()
+        }
+
+    def restore(self, snapshot: dict[str, dict[str, Any]]) -> int:
+        """Continue from a snapshot; meters not in it keep their fresh state. Returns matches."""
+        restored = 0
+        for index, bus in enumerate(self.buses):
+            for unit, device in bus.devices.items():
+                saved = snapshot.get(f"{index}:{unit}")
+                if saved is not None:
+                    device.load_state(saved)
+                    restored += 1
+        return restored
 
     def device(self, bus: int, unit: int) -> SimDevice:
         """Return the simulated meter at ``unit`` on bus ``bus``."""

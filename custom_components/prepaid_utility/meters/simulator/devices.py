@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from ..decode import DataType, WordOrder, encode_value
 from ..profiles.acrel import (
@@ -107,6 +108,28 @@ class SimDevice:
     def consumed(self, amount: float, tariff: int) -> None:
         """Let a subclass react to ``amount`` Wh/L used in ``tariff`` (meter-side balance)."""
 
+    # -- persistence: a simulated building survives a Home Assistant restart ------------------
+
+    def state(self) -> dict[str, Any]:
+        """Return what a restart must keep (plain JSON types)."""
+        return {
+            "milli": self.milli,
+            "tou_milli": list(self.tou_milli),
+            "supply_on": self.supply_on,
+            "last": self.last.isoformat(),
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Continue from a saved state; the time since ``last`` is consumed on the next read.
+
+        Real meters keep counting while Home Assistant is down, so the simulated ones do too.
+        """
+        self.milli = float(state["milli"])
+        self.tou_milli = [float(x) for x in state["tou_milli"]]
+        self.supply_on = bool(state["supply_on"])
+        last = datetime.fromisoformat(state["last"])
+        self.last = min(last, self.clock.now())
+
     # -- counter tricks for fault injection ----------------------------------------------
 
     def reset_counter(self) -> None:
@@ -203,6 +226,24 @@ class AcrelSim(SimDevice):
         self.remaining_cents = 10000.0
         tables = TOU_TABLES_DTSY1352 if phases == 3 else TOU_TABLES_DDSY1352
         self.tou_store = {a: 0 for t in tables for a in range(t, t + TOU_TABLE_REGISTERS)}
+
+    def state(self) -> dict[str, Any]:
+        """Add the prepaid block, the meter-side balance and the forced relay."""
+        return {
+            **super().state(),
+            "params": list(self.params),
+            "remaining_cents": self.remaining_cents,
+            "forced": self.forced,
+            "tou_store": {str(a): v for a, v in self.tou_store.items()},
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Restore the prepaid block and balance too."""
+        super().load_state(state)
+        self.params = [int(x) for x in state["params"]]
+        self.remaining_cents = float(state["remaining_cents"])
+        self.forced = bool(state["forced"])
+        self.tou_store = {int(a): int(v) for a, v in state["tou_store"].items()}
 
     def consumed(self, amount: float, tariff: int) -> None:
         """Deduct at the tariff's price (raw unit 0.01 currency per kWh) in meter-side mode."""
@@ -372,6 +413,15 @@ class WaterValveSim(SimDevice):
     def consumed(self, amount: float, tariff: int) -> None:
         """Count down the prepaid volume."""
         self.remaining_l -= amount
+
+    def state(self) -> dict[str, Any]:
+        """Add the prepaid volume."""
+        return {**super().state(), "remaining_l": self.remaining_l}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Restore the prepaid volume too."""
+        super().load_state(state)
+        self.remaining_l = float(state["remaining_l"])
 
     def image(self, function: int) -> dict[int, int]:
         """Return the holding registers 0x0001..0x001C."""
