@@ -217,7 +217,7 @@ def _upsert_buckets(conn: Connection, rows: list[dict[str, object]]) -> None:
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     statement = insert(usage_bucket)
     statement = statement.on_conflict_do_update(
-        index_elements=["meter_id", "generation", "account_id", "hour_us", "period", "tier"],
+        index_elements=["hour_us", "meter_id", "generation", "account_id", "period", "tier"],
         set_={
             "quantity_milli": usage_bucket.c.quantity_milli + statement.excluded.quantity_milli,
             "exact_nano": usage_bucket.c.exact_nano + statement.excluded.exact_nano,

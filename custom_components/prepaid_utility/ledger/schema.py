@@ -127,15 +127,19 @@ Index("ix_assignment_meter", assignment.c.meter_id, assignment.c.end_us)
 usage_bucket = Table(
     "usage_bucket",
     metadata,
+    # The hour leads the key: buckets are written in time order, so inserts append.
+    Column("hour_us", BigInteger, primary_key=True, autoincrement=False),
     Column("meter_id", String(64), primary_key=True),
     Column("generation", Integer, primary_key=True, autoincrement=False),
     Column("account_id", Id, primary_key=True, autoincrement=False),
-    Column("hour_us", BigInteger, primary_key=True, autoincrement=False),
     Column("period", String(8), primary_key=True),
     Column("tier", Integer, primary_key=True, autoincrement=False),
     Column("day", Integer, nullable=False),
     Column("quantity_milli", BigInteger, nullable=False),
     Column("exact_nano", BigInteger, nullable=False),
+    # One row per meter, hour, period and block for years: on SQLite the clustered primary
+    # key saves a second copy of every key.
+    sqlite_with_rowid=False,
 )
 Index("ix_usage_bucket_account", usage_bucket.c.account_id, usage_bucket.c.hour_us)
 Index("ix_usage_bucket_day", usage_bucket.c.day)
