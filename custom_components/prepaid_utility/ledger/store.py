@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from ..billing.apportion import largest_remainder
+from ..billing.apportion import common_area_pool, largest_remainder, loss_per_mille
 from ..billing.engine import CounterReading, MeterSpec
 from ..billing.errors import (
     InsufficientRefundable,
@@ -31,10 +31,17 @@ from ..billing.errors import (
     UnknownAccount,
     UnknownEntry,
 )
-from ..billing.fees import FeeCollection, FeeItem, clock_trusted, period_for
+from ..billing.fees import (
+    FeeCollection,
+    FeeItem,
+    clock_trusted,
+    day_id,
+    month_id,
+    period_for,
+)
 from ..billing.quantity import counter_to_milli
 from ..billing.schedule import TouPeriod
-from ..billing.tariff import TariffBook
+from ..billing.tariff import StandingPeriod, TariffBook
 from . import metering
 from .audit import InvariantReport, check_invariants
 from .database import READ_ONLY, make_engine
@@ -51,7 +58,7 @@ from .journal import (
     write_entry,
 )
 from .migrations import ensure_schema
-from .schema import account, assignment, bill, journal_entry, meter, posting
+from .schema import account, assignment, bill, journal_entry, meter, posting, usage_bucket
 
 MAX_ATTEMPTS = 5
 
@@ -79,6 +86,17 @@ class BillInfo:
     amount: int
     due: datetime
     paid: bool
+
+
+@dataclass(frozen=True)
+class CommonArea:
+    """Master vs sub-meters over a period (milli-units); a negative difference is reported."""
+
+    master_milli: int
+    subs_milli: int
+    pool_milli: int
+    difference_milli: int
+    loss_per_mille: int
 
 
 @dataclass(frozen=True)
@@ -751,6 +769,107 @@ class LedgerStore:
     ) -> None:
         """Move a meter to another account at a reading (billed to the old holder first)."""
         self.assign_meter(meter_id, to_account, at, reading)
+
+    def charge_standing_charges(self, now: datetime) -> int:
+        """Charge each held meter's standing charge once per day or month; return how many.
+
+        Paused (returns 0) while the clock is behind the last ledger timestamp.
+        """
+        if not clock_trusted(now, self.last_ledger_instant()):
+            return 0
+        with self.reading() as conn:
+            held = conn.execute(
+                select(meter.c.id, meter.c.kind, meter.c.tariff_code, account.c.code)
+                .join(assignment, assignment.c.meter_id == meter.c.id)
+                .join(account, account.c.id == assignment.c.account_id)
+                .where(assignment.c.end_us.is_(None))
+                .order_by(meter.c.id)
+            ).all()
+        new = 0
+        for row in held:
+            tariff = self.tariffs[row.tariff_code].at(now)
+            if not tariff.standing_charge_minor:
+                continue
+            if tariff.standing_period is StandingPeriod.DAILY:
+                period = day_id(now, self.timezone)
+            else:
+                period = month_id(now, self.timezone)
+            result = self._standing(
+                row.code, row.id, row.kind, tariff.standing_charge_minor, period, now
+            )
+            new += not result.replayed
+        return new
+
+    def _standing(  # noqa: PLR0917
+        self, code: str, meter_id: str, kind: str, amount: int, period: str, now: datetime
+    ) -> EntryResult:
+        payload = {"account": code, "amount": amount}
+        entry = self._entry(
+            "standing",
+            f"{meter_id}:{period}",
+            payload,
+            "fee",
+            amount=amount,
+            reason=f"standing charge {meter_id}",
+            at=now,
+        )
+
+        def build(conn: Connection) -> list[tuple[int, int]]:
+            wallet = _wallet(conn, code)
+            entry.account_id = wallet
+            return [(wallet, -amount), (account_id(conn, f"revenue:{kind}"), amount)]
+
+        return self._idempotent(entry, build)
+
+    def usage_by_meter(
+        self, meter_ids: Sequence[str], start: datetime, end: datetime
+    ) -> dict[str, int]:
+        """Return each meter's billed quantity (milli-units) in ``[start, end)``."""
+        with self.reading() as conn:
+            rows = conn.execute(
+                select(usage_bucket.c.meter_id, func.sum(usage_bucket.c.quantity_milli))
+                .where(
+                    usage_bucket.c.meter_id.in_(list(meter_ids)),
+                    usage_bucket.c.hour_us >= to_us(start),
+                    usage_bucket.c.hour_us < to_us(end),
+                )
+                .group_by(usage_bucket.c.meter_id)
+            ).all()
+        found = {str(r[0]): int(r[1]) for r in rows}
+        return {m: found.get(m, 0) for m in meter_ids}
+
+    def usage_weights(
+        self, account_codes: Sequence[str], start: datetime, end: datetime
+    ) -> dict[str, int]:
+        """Return each account's billed quantity in ``[start, end)``, for usage-share splits."""
+        with self.reading() as conn:
+            rows = conn.execute(
+                select(account.c.code, func.sum(usage_bucket.c.quantity_milli))
+                .join(usage_bucket, usage_bucket.c.account_id == account.c.id)
+                .where(
+                    account.c.code.in_(list(account_codes)),
+                    usage_bucket.c.hour_us >= to_us(start),
+                    usage_bucket.c.hour_us < to_us(end),
+                )
+                .group_by(account.c.code)
+            ).all()
+        found = {str(r[0]): int(r[1]) for r in rows}
+        return {c: found.get(c, 0) for c in account_codes}
+
+    def common_area(
+        self, master: str, subs: Sequence[str], start: datetime, end: datetime
+    ) -> CommonArea:
+        """Return the common-area pool (master minus sub-meters) and the loss figure."""
+        usage = self.usage_by_meter([master, *subs], start, end)
+        sub_total = [usage[s] for s in subs]
+        pool, difference = common_area_pool(usage[master], sub_total)
+        return CommonArea(
+            usage[master],
+            sum(sub_total),
+            pool,
+            difference,
+            loss_per_mille(usage[master], sub_total),
+        )
 
     def meters(self) -> list[str]:
         """Return every meter id."""
