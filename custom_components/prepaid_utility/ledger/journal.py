@@ -13,7 +13,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -67,8 +67,6 @@ def to_us(instant: datetime) -> int:
 
 def from_us(micros: int) -> datetime:
     """Return integer microseconds since the epoch as an aware UTC datetime."""
-    from datetime import timedelta  # noqa: PLC0415
-
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..billing.apportion import common_area_pool, largest_remainder, loss_per_mille
-from ..billing.engine import CounterReading, MeterSpec
+from ..billing.engine import CounterReading, GenerationState, MeterSpec
 from ..billing.errors import (
     InsufficientRefundable,
     InvalidAmount,
@@ -51,6 +51,7 @@ from .journal import (
     NewEntry,
     account_id,
     find_entry,
+    from_us,
     local_day,
     payload_hash,
     step,
@@ -58,7 +59,16 @@ from .journal import (
     write_entry,
 )
 from .migrations import ensure_schema
-from .schema import account, assignment, bill, journal_entry, meter, posting, usage_bucket
+from .schema import (
+    account,
+    assignment,
+    bill,
+    journal_entry,
+    meter,
+    posting,
+    quarantine,
+    usage_bucket,
+)
 
 MAX_ATTEMPTS = 5
 
@@ -86,6 +96,17 @@ class BillInfo:
     amount: int
     due: datetime
     paid: bool
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A reading that was not billed and needs a look (counter reset? garbage? replaced?)."""
+
+    meter_id: str
+    generation: int
+    taken_at: datetime
+    counter_milli: int | None
+    status: str
 
 
 @dataclass(frozen=True)
@@ -263,8 +284,40 @@ class LedgerStore:
     # -- meters -------------------------------------------------------------------------
 
     def register_tariff(self, code: str, book: TariffBook) -> None:
-        """Make a tariff book known under a code (tariffs live in the config entry)."""
+        """Make a tariff book known under a code (tariffs live in the config entry).
+
+        Replacing a book may add versions or change ones not yet in force; a change to a
+        version already in force (before now) is refused: prices are never retroactive.
+        """
+        old = self.tariffs.get(code)
+        if old is not None:
+            now = self.clock()
+            past_old = [v for v in old.versions if v.effective_from <= now]
+            past_new = [v for v in book.versions if v.effective_from <= now]
+            if past_old != past_new or book.kind is not old.kind:
+                raise InvalidAmount(
+                    "a tariff change cannot rewrite prices already in force", tariff=code
+                )
         self.tariffs[code] = book
+
+    def meter_state(self, meter_id: str) -> GenerationState:
+        """Return a meter's current generation cursor (hwm, last accepted instant, ...)."""
+        with self.reading() as conn:
+            return metering.current_state(conn, meter_id)[1]
+
+    def quarantined_readings(
+        self, meter_id: str | None = None, limit: int = 100
+    ) -> list[Quarantined]:
+        """Return the latest quarantined readings (newest first), for repair issues."""
+        with self.reading() as conn:
+            query = select(quarantine).order_by(quarantine.c.id.desc()).limit(limit)
+            if meter_id is not None:
+                query = query.where(quarantine.c.meter_id == meter_id)
+            rows = conn.execute(query).all()
+        return [
+            Quarantined(r.meter_id, r.generation, from_us(r.taken_us), r.counter_milli, r.status)
+            for r in rows
+        ]
 
     def add_meter(
         self,
@@ -537,8 +590,6 @@ class LedgerStore:
 
     def last_ledger_instant(self) -> datetime | None:
         """Return the latest timestamp written to the journal (for clock-jump protection)."""
-        from .journal import from_us  # noqa: PLC0415
-
         with self.reading() as conn:
             latest = conn.execute(select(func.max(journal_entry.c.ts_us))).scalar()
         return None if latest is None else from_us(int(latest))
@@ -651,8 +702,6 @@ class LedgerStore:
 
     def bills(self, account_code: str | None = None) -> list[BillInfo]:
         """Return bills, optionally of one account."""
-        from .journal import from_us  # noqa: PLC0415
-
         with self.reading() as conn:
             query = select(bill, account.c.code).join(account, account.c.id == bill.c.account_id)
             if account_code is not None:

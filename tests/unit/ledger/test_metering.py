@@ -5,12 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import text
 
 from custom_components.prepaid_utility.billing.engine import CounterReading, ReadingStatus
+from custom_components.prepaid_utility.billing.errors import InvalidAmount
+from custom_components.prepaid_utility.billing.quantity import UtilityKind
+from custom_components.prepaid_utility.billing.tariff import (
+    TariffBook,
+    TariffVersion,
+    flat_tariff,
+)
 from custom_components.prepaid_utility.ledger import LedgerStore
 
-from .conftest import T0, WSPEC, Backend, assert_sound, setup_tenant
+from .conftest import T0, WSPEC, Backend, assert_sound, setup_tenant, tariffs
 
 
 def reading(meter: str, total: str, minutes: int) -> CounterReading:
@@ -116,3 +124,18 @@ def test_move_meter_and_move_out(backend: Backend) -> None:
 def test_unknown_meter_reading_is_invalid(store: LedgerStore) -> None:
     result = store.bill_readings([reading("ghost", "1", 1)])
     assert result.statuses["ghost"] is ReadingStatus.INVALID
+
+
+def test_quarantine_list_and_tariff_never_retroactive(backend: Backend) -> None:
+    store = backend.open()
+    setup_tenant(store)
+    store.bill_readings([reading("e1", "9999999", 5)])
+    flags = store.quarantined_readings("e1")
+    assert [(f.status, f.counter_milli) for f in flags] == [("quarantined_jump", 9_999_999_000)]
+    assert store.meter_state("e1").hwm_milli == 100_000
+    book = tariffs()["power"]
+    future = TariffVersion(T0 + timedelta(days=30), flat_tariff(UtilityKind.ELECTRICITY, 700_000))
+    store.register_tariff("power", TariffBook((*book.versions, future)))
+    past = TariffVersion(T0 - timedelta(days=1), flat_tariff(UtilityKind.ELECTRICITY, 1))
+    with pytest.raises(InvalidAmount):
+        store.register_tariff("power", TariffBook((*book.versions, past, future)))
