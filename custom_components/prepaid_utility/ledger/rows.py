@@ -1,0 +1,70 @@
+"""Row-level helpers shared by the store modules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import DBAPIError
+
+from ..billing.errors import InvalidAmount, UnknownAccount
+from .journal import to_us
+from .schema import account, bill
+
+
+def retryable(err: DBAPIError) -> bool:
+    """Return whether a database error is worth retrying (busy, lock, serialisation)."""
+    text = str(err.orig).lower()
+    return any(word in text for word in ("locked", "busy", "serializ", "deadlock"))
+
+
+def require_positive(amount_minor: int) -> None:
+    """Refuse anything but a positive integer of minor units."""
+    if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:
+        raise InvalidAmount(
+            "amount must be a positive integer of minor units", value=repr(amount_minor)
+        )
+
+
+def wallet_id(conn: Connection, code: str, *, lock: bool = False) -> int:
+    """Return a tenant account's id (optionally locked); refuse system accounts."""
+    query = select(account.c.id, account.c.kind).where(account.c.code == code)
+    if lock:
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None or row.kind != "wallet":
+        raise UnknownAccount("unknown account", account=code)
+    return int(row.id)
+
+
+def balance_of(conn: Connection, account_id_: int) -> int:
+    """Return an account's materialised balance."""
+    return int(
+        conn.execute(select(account.c.balance).where(account.c.id == account_id_)).scalar_one()
+    )
+
+
+def insert_bill(  # noqa: PLR0917
+    conn: Connection,
+    key: str,
+    wallet: int,
+    kind: str,
+    amount: int,
+    description: str,
+    issued: datetime,
+    due: datetime,
+) -> int:
+    """Insert a bill row and return its id."""
+    bill_id = conn.execute(
+        bill.insert().values(
+            key=key,
+            account_id=wallet,
+            kind=kind,
+            amount=amount,
+            description=description,
+            issued_us=to_us(issued),
+            due_us=to_us(due),
+        )
+    ).inserted_primary_key
+    assert bill_id is not None
+    return int(bill_id[0])

@@ -1,0 +1,408 @@
+"""The store's core: engine, transactions with retries, accounts, meters and readings.
+
+One store owns one engine and serialises its writes with a lock (the async facade adds one
+writer thread). Each operation is one short transaction with no I/O other than the database;
+an idempotency key is checked and written inside it. A lost race on a key (another process
+wrote it first) or a busy database is retried a few times.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Self
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from ..billing.engine import CounterReading, GenerationState, MeterSpec
+from ..billing.errors import (
+    InvalidAmount,
+    LedgerConflict,
+    LedgerUnavailable,
+    UnknownAccount,
+)
+from ..billing.quantity import counter_to_milli
+from ..billing.schedule import TouPeriod
+from ..billing.tariff import TariffBook
+from . import metering
+from .audit import InvariantReport, check_invariants
+from .database import READ_ONLY, make_engine
+from .journal import (
+    SYSTEM_ACCOUNTS,
+    EntryResult,
+    NewEntry,
+    find_entry,
+    from_us,
+    local_day,
+    payload_hash,
+    step,
+    to_us,
+    write_entry,
+)
+from .migrations import ensure_schema
+from .rows import retryable
+from .schema import (
+    account,
+    journal_entry,
+    meter,
+    quarantine,
+    usage_bucket,
+)
+
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """An account as the HA layer shows it."""
+
+    code: str
+    kind: str
+    name: str
+    balance: int
+    area_centi_m2: int
+    postpaid: bool
+    closed: bool
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A reading that was not billed and needs a look (counter reset? garbage? replaced?)."""
+
+    meter_id: str
+    generation: int
+    taken_at: datetime
+    counter_milli: int | None
+    status: str
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LedgerCore:
+    """Engine, transactions, accounts, meters and readings."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        timezone: str = "UTC",
+        exponent: int = 2,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.engine = engine
+        self.timezone = timezone
+        self.exponent = exponent
+        self.clock = clock
+        self.tariffs: dict[str, TariffBook] = {}
+        self.busy_retries = 0
+        self.migrated_from: int | None = None
+        self._lock = threading.RLock()
+        found, _ = self._write(ensure_schema)
+        self.migrated_from = found
+        self._write(self._ensure_system_accounts)
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        timezone: str = "UTC",
+        exponent: int = 2,
+        connect_args: Mapping[str, Any] | None = None,
+        clock: Callable[[], datetime] = _now,
+    ) -> Self:
+        """Open (creating or migrating) the ledger at a SQLAlchemy URL."""
+        engine = make_engine(url, connect_args)
+        try:
+            return cls(engine, timezone=timezone, exponent=exponent, clock=clock)
+        except BaseException:
+            engine.dispose()
+            raise
+
+    def close(self) -> None:
+        """Release every connection."""
+        self.engine.dispose()
+
+    # -- transactions -------------------------------------------------------------------
+
+    def _write[T](self, work: Callable[[Connection], T]) -> T:
+        with self._lock:
+            for attempt in range(MAX_ATTEMPTS):
+                try:
+                    with self.engine.begin() as conn:
+                        result = work(conn)
+                        step("commit")
+                    return result
+                except IntegrityError:
+                    # Another writer took the key first: the retry finds its entry.
+                    if attempt == MAX_ATTEMPTS - 1:
+                        raise
+                except OperationalError as err:
+                    if attempt == MAX_ATTEMPTS - 1 or not retryable(err):
+                        raise LedgerUnavailable("ledger write failed", error=str(err)) from err
+                    self.busy_retries += 1
+                    time.sleep(timedelta(milliseconds=50 * (attempt + 1)).total_seconds())
+                except DBAPIError as err:
+                    if attempt == MAX_ATTEMPTS - 1 or not retryable(err):
+                        raise
+                    self.busy_retries += 1
+            raise AssertionError("unreachable")
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """Yield a read-only connection (does not take the SQLite write lock)."""
+        with self.engine.connect() as raw:
+            conn = raw.execution_options(**{READ_ONLY: True})
+            with conn.begin():
+                yield conn
+
+    def _ensure_system_accounts(self, conn: Connection) -> None:
+        existing = set(conn.execute(select(account.c.code)).scalars())
+        now = to_us(self.clock())
+        for code in SYSTEM_ACCOUNTS:
+            if code not in existing:
+                conn.execute(
+                    account.insert().values(
+                        code=code, kind="system", name=code, created_us=now, balance=0
+                    )
+                )
+
+    def _entry(
+        self, source: str, key: str, payload: Mapping[str, Any], kind: str, **kw: Any
+    ) -> NewEntry:
+        at = kw.pop("at", None) or self.clock()
+        ts = to_us(at)
+        return NewEntry(
+            source, key, payload, kind, ts_us=ts, day=local_day(ts, self.timezone), **kw
+        )
+
+    # -- accounts -----------------------------------------------------------------------
+
+    def create_account(
+        self, code: str, name: str = "", *, area_centi_m2: int = 0, postpaid: bool = False
+    ) -> AccountInfo:
+        """Create a tenant account; the same code with the same data returns it."""
+        if not code or ":" in code or area_centi_m2 < 0:
+            raise InvalidAmount("invalid account code or area", account=code)
+
+        def work(conn: Connection) -> None:
+            row = conn.execute(select(account).where(account.c.code == code)).first()
+            if row is None:
+                conn.execute(
+                    account.insert().values(
+                        code=code,
+                        kind="wallet",
+                        name=name,
+                        area_centi_m2=area_centi_m2,
+                        postpaid=postpaid,
+                        balance=0,
+                        created_us=to_us(self.clock()),
+                    )
+                )
+            elif (row.name, row.area_centi_m2, row.postpaid) != (name, area_centi_m2, postpaid):
+                raise LedgerConflict("account exists with other data", account=code)
+
+        self._write(work)
+        return self.account(code)
+
+    def account(self, code: str) -> AccountInfo:
+        """Return an account."""
+        with self.reading() as conn:
+            row = conn.execute(select(account).where(account.c.code == code)).first()
+        if row is None:
+            raise UnknownAccount("unknown account", account=code)
+        return AccountInfo(
+            row.code, row.kind, row.name, row.balance, row.area_centi_m2, row.postpaid, row.closed
+        )
+
+    def balance(self, code: str) -> int:
+        """Return an account's balance in minor units (positive: credit for the tenant)."""
+        return self.account(code).balance
+
+    def balances(self) -> dict[str, int]:
+        """Return every account's balance."""
+        with self.reading() as conn:
+            return {
+                r.code: r.balance for r in conn.execute(select(account.c.code, account.c.balance))
+            }
+
+    # -- meters -------------------------------------------------------------------------
+
+    def register_tariff(self, code: str, book: TariffBook) -> None:
+        """Make a tariff book known under a code (tariffs live in the config entry).
+
+        Replacing a book may add versions or change ones not yet in force; a change to a
+        version already in force (before now) is refused: prices are never retroactive.
+        """
+        old = self.tariffs.get(code)
+        if old is not None:
+            now = self.clock()
+            past_old = [v for v in old.versions if v.effective_from <= now]
+            past_new = [v for v in book.versions if v.effective_from <= now]
+            if past_old != past_new or book.kind is not old.kind:
+                raise InvalidAmount(
+                    "a tariff change cannot rewrite prices already in force", tariff=code
+                )
+        self.tariffs[code] = book
+
+    def meter_state(self, meter_id: str) -> GenerationState:
+        """Return a meter's current generation cursor (hwm, last accepted instant, ...)."""
+        with self.reading() as conn:
+            return metering.current_state(conn, meter_id)[1]
+
+    def quarantined_readings(
+        self, meter_id: str | None = None, limit: int = 100
+    ) -> list[Quarantined]:
+        """Return the latest quarantined readings (newest first), for repair issues."""
+        with self.reading() as conn:
+            query = select(quarantine).order_by(quarantine.c.id.desc()).limit(limit)
+            if meter_id is not None:
+                query = query.where(quarantine.c.meter_id == meter_id)
+            rows = conn.execute(query).all()
+        return [
+            Quarantined(r.meter_id, r.generation, from_us(r.taken_us), r.counter_milli, r.status)
+            for r in rows
+        ]
+
+    def add_meter(
+        self,
+        meter_id: str,
+        spec: MeterSpec,
+        tariff_code: str,
+        *,
+        start: Decimal,
+        at: datetime,
+        periods: Mapping[TouPeriod, Decimal] | None = None,
+    ) -> bool:
+        """Add a meter at a start counter; False if it exists already."""
+        if tariff_code not in self.tariffs:
+            raise InvalidAmount("unknown tariff", tariff=tariff_code)
+        if self.tariffs[tariff_code].kind is not spec.kind:
+            raise InvalidAmount("tariff bills another utility", tariff=tariff_code)
+        return self._write(
+            lambda conn: metering.add_meter(
+                conn, meter_id, spec, tariff_code, start=start, at=at, periods=periods
+            )
+        )
+
+    def assign_meter(
+        self, meter_id: str, account_code: str, at: datetime, opening: CounterReading | None = None
+    ) -> None:
+        """Give a meter to an account from an instant, billing the opening reading first.
+
+        The opening reading is billed to the previous holder (or the vacant account), then the
+        assignment starts at the generation's hwm.
+        """
+
+        def work(conn: Connection) -> None:
+            metering.require_open_meter(conn, meter_id)
+            if opening is not None:
+                metering.bill_readings(conn, self._ctx(), [opening], at)
+            _, state, _ = metering.current_state(conn, meter_id)
+            metering.open_assignment(conn, meter_id, account_code, at, state.hwm_milli)
+
+        self._write(work)
+
+    def replace_meter(
+        self,
+        meter_id: str,
+        new_start: Decimal,
+        at: datetime,
+        final: CounterReading | None = None,
+        periods: Mapping[TouPeriod, Decimal] | None = None,
+    ) -> int:
+        """Close the meter's generation (after billing its final reading), open the next."""
+        counter_to_milli(new_start)
+
+        def work(conn: Connection) -> int:
+            if final is not None:
+                metering.bill_readings(conn, self._ctx(), [final], at)
+            return metering.replace_meter(conn, meter_id, new_start, at, periods)
+
+        return self._write(work)
+
+    def _ctx(self) -> metering.Context:
+        return metering.Context(self.timezone, self.exponent, self.tariffs)
+
+    def bill_readings(
+        self, readings: Sequence[CounterReading], cycle_key: str | None = None
+    ) -> metering.CycleResult:
+        """Bill one poll cycle's readings in one transaction."""
+        now = self.clock()
+        return self._write(
+            lambda conn: metering.bill_readings(conn, self._ctx(), readings, now, cycle_key)
+        )
+
+    def _idempotent(
+        self,
+        entry: NewEntry,
+        build: Callable[[Connection], list[tuple[int, int]]],
+    ) -> EntryResult:
+        def work(conn: Connection) -> EntryResult:
+            found = find_entry(conn, entry.source, entry.key, payload_hash(entry.payload))
+            if found is not None:
+                return found
+            postings = build(conn)
+            entry_id = write_entry(conn, entry, postings)
+            return EntryResult(entry_id, False, entry.amount)
+
+        return self._write(work)
+
+    def last_ledger_instant(self) -> datetime | None:
+        """Return the latest timestamp written to the journal (for clock-jump protection)."""
+        with self.reading() as conn:
+            latest = conn.execute(select(func.max(journal_entry.c.ts_us))).scalar()
+        return None if latest is None else from_us(int(latest))
+
+    def usage_by_meter(
+        self, meter_ids: Sequence[str], start: datetime, end: datetime
+    ) -> dict[str, int]:
+        """Return each meter's billed quantity (milli-units) in ``[start, end)``."""
+        with self.reading() as conn:
+            rows = conn.execute(
+                select(usage_bucket.c.meter_id, func.sum(usage_bucket.c.quantity_milli))
+                .where(
+                    usage_bucket.c.meter_id.in_(list(meter_ids)),
+                    usage_bucket.c.hour_us >= to_us(start),
+                    usage_bucket.c.hour_us < to_us(end),
+                )
+                .group_by(usage_bucket.c.meter_id)
+            ).all()
+        found = {str(r[0]): int(r[1]) for r in rows}
+        return {m: found.get(m, 0) for m in meter_ids}
+
+    def usage_weights(
+        self, account_codes: Sequence[str], start: datetime, end: datetime
+    ) -> dict[str, int]:
+        """Return each account's billed quantity in ``[start, end)``, for usage-share splits."""
+        with self.reading() as conn:
+            rows = conn.execute(
+                select(account.c.code, func.sum(usage_bucket.c.quantity_milli))
+                .join(usage_bucket, usage_bucket.c.account_id == account.c.id)
+                .where(
+                    account.c.code.in_(list(account_codes)),
+                    usage_bucket.c.hour_us >= to_us(start),
+                    usage_bucket.c.hour_us < to_us(end),
+                )
+                .group_by(account.c.code)
+            ).all()
+        found = {str(r[0]): int(r[1]) for r in rows}
+        return {c: found.get(c, 0) for c in account_codes}
+
+    def meters(self) -> list[str]:
+        """Return every meter id."""
+        with self.reading() as conn:
+            return list(conn.execute(select(meter.c.id).order_by(meter.c.id)).scalars())
+
+    def check(self) -> InvariantReport:
+        """Recompute balances and generation totals from the journal and buckets."""
+        with self.reading() as conn:
+            return check_invariants(conn)
