@@ -186,3 +186,31 @@ def test_two_writers_one_wallet(backend: Backend) -> None:
     )
     assert error == 0
     assert_sound(first)
+
+
+def test_same_key_from_two_writers(backend: Backend) -> None:
+    """Two stores (two connections, as two processes would) race on the same order ids."""
+    first = backend.open()
+    second = backend.open()
+    first.create_account("A101")
+    ids: dict[str, set[int]] = {}
+    lock = threading.Lock()
+
+    def run(store: LedgerStore) -> None:
+        for i in range(60):
+            result = store.recharge("A101", 100, f"order-{i % 20}")
+            with lock:
+                ids.setdefault(f"order-{i % 20}", set()).add(result.entry_id)
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    count = entries(first, "recharge")
+    double = first.balance("A101") - 20 * 100
+    print(f"backend={backend.name} racing_replays=120 entries={count} double_credits={double}")
+    assert count == 20
+    assert double == 0
+    assert all(len(v) == 1 for v in ids.values())
+    assert_sound(first)
