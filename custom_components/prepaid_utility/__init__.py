@@ -18,6 +18,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .billing_cycle import GatewayBilling
 from .const import (
     CONF_GATEWAY_TYPE,
     CONF_PRESET,
@@ -106,8 +107,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     except ConfigEntryNotReady:
         await async_release_ledger(hass, entry.entry_id)
         raise
+    clock = building.building.clock.now if building is not None else None
     meters: dict[str, MeterSetup] = {
-        sub.subentry_id: build_meter(hass, hub, sub)
+        sub.subentry_id: build_meter(hass, hub, sub, clock)
         for sub in entry.subentries.values()
         if sub.subentry_type == SUBENTRY_METER
     }
@@ -120,6 +122,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     )
     coordinator = GatewayCoordinator(hass, entry, meters)
     coordinator.gateway_device_id = gateway_device.id
+    coordinator.billing = GatewayBilling(hass, entry.entry_id, entry.title, ledger, meters)
     entry.runtime_data = GatewayRuntime(
         gateway=gateway,
         hub=hub,
@@ -129,8 +132,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         signature=_signature(entry),
     )
     try:
+        await coordinator.billing.async_register_tariffs(entry.options)
         await coordinator.async_config_entry_first_refresh()
-    except ConfigEntryNotReady:
+    except Exception:
         await _close(hass, entry)
         raise
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))

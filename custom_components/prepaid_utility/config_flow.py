@@ -22,10 +22,14 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers import selector
+from homeassistant.util import dt as dt_util
 
+from .billing.errors import InvalidAmount
+from .billing.quantity import UtilityKind
 from .const import (
     BAUDRATES,
     CONF_BAUDRATE,
+    CONF_ELECTRICITY_PRICE,
     CONF_FRAME_GAP_MS,
     CONF_GATEWAY_TYPE,
     CONF_PARITY,
@@ -35,6 +39,7 @@ from .const import (
     CONF_SERIAL_PORT,
     CONF_STOPBITS,
     CONF_TIMEOUT,
+    CONF_WATER_PRICE,
     DEFAULT_BAUDRATE,
     DEFAULT_FRAME_GAP_MS,
     DEFAULT_FRAME_GAP_MS_OVER_TCP,
@@ -54,6 +59,7 @@ from .const import (
 from .flow_helpers import name_error, number
 from .gateway import async_can_connect, bus_config, list_serial_ports, unique_id
 from .meter_subentry import MeterSubentryFlow, simulated_meters
+from .tariffs import PRICE_OPTION, current_price, validate_price, with_prices
 
 _MENU = [
     GatewayType.TCP,
@@ -285,21 +291,37 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class GatewayOptionsFlow(OptionsFlow):
-    """Polling interval and bus timing."""
+    """Prices, polling and bus timing."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show and save the options."""
+        """Show and save the options; a changed price starts a new tariff version now."""
+        errors: dict[str, str] = {}
+        current = self.config_entry.options
         if user_input is not None:
-            options: dict[str, Any] = {CONF_POLL_INTERVAL: int(user_input[CONF_POLL_INTERVAL])}
+            options: dict[str, Any] = {
+                **current,
+                CONF_POLL_INTERVAL: int(user_input[CONF_POLL_INTERVAL]),
+            }
             if CONF_TIMEOUT in user_input:
                 options[CONF_TIMEOUT] = float(user_input[CONF_TIMEOUT])
                 options[CONF_RETRIES] = int(user_input[CONF_RETRIES])
             if CONF_FRAME_GAP_MS in user_input:
                 options[CONF_FRAME_GAP_MS] = int(user_input[CONF_FRAME_GAP_MS])
-            return self.async_create_entry(data=options)
-        current = self.config_entry.options
+            prices: dict[UtilityKind, str] = {}
+            for kind, key in PRICE_OPTION.items():
+                prices[kind] = str(user_input[key]).strip()
+                try:
+                    validate_price(prices[kind])
+                except InvalidAmount:
+                    errors[key] = "invalid_price"
+            if not errors:
+                return self.async_create_entry(data=with_prices(options, prices, dt_util.utcnow()))
         gateway = GatewayType(self.config_entry.data[CONF_GATEWAY_TYPE])
         fields: dict[Any, Any] = {
+            vol.Required(
+                CONF_ELECTRICITY_PRICE, default=current_price(current, UtilityKind.ELECTRICITY)
+            ): str,
+            vol.Required(CONF_WATER_PRICE, default=current_price(current, UtilityKind.WATER)): str,
             vol.Required(
                 CONF_POLL_INTERVAL,
                 default=current.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S),
@@ -316,4 +338,9 @@ class GatewayOptionsFlow(OptionsFlow):
         elif gateway is GatewayType.RTU_OVER_TCP:
             gap = current.get(CONF_FRAME_GAP_MS, DEFAULT_FRAME_GAP_MS_OVER_TCP)
             fields[vol.Required(CONF_FRAME_GAP_MS, default=gap)] = number(0, 500, unit="ms")
-        return self.async_show_form(step_id="init", data_schema=vol.Schema(fields))
+        return self.async_show_form(
+            step_id="init",
+            data_schema=vol.Schema(fields),
+            errors=errors,
+            description_placeholders={"currency": self.hass.config.currency},
+        )

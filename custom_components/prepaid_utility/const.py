@@ -74,3 +74,11 @@ class BillingMode(StrEnum):
 
     PLATFORM = "platform"
     METER = "meter"
+
+
+# Prices (flat tariffs per gateway; each change is a new version from the moment it is saved).
+CONF_ELECTRICITY_PRICE: Final = "electricity_price"
+CONF_WATER_PRICE: Final = "water_price"
+CONF_TARIFF_VERSIONS: Final = "tariff_versions"
+DEFAULT_ELECTRICITY_PRICE: Final = "0.60"
+DEFAULT_WATER_PRICE: Final = "4.50"

@@ -20,7 +20,9 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .billing_cycle import GatewayBilling
 from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S, DOMAIN
+from .ledger.metering import CycleResult
 from .meter_factory import MeterSetup
 from .meters.reading import (
     BusUnavailable,
@@ -52,6 +54,8 @@ class GatewayData:
 
     meters: dict[str, MeterStatus] = field(default_factory=dict)
     polled_at: datetime | None = None
+    cycle: CycleResult | None = None  # what the ledger made of this poll's readings
+    ledger_ok: bool = True  # False: the readings could not be billed (billed late, not lost)
 
 
 class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
@@ -73,6 +77,7 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         )
         self.meters = meters
         self.gateway_device_id = ""  # set once the gateway's device is registered
+        self.billing: GatewayBilling | None = None
         self._status: dict[str, MeterStatus] = {key: MeterStatus() for key in meters}
 
     async def _async_update_data(self) -> GatewayData:
@@ -80,9 +85,11 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         results = await asyncio.gather(*(self.meters[key].meter.read() for key in keys),
                                        return_exceptions=True)  # fmt: skip
         bus_down = bool(keys)
+        fresh: dict[str, MeterReading] = {}
         for key, result in zip(keys, results, strict=True):
             if isinstance(result, MeterReading):
                 bus_down = False
+                fresh[key] = result
                 self._got(key, result)
             elif isinstance(result, MeterError):
                 bus_down = bus_down and isinstance(result, BusUnavailable)
@@ -95,7 +102,15 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
                 translation_key="bus_unavailable",
                 translation_placeholders={"gateway": self.config_entry.title},
             )
-        return GatewayData(meters=dict(self._status), polled_at=dt_util.utcnow())
+        cycle = None
+        if self.billing is not None and fresh:
+            cycle = await self.billing.async_bill(fresh)
+        return GatewayData(
+            meters=dict(self._status),
+            polled_at=dt_util.utcnow(),
+            cycle=cycle,
+            ledger_ok=self.billing is None or not self.billing.in_doubt,
+        )
 
     def _got(self, key: str, reading: MeterReading) -> None:
         status = self._status[key]

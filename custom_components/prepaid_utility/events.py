@@ -104,8 +104,7 @@ class MeterQuarantined:
 
     meter_id: str
     meter_name: str
-    reason: str
-    last_counter: str
+    reason: str  # the ledger's verdict: quarantined_decrease, quarantined_jump, invalid
     reading: str
 
     def as_data(self) -> dict[str, object]:

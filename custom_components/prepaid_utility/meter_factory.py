@@ -8,8 +8,9 @@ would stay "unknown" forever.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
@@ -17,15 +18,21 @@ from homeassistant.core import HomeAssistant
 
 from .const import (
     CONF_ADDRESS,
+    CONF_BREAKER_A,
     CONF_COUNTER_ENTITY,
+    CONF_MAX_FLOW_M3H,
     CONF_MEDIUM,
     CONF_PROFILE,
     CONF_ROOM,
     CONF_SUPPLY_ENTITY,
+    DEFAULT_BREAKER_A,
+    DEFAULT_MAX_FLOW_M3H,
+    MAINS_VOLTS,
 )
+from .meters.decode import DataType
 from .meters.ha_entity import HaEntityMeter
 from .meters.hub import ModbusHub
-from .meters.modbus_meter import ModbusMeter
+from .meters.modbus_meter import ModbusMeter, utc_now
 from .meters.profiles import PROFILES, Profile, Role
 from .meters.reading import Medium, Meter
 
@@ -57,6 +64,29 @@ class MeterSetup:
     fields: frozenset[str]  # MeterReading attributes this meter reports
     has_supply: bool
     has_flags: bool = False  # fault / alarm bits
+    # For billing: the most the breaker (or pipe) can pass in an hour, in Wh or litres, and the
+    # value at which the meter's counter register wraps to zero (None: it does not wrap).
+    max_rate_milli_per_hour: int = 0
+    rollover_milli: int | None = None
+
+
+THREE_PHASE_PROFILES = frozenset({"acrel_dtsy1352", "eastron_sdm630"})
+
+
+def max_rate_milli_per_hour(data: Mapping[str, Any], medium: Medium, profile_key: str) -> int:
+    """Return the most a supply can pass in an hour: Wh for a breaker, litres for a pipe."""
+    if medium is Medium.WATER:
+        return int(float(data.get(CONF_MAX_FLOW_M3H, DEFAULT_MAX_FLOW_M3H)) * 1000)
+    phases = 3 if profile_key in THREE_PHASE_PROFILES else 1
+    return int(float(data.get(CONF_BREAKER_A, DEFAULT_BREAKER_A)) * MAINS_VOLTS * phases)
+
+
+def rollover_milli(profile: Profile) -> int | None:
+    """Return where an integer counter register wraps, in Wh or litres (floats do not wrap)."""
+    total = profile.field(Role.TOTAL)
+    if total is None or total.dtype is not DataType.U32:
+        return None
+    return int((1 << 32) * total.scale * 1000)
 
 
 def _manufacturer(profile: Profile) -> str:
@@ -71,14 +101,29 @@ def profile_fields(profile: Profile) -> frozenset[str]:
     return frozenset(present | {"total"})
 
 
-def build_meter(hass: HomeAssistant, hub: ModbusHub | None, subentry: ConfigSubentry) -> MeterSetup:
-    """Build the meter a subentry describes (Modbus when the gateway has a hub)."""
+def build_meter(
+    hass: HomeAssistant,
+    hub: ModbusHub | None,
+    subentry: ConfigSubentry,
+    clock: Callable[[], datetime] | None = None,
+) -> MeterSetup:
+    """Build the meter a subentry describes (Modbus when the gateway has a hub).
+
+    ``clock`` stamps the readings; a simulated building passes its own, so that accelerated
+    simulated time and the readings' timestamps agree.
+    """
     data: Mapping[str, Any] = subentry.data
     name = subentry.title
     room = str(data.get(CONF_ROOM, ""))
     if hub is not None:
         profile = PROFILES[data[CONF_PROFILE]]
-        meter: Meter = ModbusMeter(hub, profile, int(data[CONF_ADDRESS]), key=subentry.subentry_id)
+        meter: Meter = ModbusMeter(
+            hub,
+            profile,
+            int(data[CONF_ADDRESS]),
+            key=subentry.subentry_id,
+            clock=clock or utc_now,
+        )
         return MeterSetup(
             subentry_id=subentry.subentry_id,
             name=name,
@@ -90,6 +135,8 @@ def build_meter(hass: HomeAssistant, hub: ModbusHub | None, subentry: ConfigSube
             fields=profile_fields(profile),
             has_supply=profile.supply is not None,
             has_flags=bool(profile.flags),
+            max_rate_milli_per_hour=max_rate_milli_per_hour(data, profile.medium, profile.key),
+            rollover_milli=rollover_milli(profile),
         )
     medium = Medium(data.get(CONF_MEDIUM, Medium.ELECTRICITY))
     supply = data.get(CONF_SUPPLY_ENTITY) or None
@@ -109,4 +156,5 @@ def build_meter(hass: HomeAssistant, hub: ModbusHub | None, subentry: ConfigSube
         manufacturer="Home Assistant",
         fields=frozenset({"total"}),
         has_supply=supply is not None,
+        max_rate_milli_per_hour=max_rate_milli_per_hour(data, medium, ""),
     )

@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.prepaid_utility.const import (
     CONF_BAUDRATE,
+    CONF_ELECTRICITY_PRICE,
     CONF_FRAME_GAP_MS,
     CONF_GATEWAY_TYPE,
     CONF_PARITY,
@@ -28,6 +29,7 @@ from custom_components.prepaid_utility.const import (
     CONF_SERIAL_PORT,
     CONF_STOPBITS,
     CONF_TIMEOUT,
+    CONF_WATER_PRICE,
     DOMAIN,
 )
 from custom_components.prepaid_utility.meters.simulator.building import Building
@@ -258,19 +260,31 @@ async def test_options_are_saved_and_reload(hass: HomeAssistant, gateway: tuple[
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     schema_keys = {str(key) for key in result["data_schema"].schema}
-    assert schema_keys == {CONF_POLL_INTERVAL, CONF_TIMEOUT, CONF_RETRIES, CONF_FRAME_GAP_MS}
+    assert schema_keys == {
+        CONF_ELECTRICITY_PRICE,
+        CONF_WATER_PRICE,
+        CONF_POLL_INTERVAL,
+        CONF_TIMEOUT,
+        CONF_RETRIES,
+        CONF_FRAME_GAP_MS,
+    }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_POLL_INTERVAL: 15, CONF_TIMEOUT: 0.5, CONF_RETRIES: 1, CONF_FRAME_GAP_MS: 50},
+        {
+            CONF_ELECTRICITY_PRICE: "0.60",
+            CONF_WATER_PRICE: "4.50",
+            CONF_POLL_INTERVAL: 15,
+            CONF_TIMEOUT: 0.5,
+            CONF_RETRIES: 1,
+            CONF_FRAME_GAP_MS: 50,
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert entry.options == {
-        CONF_POLL_INTERVAL: 15,
-        CONF_TIMEOUT: 0.5,
-        CONF_RETRIES: 1,
-        CONF_FRAME_GAP_MS: 50,
-    }
+    assert entry.options[CONF_POLL_INTERVAL] == 15
+    assert entry.options[CONF_TIMEOUT] == 0.5
+    assert entry.options[CONF_RETRIES] == 1
+    assert entry.options[CONF_FRAME_GAP_MS] == 50
     assert entry.state is config_entries.ConfigEntryState.LOADED
     assert entry.runtime_data.hub.config.inter_frame_gap == 0.05
     assert entry.runtime_data.hub.config.timeout == 0.5
@@ -281,11 +295,21 @@ async def test_options_reject_out_of_range(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_NAME: "Entities"})
     entry = result["result"]
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert {str(key) for key in result["data_schema"].schema} == {CONF_POLL_INTERVAL}
+    assert {str(key) for key in result["data_schema"].schema} == {
+        CONF_ELECTRICITY_PRICE,
+        CONF_WATER_PRICE,
+        CONF_POLL_INTERVAL,
+    }
+    good = {CONF_ELECTRICITY_PRICE: "0.60", CONF_WATER_PRICE: "4.50"}
     with pytest.raises(Exception, match="poll_interval"):
         await hass.config_entries.options.async_configure(
-            result["flow_id"], {CONF_POLL_INTERVAL: 1}
+            result["flow_id"], {**good, CONF_POLL_INTERVAL: 1}
         )
+    for bad in ("-1", "abc", "0.1234567", "NaN", "1e999", "", "1000.000001"):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {**good, CONF_ELECTRICITY_PRICE: bad, CONF_POLL_INTERVAL: 30}
+        )
+        assert result["errors"] == {CONF_ELECTRICITY_PRICE: "invalid_price"}, bad
     assert entry.options == {}
 
 

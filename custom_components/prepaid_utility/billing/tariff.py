@@ -116,8 +116,14 @@ class Tariff:
         return parts
 
     def unit_price(self, period: TouPeriod, tier_index: int) -> int:
-        """Return the price in micro-units per kWh or m³ of a period and block."""
+        """Return the price in micro-units per kWh or m³ of a period and block.
+
+        A tariff without a schedule has one price whatever period a meter's own TOU counters
+        put the energy in.
+        """
         surcharge = self.tiers[tier_index].surcharge_micro if self.tiers else 0
+        if self.schedule is None:
+            period = TouPeriod.FLAT
         return self.prices_micro[period] + surcharge
 
 
