@@ -224,6 +224,14 @@ def _period_deltas(
     return deltas
 
 
+def _priceable(book: TariffBook, by_period: Mapping[TouPeriod, int]) -> bool:
+    used = {period for period, quantity in by_period.items() if quantity}
+    return all(
+        version.tariff.schedule is None or used <= set(version.tariff.prices_micro)
+        for version in book.versions
+    )
+
+
 def _allocate(
     book: TariffBook, state: GenerationState, reading: CounterReading, delta: int
 ) -> list[_Piece]:
@@ -233,6 +241,8 @@ def _allocate(
         return pieces
     pieces = _pieces(book, state.last_at, reading.taken_at)
     by_period = _period_deltas(state, reading, delta)
+    if by_period is not None and not _priceable(book, by_period):
+        by_period = None  # the meter counts a period the tariff has no price for
     if by_period is None:
         _spread(pieces, delta)
         return pieces

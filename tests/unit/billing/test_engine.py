@@ -15,8 +15,9 @@ from custom_components.prepaid_utility.billing.engine import (
     evaluate_reading,
     open_generation,
 )
-from custom_components.prepaid_utility.billing.schedule import TouPeriod
-from custom_components.prepaid_utility.billing.tariff import TariffBook, TariffVersion
+from custom_components.prepaid_utility.billing.quantity import UtilityKind
+from custom_components.prepaid_utility.billing.schedule import DayTable, TouPeriod, TouSchedule
+from custom_components.prepaid_utility.billing.tariff import Tariff, TariffBook, TariffVersion
 
 from .helpers import ROLL_SPEC, SPEC, T0, flat_book, reading, state, tou_tariff
 
@@ -230,3 +231,23 @@ def test_generation_invariant_property(steps: list[tuple[int, str, int]]) -> Non
         current = out.state
         raw = current.raw_counter(ROLL_SPEC)
     assert total_billed == current.hwm_milli - current.start_milli
+
+
+def test_meter_period_without_tariff_price_falls_back_to_schedule() -> None:
+    two_periods = Tariff(
+        UtilityKind.ELECTRICITY,
+        {TouPeriod.PEAK: 900_000, TouPeriod.VALLEY: 300_000},
+        schedule=TouSchedule(
+            "UTC", weekday=DayTable(((0, TouPeriod.VALLEY), (12 * 60, TouPeriod.PEAK)))
+        ),
+    )
+    book = TariffBook((TariffVersion(T0, two_periods),))
+    periods0 = {p: Decimal(10) for p in TouPeriod}
+    current = open_generation(1, Decimal(40), T0, periods0)
+    now = dict(periods0)
+    now[TouPeriod.SHARP] = Decimal(11)
+    out = evaluate_reading(
+        SPEC, current, CounterReading("m", T0 + timedelta(hours=1), Decimal(41), now), book
+    )
+    assert {line.period for line in out.lines} == {TouPeriod.VALLEY}
+    assert billed(out.lines) == 1000
