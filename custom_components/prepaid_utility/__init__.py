@@ -18,6 +18,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .accounts import build_accounts
 from .billing_cycle import GatewayBilling
 from .const import (
     CONF_GATEWAY_TYPE,
@@ -31,9 +32,10 @@ from .coordinator import GatewayCoordinator
 from .entity import gateway_identifier
 from .gateway import bus_config
 from .ledger import AsyncLedgerStore
-from .ledger_runtime import async_acquire_ledger, async_release_ledger
+from .ledger_runtime import async_acquire_ledger, async_release_ledger, currency_exponent
 from .meter_factory import MeterSetup, build_meter
 from .meters.hub import BusConfig, BusKind, ModbusHub
+from .services import async_setup_services
 from .simulated_building import SimulatedBuilding
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -57,18 +59,18 @@ type PrepaidConfigEntry = ConfigEntry[GatewayRuntime]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up what is shared by every gateway entry."""
+    """Set up what is shared by every gateway entry: the service actions."""
+    async_setup_services(hass)
     return True
 
 
 def _signature(entry: ConfigEntry) -> Any:
     """Return what, when changed, needs the gateway set up again."""
-    meters = sorted(
-        (s.subentry_id, s.title, sorted(s.data.items()))
+    subentries = sorted(
+        (s.subentry_type, s.subentry_id, s.title, repr(sorted(s.data.items())))
         for s in entry.subentries.values()
-        if s.subentry_type == SUBENTRY_METER
     )
-    return (sorted(entry.options.items()), meters)
+    return (repr(sorted(entry.options.items())), subentries)
 
 
 async def _open_hub(
@@ -123,6 +125,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     coordinator = GatewayCoordinator(hass, entry, meters)
     coordinator.gateway_device_id = gateway_device.id
     coordinator.billing = GatewayBilling(hass, entry.entry_id, entry.title, ledger, meters)
+    coordinator.accounts = build_accounts(entry, currency_exponent(hass.config.currency))
     entry.runtime_data = GatewayRuntime(
         gateway=gateway,
         hub=hub,

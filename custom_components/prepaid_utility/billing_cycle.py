@@ -72,6 +72,7 @@ class GatewayBilling:
         self.ledger = ledger
         self.meters = meters
         self._known: set[str] = set()
+        self.registered_now: set[str] = set()  # meters that joined the ledger this cycle
         self._quarantined: set[str] = set()
         self.in_doubt = False  # the last cycle could not be written
 
@@ -93,6 +94,7 @@ class GatewayBilling:
         """Bill this poll's good readings; None when the ledger could not be written."""
         batch = [counter_reading(self.meters[key], r) for key, r in readings.items()]
         new = [c for c in batch if c.meter_id not in self._known]
+        self.registered_now = set()
         try:
             if new:
                 await self.ledger.run(lambda store: self._add_meters(store, new))
@@ -124,6 +126,7 @@ class GatewayBilling:
                 periods=reading.periods,
             )
             self._known.add(reading.meter_id)
+            self.registered_now.add(reading.meter_id)
 
     def _report_quarantines(
         self, result: CycleResult, readings: Mapping[str, MeterReading]

@@ -24,6 +24,7 @@ from homeassistant.core import callback
 from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
 
+from .account_subentry import AccountSubentryFlow
 from .billing.errors import InvalidAmount
 from .billing.quantity import UtilityKind
 from .const import (
@@ -53,6 +54,7 @@ from .const import (
     MODBUS_GATEWAYS,
     PARITIES,
     SIMULATED_PRESETS,
+    SUBENTRY_ACCOUNT,
     SUBENTRY_METER,
     GatewayType,
 )
@@ -164,7 +166,7 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Meters are subentries of their gateway."""
-        return {SUBENTRY_METER: MeterSubentryFlow}
+        return {SUBENTRY_METER: MeterSubentryFlow, SUBENTRY_ACCOUNT: AccountSubentryFlow}
 
     @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

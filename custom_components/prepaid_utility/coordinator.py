@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
@@ -20,6 +20,8 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .accounts import AccountSetup, async_sync_accounts
+from .billing.errors import PrepaidError
 from .billing_cycle import GatewayBilling
 from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S, DOMAIN
 from .ledger.metering import CycleResult
@@ -56,6 +58,7 @@ class GatewayData:
     polled_at: datetime | None = None
     cycle: CycleResult | None = None  # what the ledger made of this poll's readings
     ledger_ok: bool = True  # False: the readings could not be billed (billed late, not lost)
+    balances: dict[str, int] = field(default_factory=dict)  # account code -> minor units
 
 
 class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
@@ -78,6 +81,9 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         self.meters = meters
         self.gateway_device_id = ""  # set once the gateway's device is registered
         self.billing: GatewayBilling | None = None
+        self.accounts: dict[str, AccountSetup] = {}
+        self._accounts_synced = False
+        self._balances: dict[str, int] = {}
         self._status: dict[str, MeterStatus] = {key: MeterStatus() for key in meters}
 
     async def _async_update_data(self) -> GatewayData:
@@ -105,12 +111,37 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         cycle = None
         if self.billing is not None and fresh:
             cycle = await self.billing.async_bill(fresh)
+            if cycle is not None:
+                await self._async_accounts(self.billing)
         return GatewayData(
             meters=dict(self._status),
             polled_at=dt_util.utcnow(),
             cycle=cycle,
             ledger_ok=self.billing is None or not self.billing.in_doubt,
+            balances=dict(self._balances),
         )
+
+    async def async_refresh_balances(self) -> dict[str, int]:
+        """Read the accounts' balances now (after a recharge) and publish them."""
+        if self.billing is None or self.data is None:
+            return dict(self._balances)
+        codes = list(self.accounts)
+        self._balances = await self.billing.ledger.run(lambda s: {c: s.balance(c) for c in codes})
+        self.async_set_updated_data(replace(self.data, balances=dict(self._balances)))
+        return dict(self._balances)
+
+    async def _async_accounts(self, billing: GatewayBilling) -> None:
+        """Keep account holdings in step with the subentries, then read the balances."""
+        ledger = billing.ledger
+        codes = list(self.accounts)
+        try:
+            if not self._accounts_synced or billing.registered_now:
+                await async_sync_accounts(ledger, self.accounts, set(self.meters), dt_util.utcnow())
+                self._accounts_synced = True
+            self._balances = await ledger.run(lambda s: {c: s.balance(c) for c in codes})
+        except PrepaidError as err:
+            billing.in_doubt = True
+            _LOGGER.error("%s: accounts not updated: %s", self.config_entry.title, err)  # noqa: TRY400
 
     def _got(self, key: str, reading: MeterReading) -> None:
         status = self._status[key]

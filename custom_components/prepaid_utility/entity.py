@@ -5,6 +5,7 @@ from __future__ import annotations
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .accounts import AccountSetup
 from .const import DOMAIN
 from .coordinator import GatewayCoordinator, MeterStatus
 from .meter_factory import MeterSetup
@@ -16,7 +17,7 @@ def gateway_identifier(entry_id: str) -> tuple[str, str]:
 
 
 def meter_identifier(entry_id: str, subentry_id: str) -> tuple[str, str]:
-    """Return the device-registry identifier of a meter."""
+    """Return the device-registry identifier of a meter or an account (both subentries)."""
     return (DOMAIN, f"{entry_id}_{subentry_id}")
 
 
@@ -49,3 +50,29 @@ class MeterEntity(CoordinatorEntity[GatewayCoordinator]):
     def available(self) -> bool:
         """Return True while the meter answers."""
         return super().available and self.status.online
+
+
+class AccountEntity(CoordinatorEntity[GatewayCoordinator]):
+    """An entity of one tenant account (its own device, in the tenant's room)."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: GatewayCoordinator, setup: AccountSetup, key: str) -> None:
+        """Attach the entity to its account's device."""
+        super().__init__(coordinator)
+        entry_id = coordinator.config_entry.entry_id
+        self.account = setup
+        self._attr_unique_id = f"{entry_id}_{setup.code}_{key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={meter_identifier(entry_id, setup.code)},
+            name=setup.tenant,
+            manufacturer="Prepaid Utility",
+            model="Tenant account",
+            suggested_area=setup.room or None,
+            via_device_id=coordinator.gateway_device_id,
+        )
+
+    @property
+    def available(self) -> bool:
+        """Return True while the account's balance is known."""
+        return super().available and self.account.code in self.coordinator.data.balances

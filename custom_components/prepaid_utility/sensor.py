@@ -25,8 +25,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import PrepaidConfigEntry
+from .accounts import AccountSetup
+from .billing.money import format_money
 from .coordinator import GatewayCoordinator
-from .entity import MeterEntity
+from .entity import AccountEntity, MeterEntity
+from .ledger_runtime import currency_exponent
 from .meter_factory import MeterSetup
 from .meters.reading import Medium, MeterReading
 
@@ -172,13 +175,19 @@ async def async_setup_entry(
     entry: PrepaidConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the sensors of every meter of this gateway."""
+    """Add the sensors of every meter and every account of this gateway."""
     coordinator = entry.runtime_data.coordinator
     currency = hass.config.currency
     for setup in coordinator.meters.values():
         async_add_entities(
             [MeterSensor(coordinator, setup, d, currency) for d in descriptions_for(setup)],
             config_subentry_id=setup.subentry_id,
+        )
+    exponent = currency_exponent(currency)
+    for account in coordinator.accounts.values():
+        async_add_entities(
+            [BalanceSensor(coordinator, account, currency, exponent)],
+            config_subentry_id=account.code,
         )
 
 
@@ -205,3 +214,26 @@ class MeterSensor(MeterEntity, SensorEntity):
         """Return the value from the latest reading (None, not 0, when there is none)."""
         reading = self.status.reading
         return None if reading is None else self.entity_description.value_fn(reading)
+
+
+class BalanceSensor(AccountEntity, SensorEntity):
+    """The account's balance: what the tenant has left (negative: owes)."""
+
+    _attr_translation_key = "balance"
+    _attr_device_class = SensorDeviceClass.MONETARY
+    _attr_state_class = SensorStateClass.TOTAL
+
+    def __init__(
+        self, coordinator: GatewayCoordinator, account: AccountSetup, currency: str, exponent: int
+    ) -> None:
+        """Describe the sensor in the configured currency."""
+        super().__init__(coordinator, account, "balance")
+        self._exponent = exponent
+        self._attr_native_unit_of_measurement = currency
+        self._attr_suggested_display_precision = exponent
+
+    @property
+    def native_value(self) -> Decimal | None:
+        """Return the balance in currency units, exactly (from integer minor units)."""
+        minor = self.coordinator.data.balances.get(self.account.code)
+        return None if minor is None else format_money(minor, self._exponent)

@@ -1,0 +1,246 @@
+"""Tenant accounts: opened as subentries, charged for their meters, recharged exactly once.
+
+Rows L1 (replayed recharges), L2 (same order id, other amount), H2 (non-admin), H10 (bad
+input) and H12 (automation needs an order id) of the reliability matrix, through the real
+service call path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from homeassistant import config_entries
+from homeassistant.auth.models import User
+from homeassistant.const import CONF_NAME
+from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+
+from custom_components.prepaid_utility.billing.quantity import counter_to_milli
+from custom_components.prepaid_utility.const import (
+    CONF_LOW_1,
+    CONF_LOW_2,
+    CONF_LOW_3,
+    CONF_METERS,
+    CONF_PRESET,
+    CONF_ROOM,
+    CONF_TENANT,
+    DOMAIN,
+    SUBENTRY_ACCOUNT,
+)
+from custom_components.prepaid_utility.events import EVENT_RECHARGED
+
+NANO_PER_CENT = 10**7
+
+
+@pytest.fixture(autouse=True)
+def _sockets(socket_enabled: None) -> None:
+    """Real sockets on 127.0.0.1 (phcc blocks them by default)."""
+
+
+@pytest.fixture
+async def building(hass: HomeAssistant) -> AsyncGenerator[Any]:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "simulated"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Demo", CONF_PRESET: "mixed"}
+    )
+    entry = result["result"]
+    await hass.async_block_till_done()
+    yield entry
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _meter(entry: Any, unit: int) -> str:
+    return next(s.subentry_id for s in entry.subentries.values() if s.unique_id == str(unit))
+
+
+async def _open(hass: HomeAssistant, entry: Any, **values: Any) -> Any:
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_ACCOUNT), context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["step_id"] == "user"
+    base = {
+        CONF_TENANT: "Li Wei",
+        CONF_ROOM: "Room 101",
+        CONF_METERS: [_meter(entry, 1), _meter(entry, 6)],
+        CONF_LOW_1: "50",
+        CONF_LOW_2: "20",
+        CONF_LOW_3: "5",
+    }
+    return await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**base, **values}
+    )
+
+
+async def _account(hass: HomeAssistant, building: Any) -> tuple[str, str]:
+    """Open Li Wei's account; return (account code, device id)."""
+    result = await _open(hass, building)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the gateway reloads with the new account
+    code = next(
+        s.subentry_id for s in building.subentries.values() if s.subentry_type == SUBENTRY_ACCOUNT
+    )
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, f"{building.entry_id}_{code}"), building.entry_id
+    )
+    assert device is not None
+    assert device.name == "Li Wei"
+    return code, device.id
+
+
+def _balance_entity(hass: HomeAssistant, entry: Any, code: str) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{entry.entry_id}_{code}_balance"
+    )
+    assert entity_id
+    return entity_id
+
+
+async def _recharge(hass: HomeAssistant, device_id: str, **data: Any) -> Any:
+    return await hass.services.async_call(
+        DOMAIN,
+        "recharge",
+        {"device_id": device_id, **data},
+        blocking=True,
+        return_response=True,
+    )
+
+
+async def test_account_form_refuses_bad_input(hass: HomeAssistant, building: Any) -> None:
+    cases: list[tuple[dict[str, Any], dict[str, str]]] = [
+        ({CONF_TENANT: "  "}, {CONF_TENANT: "invalid_name"}),
+        ({CONF_METERS: []}, {CONF_METERS: "choose_meters"}),
+        ({CONF_LOW_1: "abc"}, {CONF_LOW_1: "invalid_amount"}),
+        ({CONF_LOW_2: "-5"}, {CONF_LOW_2: "invalid_amount"}),
+        ({CONF_LOW_3: "0.001"}, {CONF_LOW_3: "invalid_amount"}),
+        ({CONF_LOW_1: "10", CONF_LOW_2: "20"}, {CONF_LOW_1: "levels_out_of_order"}),
+        ({"protected_start": "25:00", "protected_end": "07:00"}, {"base": "invalid_policy"}),
+        ({"protected_start": "22:00"}, {"base": "invalid_policy"}),
+    ]
+    for values, errors in cases:
+        result = await _open(hass, building, **values)
+        assert result["type"] is FlowResultType.FORM, values
+        assert result["errors"] == errors, values
+    with pytest.raises(InvalidData):  # the form itself only offers this gateway's meters
+        await _open(hass, building, **{CONF_METERS: ["not-a-meter"]})
+    assert not [s for s in building.subentries.values() if s.subentry_type == SUBENTRY_ACCOUNT]
+    await _account(hass, building)
+    taken = await _open(hass, building, **{CONF_TENANT: "Zhang San"})
+    assert taken["errors"] == {CONF_METERS: "meter_taken"}
+
+
+async def test_account_is_charged_for_its_meters_only(hass: HomeAssistant, building: Any) -> None:
+    code, _ = await _account(hass, building)
+    entry = building
+    balance = _balance_entity(hass, entry, code)
+    assert Decimal(hass.states.get(balance).state) == 0
+    assert hass.states.get(balance).attributes["unit_of_measurement"] == hass.config.currency
+    sim = entry.runtime_data.building.building
+    before = {u: sim.device(0, u).total for u in (1, 6)}
+    vacant_before = await entry.runtime_data.ledger.balance("vacant")
+    sim.clock.advance(5 * 3600)
+    await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    after = {u: sim.device(0, u).total for u in (1, 6)}
+    price = {1: 600_000, 6: 4_500_000}
+    expected = sum(
+        (counter_to_milli(after[u]) - counter_to_milli(before[u])) * price[u] // NANO_PER_CENT
+        for u in (1, 6)
+    )
+    assert expected > 0
+    state = hass.states.get(balance)
+    assert Decimal(state.state) == -Decimal(expected) / 100
+    # The other meters of the building went on being charged to "vacant", not to Li Wei.
+    assert await entry.runtime_data.ledger.balance("vacant") < vacant_before
+
+
+async def test_recharge_credits_once_per_order_id(hass: HomeAssistant, building: Any) -> None:
+    code, device_id = await _account(hass, building)
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_RECHARGED, events.append)
+    first = await _recharge(hass, device_id, amount="100.00", order_id="WX-1", method="online")
+    assert first["replayed"] is False
+    assert first["amount"] == "100.00"
+    balance = Decimal(first["balance"])
+    replays = 0
+    for _ in range(500):
+        again = await _recharge(hass, device_id, amount="100.00", order_id="WX-1", method="online")
+        replays += again["replayed"]
+        assert again["entry_id"] == first["entry_id"]
+    await hass.async_block_till_done()
+    after = await building.runtime_data.ledger.balance(code)
+    print(f"replays={replays} entries=1 double_credits={len(events) - 1}")
+    assert replays == 500
+    assert Decimal(after) / 100 == balance
+    assert len(events) == 1
+    assert events[0].data["amount"] == "100.00"
+    assert events[0].data["order_id"] == "WX-1"
+    state = hass.states.get(_balance_entity(hass, building, code))
+    assert Decimal(state.state) == balance  # the sensor shows it at once, no poll needed
+
+    # L2: the same order id with another amount is a conflict and changes nothing.
+    with pytest.raises(ServiceValidationError) as err:
+        await _recharge(hass, device_id, amount="99.00", order_id="WX-1", method="online")
+    assert err.value.translation_key == "idempotency_conflict"
+    assert await building.runtime_data.ledger.balance(code) == after
+    print("conflicts=1 postings_added=0")
+
+
+async def test_recharge_refuses_bad_input_and_changes_nothing(
+    hass: HomeAssistant, building: Any
+) -> None:
+    code, device_id = await _account(hass, building)
+    ledger = building.runtime_data.ledger
+    before = await ledger.balance(code)
+    bad: list[tuple[dict[str, Any], str]] = [
+        ({"amount": "-5", "order_id": "A1"}, "invalid_amount"),
+        ({"amount": "0", "order_id": "A2"}, "invalid_amount"),
+        ({"amount": "abc", "order_id": "A3"}, "invalid_amount"),
+        ({"amount": "0.001", "order_id": "A4"}, "invalid_amount"),
+        ({"amount": "1e9", "order_id": "A5"}, "invalid_amount"),
+        ({"amount": "NaN", "order_id": "A6"}, "invalid_amount"),
+        ({"amount": 0.1 + 0.2, "order_id": "A7"}, "invalid_amount"),
+        ({"amount": "10", "order_id": " "}, "invalid_order_id"),
+        ({"amount": "10", "order_id": "x" * 65}, "invalid_order_id"),
+        ({"amount": "10", "order_id": "a b"}, "invalid_order_id"),
+    ]
+    for data, key in bad:
+        with pytest.raises(ServiceValidationError) as err:
+            await _recharge(hass, device_id, **data)
+        assert err.value.translation_key == key, data
+    with pytest.raises(ServiceValidationError) as err:
+        await _recharge(hass, "no-such-device", amount="10", order_id="A8")
+    assert err.value.translation_key == "unknown_account"
+    assert await ledger.balance(code) == before
+    report = await ledger.check()
+    assert report.ok
+    print(f"invalid_inputs={len(bad) + 1} postings=0")
+
+
+async def test_recharge_is_admin_only(
+    hass: HomeAssistant, building: Any, hass_read_only_user: User
+) -> None:
+    code, device_id = await _account(hass, building)
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            DOMAIN,
+            "recharge",
+            {"device_id": device_id, "amount": "10", "order_id": "NA-1"},
+            blocking=True,
+            context=Context(user_id=hass_read_only_user.id),
+        )
+    assert await building.runtime_data.ledger.balance(code) == 0
+    # An automation (no user) may call it, with its order id as the key; the entry says so.
+    result = await _recharge(hass, device_id, amount="10", order_id="AUTO-1")
+    assert result["replayed"] is False
+    print("mutations=1 nonadmin_allowed=0")
