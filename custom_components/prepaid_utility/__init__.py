@@ -37,6 +37,7 @@ from .meter_factory import MeterSetup, build_meter
 from .meters.hub import BusConfig, BusKind, ModbusHub
 from .services import async_setup_services
 from .simulated_building import SimulatedBuilding
+from .supervisor import AccountSupervisor
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -125,7 +126,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     coordinator = GatewayCoordinator(hass, entry, meters)
     coordinator.gateway_device_id = gateway_device.id
     coordinator.billing = GatewayBilling(hass, entry.entry_id, entry.title, ledger, meters)
-    coordinator.accounts = build_accounts(entry, currency_exponent(hass.config.currency))
+    exponent = currency_exponent(hass.config.currency)
+    coordinator.accounts = build_accounts(entry, exponent)
+    coordinator.supervisor = AccountSupervisor(
+        hass,
+        coordinator.accounts,
+        {key: setup.has_supply for key, setup in meters.items()},
+        hass.config.currency,
+        exponent,
+    )
     entry.runtime_data = GatewayRuntime(
         gateway=gateway,
         hub=hub,

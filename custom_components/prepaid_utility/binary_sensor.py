@@ -12,8 +12,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import PrepaidConfigEntry
+from .accounts import AccountSetup
 from .coordinator import GatewayCoordinator
-from .entity import MeterEntity
+from .entity import AccountEntity, MeterEntity
 from .meter_factory import MeterSetup
 from .meters.reading import MeterFlag
 
@@ -48,6 +49,8 @@ async def async_setup_entry(
         if setup.has_flags:
             entities.append(FaultSensor(coordinator, setup))
         async_add_entities(entities, config_subentry_id=setup.subentry_id)
+    for account in coordinator.accounts.values():
+        async_add_entities([SupplySensor(coordinator, account)], config_subentry_id=account.code)
 
 
 class OnlineSensor(MeterEntity, BinarySensorEntity):
@@ -88,3 +91,20 @@ class FaultSensor(MeterEntity, BinarySensorEntity):
         """List every flag the meter reports, faults and alarms alike."""
         reading = self.status.reading
         return {"flags": sorted(reading.flags) if reading else []}
+
+
+class SupplySensor(AccountEntity, BinarySensorEntity):
+    """On while the account's supply should be on (what the relays are being driven to)."""
+
+    _attr_translation_key = "supply"
+    _attr_device_class = BinarySensorDeviceClass.POWER
+
+    def __init__(self, coordinator: GatewayCoordinator, account: AccountSetup) -> None:
+        """Describe the sensor."""
+        super().__init__(coordinator, account, "supply")
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return the desired supply state of the account."""
+        state = self.coordinator.data.accounts.get(self.account.code)
+        return None if state is None else state.supply_on

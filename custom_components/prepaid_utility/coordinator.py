@@ -34,6 +34,7 @@ from .meters.reading import (
     MeterReading,
     SupplyState,
 )
+from .supervisor import AccountState, AccountSupervisor
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class GatewayData:
     cycle: CycleResult | None = None  # what the ledger made of this poll's readings
     ledger_ok: bool = True  # False: the readings could not be billed (billed late, not lost)
     balances: dict[str, int] = field(default_factory=dict)  # account code -> minor units
+    accounts: dict[str, AccountState] = field(default_factory=dict)  # levels, desired supply
 
 
 class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
@@ -82,6 +84,7 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         self.gateway_device_id = ""  # set once the gateway's device is registered
         self.billing: GatewayBilling | None = None
         self.accounts: dict[str, AccountSetup] = {}
+        self.supervisor: AccountSupervisor | None = None
         self._accounts_synced = False
         self._balances: dict[str, int] = {}
         self._status: dict[str, MeterStatus] = {key: MeterStatus() for key in meters}
@@ -119,7 +122,36 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
             cycle=cycle,
             ledger_ok=self.billing is None or not self.billing.in_doubt,
             balances=dict(self._balances),
+            accounts=self._account_states(),
         )
+
+    def _account_states(self) -> dict[str, AccountState]:
+        if self.supervisor is None:
+            return {}
+        return {
+            code: replace(s, pending=set(s.pending)) for code, s in self.supervisor.states.items()
+        }
+
+    def _in_doubt(self, setup: AccountSetup) -> bool:
+        """Return True when a cut could be wrong: the ledger or one of its meters is silent."""
+        if self.billing is not None and self.billing.in_doubt:
+            return True
+        return any(not self._status[m].online for m in setup.meters if m in self._status)
+
+    async def _async_supervise(self) -> None:
+        if self.supervisor is None:
+            return
+        self.supervisor.adopt_observed({k: s.supply for k, s in self._status.items()})
+        await self.supervisor.async_review(self._balances, self._in_doubt, self._async_switch)
+
+    async def _async_switch(self, key: str, on: bool) -> ControlResult:
+        """Switch one meter and keep the result (published with the cycle's data)."""
+        result = await self.meters[key].meter.set_supply(on)
+        status = self._status[key]
+        status.last_control = result
+        if result.observed is not SupplyState.UNKNOWN:
+            status.supply = result.observed
+        return result
 
     async def async_refresh_balances(self) -> dict[str, int]:
         """Read the accounts' balances now (after a recharge) and publish them."""
@@ -127,7 +159,16 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
             return dict(self._balances)
         codes = list(self.accounts)
         self._balances = await self.billing.ledger.run(lambda s: {c: s.balance(c) for c in codes})
-        self.async_set_updated_data(replace(self.data, balances=dict(self._balances)))
+        # A top-up restores supply now, not at the next poll.
+        await self._async_supervise()
+        self.async_set_updated_data(
+            replace(
+                self.data,
+                meters=dict(self._status),
+                balances=dict(self._balances),
+                accounts=self._account_states(),
+            )
+        )
         return dict(self._balances)
 
     async def _async_accounts(self, billing: GatewayBilling) -> None:
@@ -139,6 +180,7 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
                 await async_sync_accounts(ledger, self.accounts, set(self.meters), dt_util.utcnow())
                 self._accounts_synced = True
             self._balances = await ledger.run(lambda s: {c: s.balance(c) for c in codes})
+            await self._async_supervise()
         except PrepaidError as err:
             billing.in_doubt = True
             _LOGGER.error("%s: accounts not updated: %s", self.config_entry.title, err)  # noqa: TRY400
@@ -189,13 +231,7 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         return f"misconfigured_{self.config_entry.entry_id}_{key}"
 
     async def async_set_supply(self, key: str, on: bool) -> ControlResult:
-        """Switch one meter's relay or valve, read it back, and publish the new state."""
-        result = await self.meters[key].meter.set_supply(on)
-        status = self._status[key]
-        status.last_control = result
-        if result.observed is not SupplyState.UNKNOWN:
-            status.supply = result.observed
-        self.async_set_updated_data(
-            GatewayData(meters=dict(self._status), polled_at=dt_util.utcnow())
-        )
+        """Switch one meter's relay or valve by hand, read it back, and publish the state."""
+        result = await self._async_switch(key, on)
+        self.async_set_updated_data(replace(self.data, meters=dict(self._status)))
         return result

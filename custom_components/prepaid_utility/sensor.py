@@ -27,6 +27,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from . import PrepaidConfigEntry
 from .accounts import AccountSetup
 from .billing.money import format_money
+from .billing.policy import AlarmLevel
 from .coordinator import GatewayCoordinator
 from .entity import AccountEntity, MeterEntity
 from .ledger_runtime import currency_exponent
@@ -186,7 +187,10 @@ async def async_setup_entry(
     exponent = currency_exponent(currency)
     for account in coordinator.accounts.values():
         async_add_entities(
-            [BalanceSensor(coordinator, account, currency, exponent)],
+            [
+                BalanceSensor(coordinator, account, currency, exponent),
+                AlarmLevelSensor(coordinator, account),
+            ],
             config_subentry_id=account.code,
         )
 
@@ -237,3 +241,32 @@ class BalanceSensor(AccountEntity, SensorEntity):
         """Return the balance in currency units, exactly (from integer minor units)."""
         minor = self.coordinator.data.balances.get(self.account.code)
         return None if minor is None else format_money(minor, self._exponent)
+
+
+class AlarmLevelSensor(AccountEntity, SensorEntity):
+    """The account's fee state: normal, three low levels, arrears, cut off."""
+
+    _attr_translation_key = "alarm_level"
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_options = [level.value for level in AlarmLevel]
+
+    def __init__(self, coordinator: GatewayCoordinator, account: AccountSetup) -> None:
+        """Describe the sensor."""
+        super().__init__(coordinator, account, "alarm_level")
+
+    @property
+    def native_value(self) -> str | None:
+        """Return the level of the last review."""
+        state = self.coordinator.data.accounts.get(self.account.code)
+        return None if state is None else state.level.value
+
+    @property
+    def extra_state_attributes(self) -> dict[str, str | None]:
+        """Say why a due cut is held, and until when a cut warning runs."""
+        state = self.coordinator.data.accounts.get(self.account.code)
+        if state is None:
+            return {}
+        return {
+            "hold": state.hold,
+            "cut_at": state.warned_until.isoformat() if state.warned_until else None,
+        }

@@ -140,12 +140,16 @@ async def test_account_form_refuses_bad_input(hass: HomeAssistant, building: Any
 
 
 async def test_account_is_charged_for_its_meters_only(hass: HomeAssistant, building: Any) -> None:
-    code, _ = await _account(hass, building)
+    code, device_id = await _account(hass, building)
     entry = building
     balance = _balance_entity(hass, entry, code)
     assert Decimal(hass.states.get(balance).state) == 0
     assert hass.states.get(balance).attributes["unit_of_measurement"] == hass.config.currency
+    # A new account has no money: its supply is cut until the first top-up.
     sim = entry.runtime_data.building.building
+    assert sim.device(0, 1).supply_on is False
+    await _recharge(hass, device_id, amount="200.00", order_id="FIRST-1")
+    assert sim.device(0, 1).supply_on is True  # restored by the top-up, no poll needed
     before = {u: sim.device(0, u).total for u in (1, 6)}
     vacant_before = await entry.runtime_data.ledger.balance("vacant")
     sim.clock.advance(5 * 3600)
@@ -159,7 +163,7 @@ async def test_account_is_charged_for_its_meters_only(hass: HomeAssistant, build
     )
     assert expected > 0
     state = hass.states.get(balance)
-    assert Decimal(state.state) == -Decimal(expected) / 100
+    assert Decimal(state.state) == Decimal(200) - Decimal(expected) / 100
     # The other meters of the building went on being charged to "vacant", not to Li Wei.
     assert await entry.runtime_data.ledger.balance("vacant") < vacant_before
 
@@ -244,3 +248,85 @@ async def test_recharge_is_admin_only(
     result = await _recharge(hass, device_id, amount="10", order_id="AUTO-1")
     assert result["replayed"] is False
     print("mutations=1 nonadmin_allowed=0")
+
+
+def _entity_of(hass: HomeAssistant, entry: Any, code: str, platform: str, key: str) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{entry.entry_id}_{code}_{key}"
+    )
+    assert entity_id
+    return entity_id
+
+
+async def test_alarms_in_order_cut_at_zero_and_restore_on_top_up(
+    hass: HomeAssistant, building: Any
+) -> None:
+    """The day of a prepaid tenant: warnings, a cut that stops the meter, a top-up that helps."""
+    code, device_id = await _account(hass, building)
+    entry = building
+    coordinator = entry.runtime_data.coordinator
+    sim = entry.runtime_data.building.building
+    seen: list[tuple[str, str]] = []
+    for event_type in (
+        "prepaid_utility_low_balance",
+        "prepaid_utility_cut_off",
+        "prepaid_utility_restored",
+    ):
+        hass.bus.async_listen(
+            event_type, lambda e: seen.append((e.event_type, e.data.get("level", "")))
+        )
+    await _recharge(hass, device_id, amount="60.00", order_id="T-1")
+    level = _entity_of(hass, entry, code, "sensor", "alarm_level")
+    supply = _entity_of(hass, entry, code, "binary_sensor", "supply")
+    assert hass.states.get(level).state == "normal"
+    assert hass.states.get(supply).state == "on"
+    # Heavy use: a big load on the Acrel meter drains the account an hour at a time.
+    sim.device(0, 1).mean = 20_000.0
+    for _ in range(40):
+        sim.clock.advance(3600)
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+        if sim.device(0, 1).supply_on is False:
+            break
+    levels = [lvl for kind, lvl in seen if kind == "prepaid_utility_low_balance"]
+    assert levels == ["low_1", "low_2", "low_3", "arrears"]
+    assert ("prepaid_utility_cut_off", "") in seen
+    assert hass.states.get(level).state == "cut_off"
+    assert hass.states.get(supply).state == "off"
+    assert sim.device(0, 1).supply_on is False
+    assert sim.device(0, 6).supply_on is False  # the water valve closed too
+    # Cut: the meter stops counting.
+    counter = sim.device(0, 1).total
+    sim.clock.advance(3 * 3600)
+    await coordinator.async_refresh()
+    assert sim.device(0, 1).total == counter
+    # A top-up restores supply at once.
+    await _recharge(hass, device_id, amount="100.00", order_id="T-2")
+    await hass.async_block_till_done()
+    assert sim.device(0, 1).supply_on is True
+    assert sim.device(0, 6).supply_on is True
+    assert hass.states.get(supply).state == "on"
+    assert seen[-1] == ("prepaid_utility_restored", "")
+    balance = await entry.runtime_data.ledger.balance(code)
+    assert balance > 0
+    print(f"cutoffs=1 restores=1 wrong_cuts=0 alarm_order={','.join(levels)}")
+
+
+async def test_protected_account_is_never_cut(hass: HomeAssistant, building: Any) -> None:
+    result = await _open(hass, building, protected=True)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    entry = building
+    sim = entry.runtime_data.building.building
+    code = next(
+        s.subentry_id for s in entry.subentries.values() if s.subentry_type == SUBENTRY_ACCOUNT
+    )
+    for _ in range(3):
+        sim.clock.advance(3600)
+        await entry.runtime_data.coordinator.async_refresh()
+        await hass.async_block_till_done()
+    assert await entry.runtime_data.ledger.balance(code) < 0
+    assert sim.device(0, 1).supply_on is True
+    level = hass.states.get(_entity_of(hass, entry, code, "sensor", "alarm_level"))
+    assert level.state == "arrears"
+    assert level.attributes["hold"] == "protected_account"
