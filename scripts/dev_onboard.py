@@ -74,6 +74,71 @@ async def _long_lived(session: aiohttp.ClientSession, url: str, access: str) -> 
         return str(reply["result"])
 
 
+# Demo tenants: (name, units of their meters in building40, first top-up or None).
+DEMO_TENANTS = (
+    ("Li Wei", ("1", "33"), "120.00"),
+    ("Zhang Min", ("2", "34"), "35.00"),
+    ("Wang Fang", ("3",), None),
+)
+
+
+async def _ws(session: aiohttp.ClientSession, url: str, access: str) -> Any:
+    ws = await session.ws_connect(f"{url}/api/websocket")
+    await ws.receive_json()
+    await ws.send_json({"type": "auth", "access_token": access})
+    await ws.receive_json()
+    return ws
+
+
+async def _ws_call(ws: Any, msg_id: int, message: dict[str, Any]) -> Any:
+    await ws.send_json({"id": msg_id, **message})
+    while True:
+        reply = await ws.receive_json()
+        if reply.get("id") == msg_id:
+            if not reply.get("success", True):
+                raise RuntimeError(f"{message['type']} failed: {reply}")
+            return reply.get("result")
+
+
+async def _add_demo_tenants(
+    session: aiohttp.ClientSession, url: str, access: str, entry_id: str
+) -> None:
+    """Open three tenant accounts through the subentry flow and top two of them up."""
+    headers = {"Authorization": f"Bearer {access}"}
+    ws = await _ws(session, url, access)
+    try:
+        subs = await _ws_call(
+            ws, 1, {"type": "config_entries/subentries/list", "entry_id": entry_id}
+        )
+        meter_of = {s["unique_id"]: s["subentry_id"] for s in subs if s["subentry_type"] == "meter"}
+        api = f"{url}/api/config/config_entries/subentries/flow"
+        for tenant, units, _ in DEMO_TENANTS:
+            async with session.post(
+                api, json={"handler": [entry_id, "account"]}, headers=headers
+            ) as resp:
+                resp.raise_for_status()
+                flow_id = (await resp.json())["flow_id"]
+            form = {"tenant": tenant, "room": "", "meters": [meter_of[u] for u in units]}
+            async with session.post(f"{api}/{flow_id}", json=form, headers=headers) as resp:
+                resp.raise_for_status()
+        await asyncio.sleep(5)  # the gateway reloads with its accounts
+        devices = await _ws_call(ws, 2, {"type": "config/device_registry/list"})
+        by_name = {d["name"]: d["id"] for d in devices if d.get("model") == "Tenant account"}
+        for index, (tenant, _, amount) in enumerate(DEMO_TENANTS):
+            if amount is None:
+                continue
+            data = {"device_id": by_name[tenant], "amount": amount, "order_id": f"DEMO-{index}"}
+            async with session.post(
+                f"{url}/api/services/{DOMAIN}/recharge", json=data, headers=headers
+            ) as resp:
+                resp.raise_for_status()
+    finally:
+        await ws.close()
+    print(
+        "added demo tenants: Li Wei, Zhang Min (low balance), Wang Fang (cut off)", file=sys.stderr
+    )
+
+
 async def _ensure_simulated_building(session: aiohttp.ClientSession, url: str, access: str) -> None:
     """Add the simulated building through the real config flow, unless an entry exists."""
     headers = {"Authorization": f"Bearer {access}"}
@@ -95,6 +160,8 @@ async def _ensure_simulated_building(session: aiohttp.ClientSession, url: str, a
     if result.get("type") != "create_entry":
         raise RuntimeError(f"adding the simulated building failed: {result}")
     print("added the simulated building (40 meters)", file=sys.stderr)
+    await asyncio.sleep(3)  # let it load
+    await _add_demo_tenants(session, url, access, result["result"]["entry_id"])
 
 
 async def onboard(url: str) -> None:
