@@ -16,30 +16,47 @@ def gateway_identifier(entry_id: str) -> tuple[str, str]:
     return (DOMAIN, entry_id)
 
 
-def meter_identifier(entry_id: str, subentry_id: str) -> tuple[str, str]:
+def subentry_identifier(entry_id: str, subentry_id: str) -> tuple[str, str]:
     """Return the device-registry identifier of a meter or an account (both subentries)."""
     return (DOMAIN, f"{entry_id}_{subentry_id}")
 
 
-class MeterEntity(CoordinatorEntity[GatewayCoordinator]):
-    """An entity of one meter; unavailable while that meter does not answer."""
+class SubentryEntity(CoordinatorEntity[GatewayCoordinator]):
+    """An entity on the device of one subentry (a meter or an account), under the gateway."""
 
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: GatewayCoordinator, setup: MeterSetup, key: str) -> None:
-        """Attach the entity to its meter's device."""
+    def __init__(
+        self,
+        coordinator: GatewayCoordinator,
+        subentry_id: str,
+        key: str,
+        device: DeviceInfo,
+    ) -> None:
+        """Attach the entity to the subentry's device."""
         super().__init__(coordinator)
         entry_id = coordinator.config_entry.entry_id
-        self.setup = setup
-        self._attr_unique_id = f"{entry_id}_{setup.subentry_id}_{key}"
+        self._attr_unique_id = f"{entry_id}_{subentry_id}_{key}"
         self._attr_device_info = DeviceInfo(
-            identifiers={meter_identifier(entry_id, setup.subentry_id)},
+            identifiers={subentry_identifier(entry_id, subentry_id)},
+            via_device_id=coordinator.gateway_device_id,
+            **device,
+        )
+
+
+class MeterEntity(SubentryEntity):
+    """An entity of one meter; unavailable while that meter does not answer."""
+
+    def __init__(self, coordinator: GatewayCoordinator, setup: MeterSetup, key: str) -> None:
+        """Attach the entity to its meter's device."""
+        device = DeviceInfo(
             name=setup.name,
             manufacturer=setup.manufacturer,
             model=setup.model,
             suggested_area=setup.room or None,
-            via_device_id=coordinator.gateway_device_id,
         )
+        super().__init__(coordinator, setup.subentry_id, key, device)
+        self.setup = setup
 
     @property
     def status(self) -> MeterStatus:
@@ -52,25 +69,19 @@ class MeterEntity(CoordinatorEntity[GatewayCoordinator]):
         return super().available and self.status.online
 
 
-class AccountEntity(CoordinatorEntity[GatewayCoordinator]):
+class AccountEntity(SubentryEntity):
     """An entity of one tenant account (its own device, in the tenant's room)."""
-
-    _attr_has_entity_name = True
 
     def __init__(self, coordinator: GatewayCoordinator, setup: AccountSetup, key: str) -> None:
         """Attach the entity to its account's device."""
-        super().__init__(coordinator)
-        entry_id = coordinator.config_entry.entry_id
-        self.account = setup
-        self._attr_unique_id = f"{entry_id}_{setup.code}_{key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={meter_identifier(entry_id, setup.code)},
+        device = DeviceInfo(
             name=setup.tenant,
             manufacturer="Prepaid Utility",
             model="Tenant account",
             suggested_area=setup.room or None,
-            via_device_id=coordinator.gateway_device_id,
         )
+        super().__init__(coordinator, setup.code, key, device)
+        self.account = setup
 
     @property
     def available(self) -> bool:

@@ -7,14 +7,12 @@ service call path.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from homeassistant import config_entries
 from homeassistant.auth.models import User
-from homeassistant.const import CONF_NAME
 from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
@@ -27,7 +25,6 @@ from custom_components.prepaid_utility.const import (
     CONF_LOW_2,
     CONF_LOW_3,
     CONF_METERS,
-    CONF_PRESET,
     CONF_ROOM,
     CONF_TENANT,
     DOMAIN,
@@ -35,29 +32,16 @@ from custom_components.prepaid_utility.const import (
 )
 from custom_components.prepaid_utility.events import EVENT_RECHARGED
 
+# The simulator serves real Modbus on 127.0.0.1.
+pytestmark = pytest.mark.usefixtures("sockets")
+
 NANO_PER_CENT = 10**7
 
 
-@pytest.fixture(autouse=True)
-def _sockets(socket_enabled: None) -> None:
-    """Real sockets on 127.0.0.1 (phcc blocks them by default)."""
-
-
 @pytest.fixture
-async def building(hass: HomeAssistant) -> AsyncGenerator[Any]:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": config_entries.SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "simulated"}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Demo", CONF_PRESET: "mixed"}
-    )
-    entry = result["result"]
-    await hass.async_block_till_done()
-    yield entry
-    await hass.config_entries.async_unload(entry.entry_id)
+def building(mixed_building: Any) -> Any:
+    """The simulated building these tests bill (one meter of every kind)."""
+    return mixed_building
 
 
 def _meter(entry: Any, unit: int) -> str:

@@ -7,13 +7,10 @@ is charged to the ledger's "vacant" account.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from homeassistant import config_entries
-from homeassistant.const import CONF_NAME
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
@@ -21,40 +18,22 @@ from custom_components.prepaid_utility.billing.quantity import counter_to_milli
 from custom_components.prepaid_utility.const import (
     CONF_ELECTRICITY_PRICE,
     CONF_POLL_INTERVAL,
-    CONF_PRESET,
     CONF_WATER_PRICE,
-    DOMAIN,
 )
 from custom_components.prepaid_utility.events import EVENT_METER_QUARANTINED
+
+from .conftest import poll
+
+# The simulator serves real Modbus on 127.0.0.1.
+pytestmark = pytest.mark.usefixtures("sockets")
 
 NANO_PER_CENT = 10**7
 
 
-@pytest.fixture(autouse=True)
-def _sockets(socket_enabled: None) -> None:
-    """Real sockets on 127.0.0.1 (phcc blocks them by default)."""
-
-
 @pytest.fixture
-async def building(hass: HomeAssistant) -> AsyncGenerator[Any]:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": config_entries.SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "simulated"}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Demo", CONF_PRESET: "mixed"}
-    )
-    entry = result["result"]
-    await hass.async_block_till_done()
-    yield entry
-    await hass.config_entries.async_unload(entry.entry_id)
-
-
-async def _poll(hass: HomeAssistant, entry: Any) -> None:
-    await entry.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
+def building(mixed_building: Any) -> Any:
+    """The simulated building these tests bill (one meter of every kind)."""
+    return mixed_building
 
 
 def _totals(entry: Any) -> dict[int, Decimal]:
@@ -83,14 +62,14 @@ async def test_consumption_is_charged_exactly_once(hass: HomeAssistant, building
     start = _totals(entry)  # the set-up poll made these the meters' start readings
     assert await _vacant(entry) == 0
     sim.clock.advance(6 * 3600)
-    await _poll(hass, entry)
+    await poll(hass, entry)
     after = _totals(entry)
     expected = _expected(start, after, {"electricity": 600_000, "water": 4_500_000})
     assert expected > 0
     assert await _vacant(entry) == -expected
     # Polling again with no new consumption, many times, charges nothing more (R1).
     for _ in range(20):
-        await _poll(hass, entry)
+        await poll(hass, entry)
     replayed = await _vacant(entry)
     print(f"billed_minor={expected} replayed_polls=20 extra_charges={-replayed - expected}")
     assert replayed == -expected
@@ -103,7 +82,7 @@ async def test_a_price_change_applies_from_now_on(hass: HomeAssistant, building:
     sim = entry.runtime_data.building.building
     start = _totals(entry)
     sim.clock.advance(3 * 3600)
-    await _poll(hass, entry)
+    await poll(hass, entry)
     middle = _totals(entry)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
@@ -118,7 +97,7 @@ async def test_a_price_change_applies_from_now_on(hass: HomeAssistant, building:
     sim = entry.runtime_data.building.building
     # The reload's first poll bills what was used since `middle` at the new price.
     sim.clock.advance(3 * 3600)
-    await _poll(hass, entry)
+    await poll(hass, entry)
     end = _totals(entry)
     old = _expected(start, middle, {"electricity": 600_000, "water": 4_500_000})
     new = _expected(middle, end, {"electricity": 1_200_000, "water": 4_500_000})
@@ -134,12 +113,12 @@ async def test_counter_reset_is_quarantined_not_billed(hass: HomeAssistant, buil
     events: list[Event] = []
     hass.bus.async_listen(EVENT_METER_QUARANTINED, events.append)
     sim.clock.advance(3600)
-    await _poll(hass, entry)
+    await poll(hass, entry)
     charged = await _vacant(entry)
     sim.device(0, 1).reset_counter()  # the Acrel meter's counter falls to 0
     sim.clock.advance(3600)
     for _ in range(3):
-        await _poll(hass, entry)
+        await poll(hass, entry)
     await hass.async_block_till_done()
     issues = [
         i for i in ir.async_get(hass).issues.values() if i.translation_key == "meter_quarantined"

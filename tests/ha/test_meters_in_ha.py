@@ -8,7 +8,6 @@ simulated meters themselves count.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +27,6 @@ from custom_components.prepaid_utility.const import (
     CONF_BREAKER_A,
     CONF_COUNTER_ENTITY,
     CONF_MEDIUM,
-    CONF_PRESET,
     CONF_PROFILE,
     CONF_ROOM,
     CONF_SUPPLY_ENTITY,
@@ -37,10 +35,10 @@ from custom_components.prepaid_utility.const import (
 )
 from custom_components.prepaid_utility.meters.simulator.building import Building
 
+from .conftest import poll
 
-@pytest.fixture(autouse=True)
-def _sockets(socket_enabled: None) -> None:
-    """Real sockets on 127.0.0.1 (phcc blocks them by default)."""
+# The simulator serves real Modbus on 127.0.0.1.
+pytestmark = pytest.mark.usefixtures("sockets")
 
 
 async def _add_gateway(hass: HomeAssistant, step: str, user_input: dict[str, Any]) -> Any:
@@ -56,14 +54,6 @@ async def _add_gateway(hass: HomeAssistant, step: str, user_input: dict[str, Any
     return result["result"]
 
 
-@pytest.fixture
-async def building40(hass: HomeAssistant) -> AsyncGenerator[Any]:
-    entry = await _add_gateway(hass, "simulated", {CONF_NAME: "Demo", CONF_PRESET: "building40"})
-    assert entry.state is config_entries.ConfigEntryState.LOADED
-    yield entry
-    await hass.config_entries.async_unload(entry.entry_id)
-
-
 def _entity(hass: HomeAssistant, entry: Any, unit: int, key: str) -> str:
     subentry = next(s for s in entry.subentries.values() if s.unique_id == str(unit))
     entity_id = er.async_get(hass).async_get_entity_id(
@@ -76,11 +66,6 @@ def _entity(hass: HomeAssistant, entry: Any, unit: int, key: str) -> str:
 def _platform(key: str) -> str:
     return {"online": "binary_sensor", "fault": "binary_sensor", "relay": "switch",
             "valve": "valve"}.get(key, "sensor")  # fmt: skip
-
-
-async def _poll(hass: HomeAssistant, entry: Any) -> None:
-    await entry.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
 
 
 async def test_simulated_building_devices_and_entities(
@@ -139,7 +124,7 @@ async def test_counters_follow_the_simulator(hass: HomeAssistant, building40: An
     energy = _entity(hass, entry, 3, "energy")
     before = Decimal(hass.states.get(energy).state)
     sim.clock.advance(6 * 3600)
-    await _poll(hass, entry)
+    await poll(hass, entry)
     after = Decimal(hass.states.get(energy).state)
     assert after > before
     assert after == sim.device(0, 3).total
@@ -156,12 +141,12 @@ async def test_relay_cut_stops_consumption(hass: HomeAssistant, building40: Any)
     assert sim.device(0, 5).supply_on is False
     cut_at = Decimal(hass.states.get(energy).state)
     sim.clock.advance(3 * 3600)
-    await _poll(hass, entry)
+    await poll(hass, entry)
     assert Decimal(hass.states.get(energy).state) == cut_at
     assert hass.states.get(relay).state == STATE_OFF
     await hass.services.async_call("switch", "turn_on", {"entity_id": relay}, blocking=True)
     sim.clock.advance(3 * 3600)
-    await _poll(hass, entry)
+    await poll(hass, entry)
     assert Decimal(hass.states.get(energy).state) > cut_at
 
 
@@ -195,7 +180,7 @@ async def test_dead_meter_goes_unavailable_alone_and_logs_once(
     sim.device(0, 7).faults.no_reply = True
     caplog.set_level(logging.INFO)
     for _ in range(3):
-        await _poll(hass, entry)
+        await poll(hass, entry)
     dead = hass.states.get(_entity(hass, entry, 7, "energy"))
     assert dead.state == STATE_UNAVAILABLE  # never 0
     assert hass.states.get(_entity(hass, entry, 7, "online")).state == STATE_OFF
@@ -208,7 +193,7 @@ async def test_dead_meter_goes_unavailable_alone_and_logs_once(
     assert len(lost) == 1
     sim.device(0, 7).faults.no_reply = False
     entry.runtime_data.hub.reset_backoff()  # probe now rather than after the breaker's wait
-    await _poll(hass, entry)
+    await poll(hass, entry)
     assert hass.states.get(_entity(hass, entry, 7, "energy")).state != STATE_UNAVAILABLE
     back = [
         r
@@ -244,13 +229,13 @@ async def test_gateway_down_makes_everything_unavailable_then_recovers(
     assert hass.states.get(energy).state != STATE_UNAVAILABLE
     await entry.runtime_data.hub.close()  # a server waits for its clients when it stops
     await building.stop()
-    await _poll(hass, entry)
+    await poll(hass, entry)
     assert hass.states.get(energy).state == STATE_UNAVAILABLE
     assert not entry.runtime_data.coordinator.last_update_success
     building2 = Building.from_layouts([[("acrel_ddsy1352", 1, 2)]])
     await building2.start(kind="tcp", host="127.0.0.1", port=endpoint.port)
     entry.runtime_data.hub.reset_backoff()  # reconnect now rather than after the back-off
-    await _poll(hass, entry)
+    await poll(hass, entry)
     assert hass.states.get(energy).state != STATE_UNAVAILABLE
     await entry.runtime_data.hub.close()
     await hass.config_entries.async_unload(entry.entry_id)
@@ -348,7 +333,7 @@ async def test_meter_made_of_ha_entities(hass: HomeAssistant) -> None:
     energy = _entity_by_unique(hass, entry, "sensor.flat3_energy", "energy")
     assert Decimal(hass.states.get(energy).state) == Decimal("1234.5")
     hass.states.async_set("sensor.flat3_energy", "1240.0", {"unit_of_measurement": "kWh"})
-    await _poll(hass, entry)
+    await poll(hass, entry)
     assert Decimal(hass.states.get(energy).state) == Decimal("1240")
     relay = _entity_by_unique(hass, entry, "sensor.flat3_energy", "relay")
     assert hass.states.get(relay).state == STATE_ON
@@ -373,7 +358,7 @@ async def test_meter_refusing_its_registers_raises_one_repair_issue(
     sim.device(0, 9).faults.exception_always = 0x02  # ILLEGAL DATA ADDRESS
     before = sim.buses[0].devices[9].faults.seen
     for _ in range(3):
-        await _poll(hass, entry)
+        await poll(hass, entry)
     issues = [i for i in registry.issues.values() if i.domain == DOMAIN]
     assert len(issues) == 1
     assert issues[0].translation_key == "meter_misconfigured"
@@ -393,7 +378,7 @@ async def test_simulated_building_continues_after_a_restart(
     relay = _entity(hass, entry, 4, "relay")
     await hass.services.async_call("switch", "turn_off", {"entity_id": relay}, blocking=True)
     sim.clock.advance(24 * 3600)
-    await _poll(hass, entry)
+    await poll(hass, entry)
     before = {unit: sim.device(0, unit).total for unit in (1, 4, 33)}
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert await hass.config_entries.async_setup(entry.entry_id)
