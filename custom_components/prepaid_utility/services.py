@@ -27,9 +27,14 @@ from .events import EVENT_RECHARGED, Recharged
 from .ledger_runtime import currency_exponent
 
 SERVICE_RECHARGE = "recharge"
+SERVICE_REFUND = "refund"
+SERVICE_ADJUST = "adjust_balance"
 ATTR_DEVICE_ID = "device_id"
 ATTR_AMOUNT = "amount"
 ATTR_ORDER_ID = "order_id"
+ATTR_REFUND_ID = "refund_id"
+ATTR_ADJUSTMENT_ID = "adjustment_id"
+ATTR_REASON = "reason"
 ATTR_METHOD = "method"
 METHODS = ("cash", "bank_transfer", "online", "other")
 MAX_RECHARGE = Decimal(1_000_000)
@@ -41,6 +46,24 @@ RECHARGE_SCHEMA = vol.Schema(
         vol.Required(ATTR_AMOUNT): vol.Any(cv.string, vol.Coerce(str)),
         vol.Required(ATTR_ORDER_ID): cv.string,
         vol.Optional(ATTR_METHOD, default="cash"): vol.In(METHODS),
+    }
+)
+
+
+REFUND_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_AMOUNT): vol.Any(cv.string, vol.Coerce(str)),
+        vol.Required(ATTR_REFUND_ID): cv.string,
+    }
+)
+
+ADJUST_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_AMOUNT): vol.Any(cv.string, vol.Coerce(str)),
+        vol.Required(ATTR_ADJUSTMENT_ID): cv.string,
+        vol.Required(ATTR_REASON): vol.All(cv.string, vol.Length(min=3, max=200)),
     }
 )
 
@@ -69,18 +92,28 @@ def _from_ledger(err: PrepaidError) -> HomeAssistantError:
     )
 
 
-def _amount_minor(raw: Any, exponent: int) -> int:
+def _amount_minor(raw: Any, exponent: int, *, signed: bool = False) -> int:
+    """Return minor units of a positive amount (or a non-zero signed one) typed by a person."""
     text = str(raw).strip()
     try:
         number = Decimal(text)
     except InvalidOperation as err:
         raise _invalid("invalid_amount", value=text) from err
-    if not number.is_finite() or number > MAX_RECHARGE:
+    if not number.is_finite() or abs(number) > MAX_RECHARGE:
         raise _invalid("invalid_amount", value=text)
     try:
+        if signed and number < 0:
+            return -parse_money(-number, exponent)
         return parse_money(number, exponent)
     except InvalidAmount as err:
         raise _invalid("invalid_amount", value=text) from err
+
+
+def _key(raw: Any) -> str:
+    key = str(raw).strip()
+    if not _ORDER_ID.match(key):
+        raise _invalid("invalid_order_id", value=key[:80])
+    return key
 
 
 def _account_of(hass: HomeAssistant, device_id: str) -> tuple[Any, str]:
@@ -102,10 +135,9 @@ def _account_of(hass: HomeAssistant, device_id: str) -> tuple[Any, str]:
 
 
 async def _async_recharge(call: ServiceCall) -> ServiceResponse:
+    """Credit a payment once per order id; supply comes back at once when it can."""
     hass = call.hass
-    order_id = str(call.data[ATTR_ORDER_ID]).strip()
-    if not _ORDER_ID.match(order_id):
-        raise _invalid("invalid_order_id", value=order_id[:80])
+    order_id = _key(call.data[ATTR_ORDER_ID])
     entry, code = _account_of(hass, call.data[ATTR_DEVICE_ID])
     exponent = currency_exponent(hass.config.currency)
     minor = _amount_minor(call.data[ATTR_AMOUNT], exponent)
@@ -117,7 +149,7 @@ async def _async_recharge(call: ServiceCall) -> ServiceResponse:
         )
     except PrepaidError as err:
         raise _from_ledger(err) from err
-    balance = await runtime.coordinator.async_refresh_balances()
+    response = await _response(hass, entry, code, result, exponent)
     account = runtime.coordinator.accounts[code]
     if not result.replayed:
         hass.bus.async_fire(
@@ -126,15 +158,52 @@ async def _async_recharge(call: ServiceCall) -> ServiceResponse:
                 account_id=code,
                 account_name=account.tenant,
                 room=account.room,
-                balance=str(format_money(balance.get(code, 0), exponent)),
+                balance=str(response["balance"]),
                 currency=hass.config.currency,
-                amount=str(format_money(minor, exponent)),
+                amount=str(response["amount"]),
                 order_id=order_id,
                 entry_id=str(result.entry_id),
                 method=call.data[ATTR_METHOD],
             ).as_data(),
             context=call.context,
         )
+    return response
+
+
+async def _async_refund(call: ServiceCall) -> ServiceResponse:
+    """Pay money back to a tenant, never more than the account's positive balance."""
+    key = _key(call.data[ATTR_REFUND_ID])
+    entry, code = _account_of(call.hass, call.data[ATTR_DEVICE_ID])
+    exponent = currency_exponent(call.hass.config.currency)
+    minor = _amount_minor(call.data[ATTR_AMOUNT], exponent)
+    actor = call.context.user_id or "system"
+    try:
+        result = await entry.runtime_data.ledger.refund(code, minor, f"refund:{key}", actor=actor)
+    except PrepaidError as err:
+        raise _from_ledger(err) from err
+    return await _response(call.hass, entry, code, result, exponent)
+
+
+async def _async_adjust(call: ServiceCall) -> ServiceResponse:
+    """Correct a balance up (positive) or down (negative) with a written reason."""
+    key = _key(call.data[ATTR_ADJUSTMENT_ID])
+    entry, code = _account_of(call.hass, call.data[ATTR_DEVICE_ID])
+    exponent = currency_exponent(call.hass.config.currency)
+    minor = _amount_minor(call.data[ATTR_AMOUNT], exponent, signed=True)
+    actor = call.context.user_id or "system"
+    try:
+        result = await entry.runtime_data.ledger.adjust(
+            code, minor, f"adjust:{key}", str(call.data[ATTR_REASON]).strip(), actor=actor
+        )
+    except PrepaidError as err:
+        raise _from_ledger(err) from err
+    return await _response(call.hass, entry, code, result, exponent)
+
+
+async def _response(
+    hass: HomeAssistant, entry: Any, code: str, result: Any, exponent: int
+) -> dict[str, Any]:
+    balance = await entry.runtime_data.coordinator.async_refresh_balances()
     return {
         "account_id": code,
         "entry_id": result.entry_id,
@@ -147,11 +216,16 @@ async def _async_recharge(call: ServiceCall) -> ServiceResponse:
 
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the services once (in async_setup, never per entry)."""
-    async_register_admin_service(
-        hass,
-        DOMAIN,
-        SERVICE_RECHARGE,
-        _async_recharge,
-        schema=RECHARGE_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
+    for name, handler, schema in (
+        (SERVICE_RECHARGE, _async_recharge, RECHARGE_SCHEMA),
+        (SERVICE_REFUND, _async_refund, REFUND_SCHEMA),
+        (SERVICE_ADJUST, _async_adjust, ADJUST_SCHEMA),
+    ):
+        async_register_admin_service(
+            hass,
+            DOMAIN,
+            name,
+            handler,
+            schema=schema,
+            supports_response=SupportsResponse.OPTIONAL,
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import probatio as vol
 import pytest
 from homeassistant import config_entries
 from homeassistant.auth.models import User
@@ -314,3 +315,46 @@ async def test_protected_account_is_never_cut(hass: HomeAssistant, building: Any
     level = hass.states.get(_entity_of(hass, entry, code, "sensor", "alarm_level"))
     assert level.state == "arrears"
     assert level.attributes["hold"] == "protected_account"
+
+
+async def test_refund_and_adjust(hass: HomeAssistant, building: Any) -> None:
+    code, device_id = await _account(hass, building)
+    ledger = building.runtime_data.ledger
+    await _recharge(hass, device_id, amount="100.00", order_id="R-1")
+
+    async def call(service: str, **data: Any) -> Any:
+        return await hass.services.async_call(
+            DOMAIN, service, {"device_id": device_id, **data}, blocking=True, return_response=True
+        )
+
+    # L8: never above the refundable amount; replay refunds nothing more.
+    balance = await ledger.balance(code)
+    with pytest.raises(ServiceValidationError) as err:
+        await call("refund", amount=str(Decimal(balance) / 100 + 1), refund_id="RF-0")
+    assert err.value.translation_key == "insufficient_refundable"
+    first = await call("refund", amount="30.00", refund_id="RF-1")
+    replay = await call("refund", amount="30.00", refund_id="RF-1")
+    assert replay["replayed"] is True
+    assert replay["entry_id"] == first["entry_id"]
+    assert await ledger.balance(code) == balance - 3000
+    print("over_refunds_accepted=0 refund_replays_credited=0")
+
+    # Adjustments: signed, with a reason, once per id; bad input changes nothing.
+    down = await call(
+        "adjust_balance", amount="-12.30", adjustment_id="ADJ-1", reason="Meter misread"
+    )
+    assert Decimal(down["balance"]) == Decimal(balance - 3000 - 1230) / 100
+    up = await call("adjust_balance", amount="2.30", adjustment_id="ADJ-2", reason="Goodwill")
+    again = await call("adjust_balance", amount="2.30", adjustment_id="ADJ-2", reason="Goodwill")
+    assert again["replayed"] is True
+    assert up["balance"] == again["balance"]
+    before = await ledger.balance(code)
+    for data in (
+        {"amount": "0", "adjustment_id": "ADJ-3", "reason": "Nothing"},
+        {"amount": "5", "adjustment_id": "ADJ-4", "reason": "x"},
+        {"amount": "-0.001", "adjustment_id": "ADJ-5", "reason": "Too fine"},
+    ):
+        with pytest.raises((ServiceValidationError, vol.Invalid)):
+            await call("adjust_balance", **data)
+    assert await ledger.balance(code) == before
+    assert (await ledger.check()).ok
