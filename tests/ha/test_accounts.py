@@ -7,6 +7,7 @@ service call path.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,8 @@ from custom_components.prepaid_utility.const import (
     SUBENTRY_ACCOUNT,
 )
 from custom_components.prepaid_utility.events import EVENT_RECHARGED
+
+from .conftest import poll
 
 # The simulator serves real Modbus on 127.0.0.1.
 pytestmark = pytest.mark.usefixtures("sockets")
@@ -358,3 +361,57 @@ async def test_refund_and_adjust(hass: HomeAssistant, building: Any) -> None:
             await call("adjust_balance", **data)
     assert await ledger.balance(code) == before
     assert (await ledger.check()).ok
+
+
+async def test_restart_mid_month_bills_every_kwh_once(
+    hass: HomeAssistant, building: Any, hass_storage: dict[str, Any]
+) -> None:
+    """Home Assistant stops for two hours; the meters keep counting; nothing is lost or doubled."""
+    code, device_id = await _account(hass, building)
+    await _recharge(hass, device_id, amount="500.00", order_id="RS-1")
+    entry = building
+    sim = entry.runtime_data.building.building
+    start = {u: sim.device(0, u).total for u in (1, 6)}
+    paid = await entry.runtime_data.ledger.balance(code)
+    sim.clock.advance(4 * 3600)
+    await poll(hass, entry)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    # Down for two hours: the building's saved clock says so when it comes back.
+    saved = hass_storage[f"{DOMAIN}.simulator.{entry.entry_id}"]["data"]
+    saved["clock"] = (datetime.fromisoformat(saved["clock"]) + timedelta(hours=2)).isoformat()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    sim = entry.runtime_data.building.building
+    sim.clock.advance(3 * 3600)
+    await poll(hass, entry)
+    end = {u: sim.device(0, u).total for u in (1, 6)}
+    price = {1: 600_000, 6: 4_500_000}
+    expected = sum(
+        (counter_to_milli(end[u]) - counter_to_milli(start[u])) * price[u] // NANO_PER_CENT
+        for u in (1, 6)
+    )
+    charged = paid - await entry.runtime_data.ledger.balance(code)
+    print(f"restarts=1 billed_minor={charged} expected_minor={expected}")
+    assert expected > 0
+    # Each meter may carry under a cent to its next charge; never more, never a double charge.
+    assert expected - 2 <= charged <= expected
+
+
+async def test_restart_keeps_a_cut_account_cut_without_new_events(
+    hass: HomeAssistant, building: Any
+) -> None:
+    """C7: after a restart the desired state is taken from the relays, not switched again."""
+    code, _ = await _account(hass, building)  # no money: cut at once
+    sim = building.runtime_data.building.building
+    assert sim.device(0, 1).supply_on is False
+    events: list[Event] = []
+    for event_type in ("prepaid_utility_cut_off", "prepaid_utility_restored"):
+        hass.bus.async_listen(event_type, events.append)
+    assert await hass.config_entries.async_reload(building.entry_id)
+    await hass.async_block_till_done()
+    sim = building.runtime_data.building.building
+    assert sim.device(0, 1).supply_on is False
+    assert events == []
+    level = hass.states.get(_entity_of(hass, building, code, "sensor", "alarm_level"))
+    assert level.state == "cut_off"
+    print(f"restarts=1 converged=1 extra_switch_events={len(events)}")
