@@ -35,6 +35,12 @@ from .ledger import AsyncLedgerStore
 from .ledger_runtime import async_acquire_ledger, async_release_ledger, currency_exponent
 from .meter_factory import MeterSetup, build_meter
 from .meters.hub import BusConfig, BusKind, ModbusHub
+from .payments import (
+    CONF_WEBHOOK_ID,
+    PaymentOrders,
+    PaymentWebhook,
+    new_webhook_credentials,
+)
 from .services import async_setup_services
 from .simulated_building import SimulatedBuilding
 from .supervisor import AccountSupervisor
@@ -52,6 +58,7 @@ class GatewayRuntime:
     hub: ModbusHub | None  # None for gateways made of Home Assistant entities
     coordinator: GatewayCoordinator
     ledger: AsyncLedgerStore  # shared by every gateway of this Home Assistant
+    orders: PaymentOrders  # online payments this gateway expects
     building: SimulatedBuilding | None = None  # the simulator behind a simulated gateway
     signature: Any = None  # options and meter subentries as they were at set-up
 
@@ -104,6 +111,11 @@ async def _open_hub(
 async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:
     """Set up one gateway: open its bus (retried by HA until it answers), then its meters."""
     gateway = GatewayType(entry.data[CONF_GATEWAY_TYPE])
+    if CONF_WEBHOOK_ID not in entry.data:
+        # Every gateway gets its own payment webhook and signing secret (see README).
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, **new_webhook_credentials()}
+        )
     ledger = await async_acquire_ledger(hass, entry.entry_id)
     try:
         hub, building = await _open_hub(hass, entry, gateway)
@@ -140,16 +152,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         hub=hub,
         coordinator=coordinator,
         ledger=ledger,
+        orders=PaymentOrders(hass, entry.entry_id),
         building=building,
         signature=_signature(entry),
     )
     try:
+        await entry.runtime_data.orders.async_load()
         await coordinator.billing.async_register_tariffs(entry.options)
         await coordinator.async_config_entry_first_refresh()
     except Exception:
         await _close(hass, entry)
         raise
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    payments = PaymentWebhook(hass, entry, entry.runtime_data.orders, exponent)
+    payments.register()
+    entry.async_on_unload(payments.unregister)
     if building is not None:
         entry.async_on_unload(coordinator.async_add_listener(building.schedule_save))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -11,9 +11,18 @@ from homeassistant.core import HomeAssistant
 
 from . import PrepaidConfigEntry
 from .const import CONF_ROOM, CONF_SERIAL_PORT
+from .payments import CONF_WEBHOOK_ID, CONF_WEBHOOK_SECRET
 
 # Addresses locate a building; names and rooms can name tenants.
-TO_REDACT = {CONF_HOST, CONF_SERIAL_PORT, CONF_NAME, CONF_ROOM, "title", "webhook_secret"}
+TO_REDACT = {
+    CONF_HOST,
+    CONF_SERIAL_PORT,
+    CONF_NAME,
+    CONF_ROOM,
+    "title",
+    CONF_WEBHOOK_ID,
+    CONF_WEBHOOK_SECRET,
+}
 
 
 async def async_get_config_entry_diagnostics(

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import probatio as vol
+from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -23,12 +24,14 @@ from homeassistant.helpers.service import async_register_admin_service
 from .billing.errors import InvalidAmount, LedgerUnavailable, PrepaidError
 from .billing.money import format_money, parse_money
 from .const import DOMAIN
-from .events import EVENT_RECHARGED, Recharged
 from .ledger_runtime import currency_exponent
+from .payments import CONF_WEBHOOK_ID, Order
+from .recharges import async_after_recharge, async_money_response
 
 SERVICE_RECHARGE = "recharge"
 SERVICE_REFUND = "refund"
 SERVICE_ADJUST = "adjust_balance"
+SERVICE_ORDER = "create_payment_order"
 ATTR_DEVICE_ID = "device_id"
 ATTR_AMOUNT = "amount"
 ATTR_ORDER_ID = "order_id"
@@ -64,6 +67,15 @@ ADJUST_SCHEMA = vol.Schema(
         vol.Required(ATTR_AMOUNT): vol.Any(cv.string, vol.Coerce(str)),
         vol.Required(ATTR_ADJUSTMENT_ID): cv.string,
         vol.Required(ATTR_REASON): vol.All(cv.string, vol.Length(min=3, max=200)),
+    }
+)
+
+
+ORDER_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_AMOUNT): vol.Any(cv.string, vol.Coerce(str)),
+        vol.Required(ATTR_ORDER_ID): cv.string,
     }
 )
 
@@ -149,25 +161,15 @@ async def _async_recharge(call: ServiceCall) -> ServiceResponse:
         )
     except PrepaidError as err:
         raise _from_ledger(err) from err
-    response = await _response(hass, entry, code, result, exponent)
-    account = runtime.coordinator.accounts[code]
-    if not result.replayed:
-        hass.bus.async_fire(
-            EVENT_RECHARGED,
-            Recharged(
-                account_id=code,
-                account_name=account.tenant,
-                room=account.room,
-                balance=str(response["balance"]),
-                currency=hass.config.currency,
-                amount=str(response["amount"]),
-                order_id=order_id,
-                entry_id=str(result.entry_id),
-                method=call.data[ATTR_METHOD],
-            ).as_data(),
-            context=call.context,
-        )
-    return response
+    return await async_after_recharge(
+        hass,
+        entry,
+        code,
+        result,
+        order_id=order_id,
+        method=call.data[ATTR_METHOD],
+        context=call.context,
+    )
 
 
 async def _async_refund(call: ServiceCall) -> ServiceResponse:
@@ -181,7 +183,7 @@ async def _async_refund(call: ServiceCall) -> ServiceResponse:
         result = await entry.runtime_data.ledger.refund(code, minor, f"refund:{key}", actor=actor)
     except PrepaidError as err:
         raise _from_ledger(err) from err
-    return await _response(call.hass, entry, code, result, exponent)
+    return await async_money_response(call.hass, entry, code, result)
 
 
 async def _async_adjust(call: ServiceCall) -> ServiceResponse:
@@ -197,20 +199,26 @@ async def _async_adjust(call: ServiceCall) -> ServiceResponse:
         )
     except PrepaidError as err:
         raise _from_ledger(err) from err
-    return await _response(call.hass, entry, code, result, exponent)
+    return await async_money_response(call.hass, entry, code, result)
 
 
-async def _response(
-    hass: HomeAssistant, entry: Any, code: str, result: Any, exponent: int
-) -> dict[str, Any]:
-    balance = await entry.runtime_data.coordinator.async_refresh_balances()
+async def _async_create_order(call: ServiceCall) -> ServiceResponse:
+    """Expect an online payment, for the payment webhook to check the notification against."""
+    order_id = _key(call.data[ATTR_ORDER_ID])
+    entry, code = _account_of(call.hass, call.data[ATTR_DEVICE_ID])
+    exponent = currency_exponent(call.hass.config.currency)
+    minor = _amount_minor(call.data[ATTR_AMOUNT], exponent)
+    try:
+        created = await entry.runtime_data.orders.async_expect(Order(order_id, code, minor))
+    except PrepaidError as err:
+        raise _from_ledger(err) from err
     return {
+        "order_id": order_id,
         "account_id": code,
-        "entry_id": result.entry_id,
-        "replayed": result.replayed,
-        "amount": str(format_money(result.amount, exponent)),
-        "balance": str(format_money(balance.get(code, 0), exponent)),
-        "currency": hass.config.currency,
+        "amount": str(format_money(minor, exponent)),
+        "currency": call.hass.config.currency,
+        "created": created,
+        "webhook_path": webhook.async_generate_path(entry.data[CONF_WEBHOOK_ID]),
     }
 
 
@@ -220,6 +228,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         (SERVICE_RECHARGE, _async_recharge, RECHARGE_SCHEMA),
         (SERVICE_REFUND, _async_refund, REFUND_SCHEMA),
         (SERVICE_ADJUST, _async_adjust, ADJUST_SCHEMA),
+        (SERVICE_ORDER, _async_create_order, ORDER_SCHEMA),
     ):
         async_register_admin_service(
             hass,
