@@ -83,6 +83,8 @@ def test_pymodbus_requirement_admits_core_pin() -> None:
     pinned = next(iter(core_pin.specifier)).version
     assert reqs["pymodbus"].specifier.contains(pinned), (reqs["pymodbus"], pinned)
     assert version("pymodbus") == pinned, "tests must run against core's pinned pymodbus"
+    # The PostgreSQL ledger tests run on the driver the manifest lets HA install.
+    assert reqs["psycopg"].specifier.contains(version("psycopg")), reqs["psycopg"]
 
 
 def test_hacs_json() -> None:

@@ -22,6 +22,7 @@ from .accounts import build_accounts
 from .billing_cycle import GatewayBilling
 from .const import (
     CONF_GATEWAY_TYPE,
+    CONF_LEDGER_URL,
     CONF_PRESET,
     DOMAIN,
     MODBUS_GATEWAYS,
@@ -116,7 +117,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         hass.config_entries.async_update_entry(
             entry, data={**entry.data, **new_webhook_credentials()}
         )
-    ledger = await async_acquire_ledger(hass, entry.entry_id)
+    ledger = await async_acquire_ledger(hass, entry.entry_id, entry.options.get(CONF_LEDGER_URL))
     try:
         hub, building = await _open_hub(hass, entry, gateway)
     except ConfigEntryNotReady:

@@ -33,6 +33,7 @@ from .const import (
     CONF_ELECTRICITY_PRICE,
     CONF_FRAME_GAP_MS,
     CONF_GATEWAY_TYPE,
+    CONF_LEDGER_URL,
     CONF_PARITY,
     CONF_POLL_INTERVAL,
     CONF_PRESET,
@@ -60,6 +61,7 @@ from .const import (
 )
 from .flow_helpers import name_error, number
 from .gateway import async_can_connect, bus_config, list_serial_ports, unique_id
+from .ledger_runtime import async_check_location
 from .meter_subentry import MeterSubentryFlow, simulated_meters
 from .tariffs import PRICE_OPTION, current_price, validate_price, with_prices
 
@@ -316,7 +318,20 @@ class GatewayOptionsFlow(OptionsFlow):
                     validate_price(prices[kind])
                 except InvalidAmount:
                     errors[key] = "invalid_price"
+            location = str(user_input.get(CONF_LEDGER_URL) or "").strip()
             if not errors:
+                codes = {
+                    sub.subentry_id
+                    for sub in self.config_entry.subentries.values()
+                    if sub.subentry_type == SUBENTRY_ACCOUNT
+                }
+                moved = await async_check_location(
+                    self.hass, current.get(CONF_LEDGER_URL), location, codes
+                )
+                if moved is not None:
+                    errors[CONF_LEDGER_URL] = moved
+            if not errors:
+                options[CONF_LEDGER_URL] = location
                 return self.async_create_entry(data=with_prices(options, prices, dt_util.utcnow()))
         gateway = GatewayType(self.config_entry.data[CONF_GATEWAY_TYPE])
         fields: dict[Any, Any] = {
@@ -340,6 +355,10 @@ class GatewayOptionsFlow(OptionsFlow):
         elif gateway is GatewayType.RTU_OVER_TCP:
             gap = current.get(CONF_FRAME_GAP_MS, DEFAULT_FRAME_GAP_MS_OVER_TCP)
             fields[vol.Required(CONF_FRAME_GAP_MS, default=gap)] = number(0, 500, unit="ms")
+        # A password typed here is stored like any other option; never shown back in the log.
+        fields[vol.Optional(CONF_LEDGER_URL, default=current.get(CONF_LEDGER_URL, ""))] = (
+            selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL))
+        )
         return self.async_show_form(
             step_id="init",
             data_schema=vol.Schema(fields),

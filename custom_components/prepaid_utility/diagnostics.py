@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_HOST, CONF_NAME
 from homeassistant.core import HomeAssistant
 
 from . import PrepaidConfigEntry
-from .const import CONF_ROOM, CONF_SERIAL_PORT
+from .const import CONF_LEDGER_URL, CONF_ROOM, CONF_SERIAL_PORT
 from .payments import CONF_WEBHOOK_ID, CONF_WEBHOOK_SECRET
 
 # Addresses locate a building; names and rooms can name tenants.
@@ -49,7 +50,7 @@ async def async_get_config_entry_diagnostics(
     return {
         "entry": {
             "data": async_redact_data(dict(entry.data), TO_REDACT),
-            "options": dict(entry.options),
+            "options": _options(entry.options),
             "meters": [
                 {
                     "subentry_id": sub.subentry_id,
@@ -70,3 +71,11 @@ async def async_get_config_entry_diagnostics(
         "last_update_success": coordinator.last_update_success,
         "meters": meters,
     }
+
+
+def _options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the options with the ledger server's URL (host, user, password) redacted."""
+    shown = dict(options)
+    if shown.get(CONF_LEDGER_URL):
+        shown[CONF_LEDGER_URL] = f"postgresql://{REDACTED}"
+    return shown

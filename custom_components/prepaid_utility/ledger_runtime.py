@@ -1,6 +1,8 @@
-"""One ledger per Home Assistant instance, shared by every gateway entry.
+"""The ledgers of this Home Assistant: one per location, shared by the gateways that use it.
 
-The ledger opens with the first gateway and closes with the last one (or when Home Assistant
+Every gateway keeps its money in the SQLite file in the configuration folder unless its options
+name a PostgreSQL server (integrators with many gateways point them all at one server). A ledger
+opens with the first gateway that uses it and closes with the last one (or when Home Assistant
 stops). A ledger that cannot be read is never moved aside or recreated, unlike the recorder's
 database: it holds money. The entry fails with a repair issue that says what to do, and no relay
 is touched.
@@ -17,12 +19,14 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy import exists, select
+from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 
 from .billing.errors import LedgerUnavailable, SchemaTooNew
 from .const import DOMAIN
-from .ledger import AsyncLedgerStore
+from .ledger import AsyncLedgerStore, LedgerStore, schema
 from .ledger.database import sqlite_url
+from .ledger_location import InvalidLocation, display_url, engine_url
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -48,15 +52,30 @@ class _Shared:
     users: set[str] = field(default_factory=set)
 
 
-DATA_LEDGER: HassKey[_Shared] = HassKey(f"{DOMAIN}_ledger")
+DATA_LEDGER: HassKey[dict[str, _Shared]] = HassKey(f"{DOMAIN}_ledger")
 
 
-async def async_acquire_ledger(hass: HomeAssistant, entry_id: str) -> AsyncLedgerStore:
-    """Return the open ledger, opening it for the first gateway."""
-    shared = hass.data.setdefault(DATA_LEDGER, _Shared())
+def ledger_url(hass: HomeAssistant, location: str | None) -> str:
+    """Return the SQLAlchemy URL of a gateway's ledger ("" or None: the SQLite file)."""
+    return engine_url(location) if location else sqlite_url(hass.config.path(LEDGER_FILE))
+
+
+async def async_acquire_ledger(
+    hass: HomeAssistant, entry_id: str, location: str | None = None
+) -> AsyncLedgerStore:
+    """Return the open ledger at the location, opening it for its first gateway."""
+    try:
+        url = ledger_url(hass, location)
+    except InvalidLocation as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_ledger_url",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    shared = hass.data.setdefault(DATA_LEDGER, {}).setdefault(url, _Shared())
     async with shared.lock:
         if shared.store is None:
-            shared.store = await _open(hass)
+            shared.store = await _open(hass, url)
 
             async def _close_on_stop(_event: Event) -> None:
                 await _close(shared)
@@ -67,14 +86,13 @@ async def async_acquire_ledger(hass: HomeAssistant, entry_id: str) -> AsyncLedge
 
 
 async def async_release_ledger(hass: HomeAssistant, entry_id: str) -> None:
-    """Let go of the ledger; the last gateway to go closes it."""
-    shared = hass.data.get(DATA_LEDGER)
-    if shared is None:
-        return
-    async with shared.lock:
-        shared.users.discard(entry_id)
-        if not shared.users:
-            await _close(shared)
+    """Let go of the gateway's ledger; the last gateway to go closes it."""
+    for shared in list(hass.data.get(DATA_LEDGER, {}).values()):
+        async with shared.lock:
+            if entry_id in shared.users:
+                shared.users.discard(entry_id)
+                if not shared.users:
+                    await _close(shared)
 
 
 async def _close(shared: _Shared) -> None:
@@ -83,14 +101,19 @@ async def _close(shared: _Shared) -> None:
         await store.close()
 
 
-async def _open(hass: HomeAssistant) -> AsyncLedgerStore:
-    path = hass.config.path(LEDGER_FILE)
+async def open_store(hass: HomeAssistant, url: str) -> AsyncLedgerStore:
+    """Open (and create or migrate) the ledger at a URL with this instance's zone and currency."""
+    return await AsyncLedgerStore.open(
+        url,
+        timezone=str(hass.config.time_zone),
+        exponent=currency_exponent(hass.config.currency),
+    )
+
+
+async def _open(hass: HomeAssistant, url: str) -> AsyncLedgerStore:
+    path = display_url(url)
     try:
-        store = await AsyncLedgerStore.open(
-            sqlite_url(path),
-            timezone=str(hass.config.time_zone),
-            exponent=currency_exponent(hass.config.currency),
-        )
+        store = await open_store(hass, url)
     except SchemaTooNew as err:
         _raise_issue(hass, "ledger_too_new", path, err.placeholders.get("found", "?"))
         raise ConfigEntryError(
@@ -130,3 +153,63 @@ def _raise_issue(hass: HomeAssistant, key: str, path: str, detail: str) -> None:
         translation_key=key,
         translation_placeholders={"path": path, "detail": detail},
     )
+
+
+def _accounts_with_history(store: LedgerStore, codes: set[str]) -> set[str]:
+    """Return which of the accounts have any balance or journal entry in this ledger."""
+    with store.reading() as conn:
+        rows = conn.execute(
+            select(schema.account.c.code)
+            .where(schema.account.c.code.in_(codes))
+            .where(
+                (schema.account.c.balance != 0)
+                | exists().where(schema.journal_entry.c.account_id == schema.account.c.id)
+            )
+        )
+        return {row.code for row in rows}
+
+
+async def async_check_location(
+    hass: HomeAssistant, current: str | None, new: str | None, account_codes: set[str]
+) -> str | None:
+    """Return why a gateway may not move its ledger to ``new`` (an error key), or None.
+
+    The new location must open (created or migrated as needed), and must already hold every
+    account of the gateway that has money or history where it is now: moving would otherwise
+    leave balances behind and start the tenants from zero.
+    """
+    if (current or "") == (new or ""):
+        return None
+    try:
+        new_url = ledger_url(hass, new)
+    except InvalidLocation:
+        return "invalid_ledger_url"
+    opened: list[AsyncLedgerStore] = []
+
+    async def store_at(url: str) -> AsyncLedgerStore:
+        shared = hass.data.get(DATA_LEDGER, {}).get(url)
+        if shared is not None and shared.store is not None:
+            return shared.store
+        store = await open_store(hass, url)
+        opened.append(store)
+        return store
+
+    try:
+        try:
+            target = await store_at(new_url)
+        except SchemaTooNew:
+            return "ledger_too_new"
+        except ImportError:
+            return "ledger_driver_missing"
+        except (LedgerUnavailable, SQLAlchemyError, OSError) as err:
+            _LOGGER.warning("Ledger at %s cannot be used: %s", display_url(new_url), err)
+            return "ledger_cannot_connect"
+        source = await store_at(ledger_url(hass, current))
+        held = await source.run(lambda s: _accounts_with_history(s, account_codes))
+        present = set(await target.run(lambda s: s.balances()))
+        if held - present:
+            return "ledger_would_strand_money"
+        return None
+    finally:
+        for store in opened:
+            await store.close()

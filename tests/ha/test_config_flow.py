@@ -22,6 +22,7 @@ from custom_components.prepaid_utility.const import (
     CONF_ELECTRICITY_PRICE,
     CONF_FRAME_GAP_MS,
     CONF_GATEWAY_TYPE,
+    CONF_LEDGER_URL,
     CONF_PARITY,
     CONF_POLL_INTERVAL,
     CONF_PRESET,
@@ -267,6 +268,7 @@ async def test_options_are_saved_and_reload(hass: HomeAssistant, gateway: tuple[
         CONF_TIMEOUT,
         CONF_RETRIES,
         CONF_FRAME_GAP_MS,
+        CONF_LEDGER_URL,
     }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -299,6 +301,7 @@ async def test_options_reject_out_of_range(hass: HomeAssistant) -> None:
         CONF_ELECTRICITY_PRICE,
         CONF_WATER_PRICE,
         CONF_POLL_INTERVAL,
+        CONF_LEDGER_URL,
     }
     good = {CONF_ELECTRICITY_PRICE: "0.60", CONF_WATER_PRICE: "4.50"}
     with pytest.raises(Exception, match="poll_interval"):
