@@ -24,6 +24,10 @@ from .const import (
     CONF_GATEWAY_TYPE,
     CONF_LEDGER_URL,
     CONF_PRESET,
+    CONF_RETRIES,
+    CONF_TIMEOUT,
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT_S,
     DOMAIN,
     MODBUS_GATEWAYS,
     SUBENTRY_METER,
@@ -91,7 +95,13 @@ async def _open_hub(
         # above the socket (hub, profiles, billing) runs exactly as with a real gateway.
         building = SimulatedBuilding(hass, entry.entry_id, entry.data[CONF_PRESET])
         endpoint = await building.async_start()
-        config = BusConfig(kind=BusKind.TCP, host=endpoint.host, port=endpoint.port)
+        config = BusConfig(
+            kind=BusKind.TCP,
+            host=endpoint.host,
+            port=endpoint.port,
+            timeout=float(entry.options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)),
+            retries=int(entry.options.get(CONF_RETRIES, DEFAULT_RETRIES)),
+        )
         hub = ModbusHub(config, name=entry.title)
     elif gateway in MODBUS_GATEWAYS:
         hub = ModbusHub(bus_config(entry.data, entry.options), name=entry.title)
@@ -138,6 +148,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     )
     coordinator = GatewayCoordinator(hass, entry, meters)
     coordinator.gateway_device_id = gateway_device.id
+    if clock is not None:
+        coordinator.clock = clock
     coordinator.billing = GatewayBilling(hass, entry.entry_id, entry.title, ledger, meters)
     exponent = currency_exponent(hass.config.currency)
     coordinator.accounts = build_accounts(entry, exponent)

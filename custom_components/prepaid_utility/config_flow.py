@@ -8,11 +8,13 @@ or port without losing its meters and accounts.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, override
 
 import probatio as vol
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryData,
@@ -294,6 +296,13 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_create_entry(title=data[CONF_NAME], data=data, subentries=subentries)
 
 
+def _gateway_now(entry: ConfigEntry) -> datetime:
+    """Return the gateway's time: a new price starts there (a simulated building runs ahead)."""
+    if entry.state is ConfigEntryState.LOADED:
+        return entry.runtime_data.coordinator.clock()  # type: ignore[no-any-return]
+    return dt_util.utcnow()
+
+
 class GatewayOptionsFlow(OptionsFlow):
     """Prices, polling and bus timing."""
 
@@ -332,7 +341,9 @@ class GatewayOptionsFlow(OptionsFlow):
                     errors[CONF_LEDGER_URL] = moved
             if not errors:
                 options[CONF_LEDGER_URL] = location
-                return self.async_create_entry(data=with_prices(options, prices, dt_util.utcnow()))
+                return self.async_create_entry(
+                    data=with_prices(options, prices, _gateway_now(self.config_entry))
+                )
         gateway = GatewayType(self.config_entry.data[CONF_GATEWAY_TYPE])
         fields: dict[Any, Any] = {
             vol.Required(

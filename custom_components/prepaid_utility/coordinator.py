@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ from .accounts import AccountSetup, async_sync_accounts
 from .billing.errors import PrepaidError
 from .billing_cycle import GatewayBilling
 from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S, DOMAIN
+from .ledger import LedgerStore
 from .ledger.metering import CycleResult
 from .meter_factory import MeterSetup
 from .meters.reading import (
@@ -63,6 +65,12 @@ class GatewayData:
     accounts: dict[str, AccountState] = field(default_factory=dict)  # levels, desired supply
 
 
+def _balances_of(store: LedgerStore, codes: list[str]) -> dict[str, int]:
+    """Return these accounts' balances in one read, not one transaction per account."""
+    every = store.balances()
+    return {code: every[code] for code in codes if code in every}
+
+
 class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
     """Poll every meter of one gateway."""
 
@@ -81,6 +89,9 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
             update_interval=timedelta(seconds=interval),
         )
         self.meters = meters
+        # The gateway's time: a simulated building's own (accelerated) clock, else the wall's.
+        # Readings, protected hours and meter assignments all go by it.
+        self.clock: Callable[[], datetime] = dt_util.utcnow
         self.gateway_device_id = ""  # set once the gateway's device is registered
         self.billing: GatewayBilling | None = None
         self.accounts: dict[str, AccountSetup] = {}
@@ -118,7 +129,7 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
                 await self._async_accounts(self.billing)
         return GatewayData(
             meters=dict(self._status),
-            polled_at=dt_util.utcnow(),
+            polled_at=self.clock(),
             cycle=cycle,
             ledger_ok=self.billing is None or not self.billing.in_doubt,
             balances=dict(self._balances),
@@ -142,7 +153,9 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         if self.supervisor is None:
             return
         self.supervisor.adopt_observed({k: s.supply for k, s in self._status.items()})
-        await self.supervisor.async_review(self._balances, self._in_doubt, self._async_switch)
+        await self.supervisor.async_review(
+            self._balances, self._in_doubt, self._async_switch, self.clock()
+        )
 
     async def _async_switch(self, key: str, on: bool) -> ControlResult:
         """Switch one meter and keep the result (published with the cycle's data)."""
@@ -158,7 +171,7 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         if self.billing is None or self.data is None:
             return dict(self._balances)
         codes = list(self.accounts)
-        self._balances = await self.billing.ledger.run(lambda s: {c: s.balance(c) for c in codes})
+        self._balances = await self.billing.ledger.run(lambda s: _balances_of(s, codes))
         # A top-up restores supply now, not at the next poll.
         await self._async_supervise()
         self.async_set_updated_data(
@@ -177,9 +190,9 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         codes = list(self.accounts)
         try:
             if not self._accounts_synced or billing.registered_now:
-                await async_sync_accounts(ledger, self.accounts, set(self.meters), dt_util.utcnow())
+                await async_sync_accounts(ledger, self.accounts, set(self.meters), self.clock())
                 self._accounts_synced = True
-            self._balances = await ledger.run(lambda s: {c: s.balance(c) for c in codes})
+            self._balances = await ledger.run(lambda s: _balances_of(s, codes))
             await self._async_supervise()
         except PrepaidError as err:
             billing.in_doubt = True

@@ -97,9 +97,10 @@ class AccountSupervisor:
         balances: Mapping[str, int],
         in_doubt: Callable[[AccountSetup], bool],
         set_supply: Callable[[str, bool], Awaitable[ControlResult]],
+        now: datetime | None = None,
     ) -> None:
-        """Review every account with a known balance and drive its relays."""
-        now_local = dt_util.now()
+        """Review every account with a known balance and drive its relays (at ``now``)."""
+        now_local = dt_util.as_local(now) if now is not None else dt_util.now()
         working_day = now_local.weekday() < 5
         for code, setup in self.accounts.items():
             if code not in balances:

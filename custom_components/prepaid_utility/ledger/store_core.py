@@ -146,7 +146,10 @@ class LedgerCore:
                     if attempt == MAX_ATTEMPTS - 1:
                         raise
                 except OperationalError as err:
-                    if attempt == MAX_ATTEMPTS - 1 or not retryable(err):
+                    # SQLite already waited its busy timeout before saying "locked": another
+                    # program holds the file. Retrying would only multiply that wait.
+                    waited = self.engine.dialect.name == "sqlite"
+                    if attempt == MAX_ATTEMPTS - 1 or waited or not retryable(err):
                         raise LedgerUnavailable("ledger write failed", error=str(err)) from err
                     self.busy_retries += 1
                     time.sleep(timedelta(milliseconds=50 * (attempt + 1)).total_seconds())

@@ -33,6 +33,16 @@ PRESETS: dict[str, list[list[tuple[str, int, int]]]] = {
         ]
     ],
     "acrel100": [[("acrel_ddsy1352", 1, 100)]],
+    # The soak's gateway: 50 meters of every kind, a quarter of them water.
+    "soak50": [
+        [
+            ("acrel_ddsy1352", 1, 28),
+            ("acrel_dtsy1352", 29, 30),
+            ("eastron_sdm120", 31, 34),
+            ("hiking_dds238", 35, 38),
+            ("xintai_water", 39, 50),
+        ]
+    ],
     "mixed": [
         [
             ("acrel_ddsy1352", 1, 1),

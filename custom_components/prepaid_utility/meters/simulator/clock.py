@@ -29,6 +29,12 @@ class SimClock:
         elapsed = (time.monotonic() - self._t0) * self.speed + self._offset
         return self.start + timedelta(seconds=elapsed)
 
+    def freeze(self) -> None:
+        """Stop the clock where it is now; from here on only ``advance`` moves it."""
+        self._offset = (self.now() - self.start).total_seconds()
+        self._t0 = time.monotonic()
+        self.speed = 0.0
+
     def advance(self, seconds: float) -> None:
         """Jump forward by ``seconds`` of simulated time."""
         if seconds < 0:

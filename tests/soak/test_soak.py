@@ -1,0 +1,436 @@
+"""A simulated month (or, in scripts/test, four days) of a 200-meter building under faults.
+
+Four gateways of 50 meters (Acrel prepaid meters, other electricity meters, water meters with
+valves), 136 tenants, one poll an hour of simulated time across a month boundary, with a price
+change, recharges by service and by webhook (with duplicates), and faults: dead meters, dropped
+and corrupt frames, a gateway reboot, a counter reset, a meter replacement, a Home Assistant
+restart with downtime and a locked ledger. At the end the books are audited against what the
+simulated meters really counted. ``scripts/soak`` runs the month; ``scripts/soak --short`` and
+``scripts/test`` the short variant.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
+from sqlalchemy import func, select
+
+from custom_components.prepaid_utility.const import (
+    CONF_ELECTRICITY_PRICE,
+    CONF_POLL_INTERVAL,
+    CONF_WATER_PRICE,
+)
+from custom_components.prepaid_utility.events import (
+    EVENT_CUT_OFF,
+    EVENT_METER_QUARANTINED,
+    EVENT_RESTORED,
+)
+from custom_components.prepaid_utility.ledger import schema
+from custom_components.prepaid_utility.ledger_runtime import LEDGER_FILE
+
+from .harness import Soak
+
+pytestmark = pytest.mark.usefixtures("sockets")
+
+FULL = os.environ.get("PREPAID_SOAK") == "full"
+DAYS = int(os.environ.get("PREPAID_SOAK_DAYS", 31 if FULL else 4))
+HOUR = 3600.0
+LOOP_LAG_BOUND_MS = 100.0
+RSS_GROWTH_BOUND_MB = 150.0 if FULL else 100.0
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class LoopLag:
+    """How late the event loop wakes a 20 ms sleeper: the longest it was blocked."""
+
+    def __init__(self) -> None:
+        self.max_ms = 0.0
+        self.phase = "poll"  # what the soak is doing: the worst lag of each is kept
+        self.by_phase: dict[str, float] = {}
+        self.seconds: dict[str, float] = {}  # wall time spent in each phase
+        self._since = time.monotonic()
+        self._task: asyncio.Task[None] | None = None
+
+    def enter(self, phase: str) -> None:
+        """Note what the soak does from now on (and how long the previous phase took)."""
+        now = time.monotonic()
+        self.seconds[self.phase] = self.seconds.get(self.phase, 0.0) + now - self._since
+        self.phase, self._since = phase, now
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(0.02)
+            late = (time.monotonic() - before - 0.02) * 1000
+            self.max_ms = max(self.max_ms, late)
+            self.by_phase[self.phase] = max(self.by_phase.get(self.phase, 0.0), late)
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+
+@dataclass
+class Watch:
+    """What the integration did, as seen from outside, with the simulated time of each act."""
+
+    cuts: list[tuple[str, datetime]] = field(default_factory=list)
+    restores: list[tuple[str, datetime]] = field(default_factory=list)
+    quarantined: dict[str, str] = field(default_factory=dict)  # meter -> reason
+    wrong_cuts: list[str] = field(default_factory=list)
+    missed_cuts: list[str] = field(default_factory=list)
+
+
+def _start_of_run(local_now: datetime, days_before_boundary: int) -> datetime:
+    """Return local midnight ``days_before_boundary`` days before the next month begins."""
+    month = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    while True:
+        month = (month + timedelta(days=32)).replace(day=1)
+        start = month - timedelta(days=days_before_boundary)
+        if start > local_now:
+            return start
+
+
+async def _set_prices(hass: HomeAssistant, entry: Any, electricity: str) -> None:
+    """The landlord changes the electricity price in the options (a new tariff version)."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_ELECTRICITY_PRICE: electricity,
+            CONF_WATER_PRICE: "4.50",
+            CONF_POLL_INTERVAL: 30,
+        },
+    )
+    assert result["type"] == "create_entry", result
+    await hass.async_block_till_done()
+
+
+async def _billed(soak: Soak, meters: list[str]) -> dict[str, int]:
+    """Return every meter's billed quantity so far (milli-units), from the ledger."""
+    end = soak.now() + timedelta(days=1)
+    return await soak.ledger().run(
+        lambda s: s.usage_by_meter(meters, end - timedelta(days=3650), end)
+    )
+
+
+def _hold_ledger_lock(path: str, locked: threading.Event, release: threading.Event) -> None:
+    """Another program holds the SQLite ledger's write lock (a backup tool, say)."""
+    import sqlite3  # noqa: PLC0415  # only this fault needs a raw connection
+
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        conn.execute("BEGIN EXCLUSIVE")
+        locked.set()
+        release.wait(120)
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
+@pytest.mark.timeout(3600 if FULL else 600)
+async def test_soak(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
+    """Run the building, then audit the books; every figure is printed as name=value."""
+    # Measure Home Assistant as it runs in a home: the test harness turns on asyncio's debug
+    # mode (a stack trace for every task and handle) and wire-level debug logs, which would
+    # make every figure below about the harness instead.
+    asyncio.get_running_loop().set_debug(False)
+    for noisy in ("pymodbus", "sqlalchemy.engine", "homeassistant", "custom_components"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    soak = Soak(hass)
+    await soak.async_setup()  # loads http (a dependency) before the test client needs it
+    soak.client = await hass_client_no_auth()
+    watch = Watch()
+    rooms = {room.code: room for room in soak.rooms}
+
+    def on_cut(event: Event) -> None:
+        room = rooms[event.data["account_id"]]
+        local = soak.local_now()
+        watch.cuts.append((room.code, local))
+        balance = Decimal(str(event.data["balance"]))
+        if room.protected or room.in_protected_hours(local) or soak.in_doubt(room) or balance > 0:
+            watch.wrong_cuts.append(f"{room.code}@{local.isoformat()} balance={balance}")
+
+    def on_restore(event: Event) -> None:
+        watch.restores.append((event.data["account_id"], soak.local_now()))
+
+    def on_quarantine(event: Event) -> None:
+        watch.quarantined.setdefault(event.data["meter_id"], event.data["reason"])
+
+    hass.bus.async_listen(EVENT_CUT_OFF, on_cut)
+    hass.bus.async_listen(EVENT_RESTORED, on_restore)
+    hass.bus.async_listen(EVENT_METER_QUARANTINED, on_quarantine)
+
+    days_before = 15 if FULL else 2
+    soak.align(dt_util.as_utc(_start_of_run(soak.local_now(), days_before)))
+    await soak.poll()
+    meters = list(soak.meter_ids())
+    assert all(soak.online(m) for m in meters), "every meter answers at the start"
+    # The run is measured from here: what the meters show and what the ledger billed so far
+    # (the set-up's first poll and the jump to the start were billed before, outside the run).
+    start_total = {m: soak.device(m).total for m in meters}
+    billed_before = await _billed(soak, meters)
+    # Until a fault stops it, a meter's billable span ends at its latest reading.
+    counted_until = dict(start_total)
+    rng = soak.rng
+
+    # Opening balances: most tenants will run dry within days.
+    for room in soak.rooms:
+        await soak.recharge_by_service(
+            room, rng.randrange(500, 6000, 50), replays=rng.random() < 0.2
+        )
+
+    hours = DAYS * 24
+    # Fault schedule (in hours from the start); the short run keeps every kind of fault.
+    at = {
+        "gateway_reboot": hours * 15 // 100,
+        "counter_reset": hours * 30 // 100,
+        "price_change": hours * 40 // 100,
+        "restart": hours * 50 // 100,
+        "replacement": hours * 60 // 100,
+        "ledger_lock": hours * 70 // 100,
+    }
+    reset_meter, replaced_meter = "g2m05", "g3m41"  # an Acrel flat's meter; a water meter
+    stable = {reset_meter, replaced_meter}
+    dead: dict[str, int] = {}  # meter -> hour it answers again
+    in_doubt_polls = 0
+    lag = LoopLag()
+    rss_before = _rss_mb()
+    lag.start()
+    started = time.monotonic()
+    for hour in range(1, hours + 1):
+        lag.enter("faults")
+        await soak.advance(HOUR)
+        # Faults of the hour.
+        for meter, until in list(dead.items()):
+            if hour >= until:
+                soak.device(meter).faults.no_reply = False
+                del dead[meter]
+        if hour % 11 == 0:
+            for meter in rng.sample([m for m in meters if m not in stable], 2):
+                soak.device(meter).faults.no_reply = True
+                dead[meter] = hour + rng.randint(1, 4)
+        for meter in rng.sample([m for m in meters if m not in stable], 3):
+            fault = soak.device(meter).faults
+            if rng.random() < 0.5:
+                fault.drop_next = 1  # one lost frame: the retry gets it
+            else:
+                fault.corrupt_next = 1  # one bad CRC: discarded, retried
+        lag.enter("poll")
+        if hour == at["price_change"]:
+            lag.enter("options_reload")
+            now = soak.now()
+            await _set_prices(hass, soak.entries[0], "0.75")  # the gateway reloads
+            soak.align(now)
+        if hour == at["restart"]:
+            lag.enter("restart")
+            await soak.restart(timedelta(hours=2))
+        if hour == at["gateway_reboot"]:
+            server = soak.entries[1].runtime_data.building.building.servers[0]
+            lag.enter("gateway_reboot")
+            reboot = asyncio.create_task(server.restart(down_for=0.3))
+            await soak.poll()  # the poll meets the gateway down
+            await reboot
+        if hour == at["ledger_lock"]:
+            locked, release = threading.Event(), threading.Event()
+            path = hass.config.path(LEDGER_FILE)
+            lock = hass.async_add_executor_job(_hold_ledger_lock, path, locked, release)
+            assert await hass.async_add_executor_job(locked.wait, 30)
+            lag.enter("ledger_locked")
+            await soak.poll()  # every write waits out its 10 s busy timeout, then gives up
+            in_doubt_polls += sum(
+                1 for e in soak.entries if e.runtime_data.coordinator.billing.in_doubt
+            )
+            release.set()
+            await lock
+        lag.enter("poll")
+        await soak.poll()
+        # After this poll a reset or a replacement happens: its last good reading is now.
+        if hour == at["counter_reset"]:
+            counted_until[reset_meter] = soak.device(reset_meter).total
+            soak.device(reset_meter).reset_counter()
+        if hour == at["replacement"]:
+            counted_until[replaced_meter] = soak.device(replaced_meter).total
+            soak.device(replaced_meter).replace_meter(start=0.0)
+        # Nobody whose balance is gone may keep the supply, unless a rule holds the cut.
+        lag.enter("check")
+        balances = await soak.balances()
+        local = soak.local_now()
+        for room in soak.rooms:
+            if balances[room.code] > 0 or room.protected or room.in_protected_hours(local):
+                continue
+            if soak.in_doubt(room):
+                continue
+            if soak.supplied(room):
+                watch.missed_cuts.append(f"{room.code}@{local.isoformat()}")
+        # Tenants top up: some at the counter, most online, providers retry.
+        lag.enter("recharge")
+        if hour != at["ledger_lock"]:
+            dry = [room for room in soak.rooms if balances[room.code] < 1000]
+            for room in rng.sample(dry, min(len(dry), 3)):
+                minor = rng.randrange(2000, 8000, 100)
+                if rng.random() < 0.3:
+                    await soak.recharge_by_service(room, minor, replays=rng.randint(0, 2))
+                else:
+                    await soak.recharge_by_webhook(room, minor, deliveries=rng.randint(1, 4))
+        if hour % 24 == 0:
+            print(f"day {hour // 24}: {time.monotonic() - started:.0f} s", flush=True)
+
+    # The end: every fault cleared, one last poll, then everybody still cut tops up.
+    for meter in dead:
+        soak.device(meter).faults.no_reply = False
+    await soak.advance(HOUR)
+    await soak.poll()
+    # A meter that was dead stays suspended by the bus's circuit breaker for a moment of real
+    # time; poll (without moving the clock) until every meter has given its final reading.
+    for _ in range(20):
+        if all(soak.online(m) for m in meters):
+            break
+        await asyncio.sleep(0.5)
+        await soak.poll()
+    silent = {m: soak.status(m).error for m in meters if not soak.online(m)}
+    assert not silent, f"every meter answers at the end: {silent}"
+    for meter in meters:
+        if meter not in stable:
+            counted_until[meter] = soak.device(meter).total
+    balances = await soak.balances()
+    cut_rooms = [r for r in soak.rooms if soak.switched(r) and not soak.supplied(r)]
+    for room in cut_rooms:
+        await soak.recharge_by_webhook(room, 10000 - min(balances[room.code], 0), deliveries=2)
+    await soak.poll()
+    unrestored = [
+        r.code for r in cut_rooms if not all(soak.device(m).supply_on for m in soak.switched(r))
+    ]
+    lag.enter("end")
+    lag.stop()
+    wall_s = time.monotonic() - started
+    rss_after = _rss_mb()
+
+    # -- the audit ---------------------------------------------------------------------------
+    ledger = soak.ledger()
+    billed_after = await _billed(soak, meters)
+    error = {"electricity": Decimal(0), "water": Decimal(0)}
+    for meter in meters:
+        device = soak.device(meter)
+        metered = counted_until[meter] - start_total[meter]
+        off = abs(Decimal(billed_after[meter] - billed_before[meter]).scaleb(-3) - metered)
+        error["water" if device.water else "electricity"] += off
+        if off:
+            state = await ledger.run(lambda s, m=meter: s.meter_state(m))
+            status = soak.entries[int(meter[1])].runtime_data.coordinator._status[meter]
+            print(
+                f"meter {meter}: billed {billed_after[meter] - billed_before[meter]} "
+                f"metered {metered} start {start_total[meter]} end {counted_until[meter]} "
+                f"ledger {state} read {status.reading.total if status.reading else None} "
+                f"online {status.online} error {status.error}"
+            )
+    report = await ledger.run(lambda s: s.check())
+
+    def money_by_kind(store: Any) -> dict[str, int]:
+        wallet = schema.account.c.kind == "wallet"
+        query = (
+            select(schema.journal_entry.c.kind, func.sum(schema.posting.c.amount))
+            .join(schema.posting, schema.posting.c.entry_id == schema.journal_entry.c.id)
+            .join(schema.account, schema.account.c.id == schema.posting.c.account_id)
+            .where(wallet)
+            .group_by(schema.journal_entry.c.kind)
+        )
+        with store.reading() as conn:
+            return {str(k): int(v) for k, v in conn.execute(query)}
+
+    def recharges(store: Any) -> dict[str, int]:
+        query = select(schema.journal_entry.c.key, schema.journal_entry.c.amount).where(
+            schema.journal_entry.c.kind == "recharge"
+        )
+        with store.reading() as conn:
+            return {str(k): int(v) for k, v in conn.execute(query)}
+
+    by_kind = await ledger.run(money_by_kind)
+    credited = await ledger.run(recharges)
+    balances = await soak.balances()
+    expected = {order: minor for order, (_code, minor) in soak.money.orders.items()}
+    credited_by_order = {k.split(":", 1)[-1]: v for k, v in credited.items()}
+    double_credits = len(credited) - len(credited_by_order)
+    missing_credits = sum(1 for o in expected if o not in credited_by_order)
+    wrong_amounts = sum(1 for o, m in expected.items() if credited_by_order.get(o, m) != m)
+    money_in = by_kind.get("recharge", 0)
+    money_out = -by_kind.get("usage", 0)
+    books_error = (
+        money_in
+        - money_out
+        - sum(balances.values())
+        + sum(v for k, v in by_kind.items() if k not in ("recharge", "usage"))
+    )
+    expected_quarantine = {reset_meter, replaced_meter}
+    figures = {
+        "gateways": len(soak.entries),
+        "meters": len(meters),
+        "accounts": len(soak.rooms),
+        "days": DAYS,
+        "polls": hours + 2,
+        "wall_s": f"{wall_s:.1f}",
+        "billed_vs_metered_error_kwh": f"{error['electricity']:.2f}",
+        "billed_vs_metered_error_m3": f"{error['water']:.3f}",
+        "quarantined_meters": len(watch.quarantined),
+        "unflagged_quarantines": len(expected_quarantine - set(watch.quarantined)),
+        "unexpected_quarantines": len(set(watch.quarantined) - expected_quarantine),
+        "recharge_orders": len(expected),
+        "recharge_deliveries": soak.money.deliveries,
+        "webhook_posts": soak.money.webhook_posts,
+        "double_credits": double_credits,
+        "missing_credits": missing_credits,
+        "wrong_amounts": wrong_amounts,
+        "money_in": money_in,
+        "money_out": money_out,
+        "balances": sum(balances.values()),
+        "books_error": books_error,
+        "ledger_invariant_violations": len(report.violations),
+        "cuts": len(watch.cuts),
+        "restores": len(watch.restores),
+        "wrong_cuts": len(watch.wrong_cuts),
+        "missed_cuts": len(watch.missed_cuts),
+        "unrestored_after_top_up": len(unrestored),
+        "ledger_locked_gateways_in_doubt": in_doubt_polls,
+        "loop_lag_max_ms": f"{lag.max_ms:.1f}",
+        **{f"loop_lag_{k}_ms": f"{v:.1f}" for k, v in sorted(lag.by_phase.items())},
+        **{f"wall_{k}_s": f"{v:.1f}" for k, v in sorted(lag.seconds.items())},
+        "rss_before_mb": f"{rss_before:.0f}",
+        "rss_after_mb": f"{rss_after:.0f}",
+    }
+    print()
+    for name, value in figures.items():
+        print(f"{name}={value}")
+    assert error["electricity"] == 0, "every kWh counted outside quarantine is billed once"
+    assert error["water"] == 0
+    assert watch.quarantined.keys() == expected_quarantine, watch.quarantined
+    assert (double_credits, missing_credits, wrong_amounts) == (0, 0, 0)
+    assert report.ok, report.violations[:5]
+    assert books_error == 0
+    assert not watch.wrong_cuts, watch.wrong_cuts[:5]
+    assert not watch.missed_cuts, watch.missed_cuts[:5]
+    assert not unrestored, unrestored
+    assert watch.cuts, "the month must have cut somebody, or the soak proves nothing"
+    assert in_doubt_polls >= 1, "the locked ledger must have been noticed"
+    assert lag.max_ms < LOOP_LAG_BOUND_MS
+    assert rss_after - rss_before < RSS_GROWTH_BOUND_MB
