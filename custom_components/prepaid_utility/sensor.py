@@ -143,7 +143,9 @@ SENSORS: tuple[MeterSensorDescription, ...] = (
         translation_key="remaining_volume",
         field="remaining_volume",
         device_class=SensorDeviceClass.WATER,
-        state_class=SensorStateClass.MEASUREMENT,
+        # What is left of a prepaid volume rises on a top-up and falls with use: a "total"
+        # like the meter's own balance (HA refuses "measurement" for water volumes).
+        state_class=SensorStateClass.TOTAL,
         native_unit_of_measurement=UnitOfVolume.CUBIC_METERS,
         suggested_display_precision=3,
         value_fn=lambda r: r.remaining_volume,
