@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ from .accounts import AccountSetup, async_sync_accounts
 from .billing.errors import PrepaidError
 from .billing_cycle import GatewayBilling
 from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S, DOMAIN
+from .fee_book import FeeBook
 from .ledger.metering import CycleResult
 from .meter_factory import MeterSetup
 from .meters.reading import (
@@ -85,6 +87,8 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         self.billing: GatewayBilling | None = None
         self.accounts: dict[str, AccountSetup] = {}
         self.supervisor: AccountSupervisor | None = None
+        self.fees: FeeBook | None = None  # fee items charged when due (fee_book.py)
+        self.clock: Callable[[], datetime] = dt_util.utcnow  # simulated time for a simulator
         self._accounts_synced = False
         self._balances: dict[str, int] = {}
         self._status: dict[str, MeterStatus] = {key: MeterStatus() for key in meters}
@@ -116,6 +120,8 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
             cycle = await self.billing.async_bill(fresh)
             if cycle is not None:
                 await self._async_accounts(self.billing)
+                if self.fees is not None and await self.fees.async_charge_new(self.accounts):
+                    await self._async_accounts(self.billing)
         return GatewayData(
             meters=dict(self._status),
             polled_at=dt_util.utcnow(),
