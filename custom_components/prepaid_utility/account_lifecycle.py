@@ -40,6 +40,7 @@ from .const import (
     SUBENTRY_ACCOUNT,
 )
 from .events import EVENT_ACCOUNT_CLOSED, AccountClosed
+from .ledger import LedgerStore
 from .ledger_runtime import currency_exponent
 from .meters.reading import MeterReading
 from .ops_common import CLOSED_AT, account_of, invalid, meter_of
@@ -146,18 +147,20 @@ async def async_open_account(call: ServiceCall) -> dict[str, Any]:
     else:
         code = existing.subentry_id
     ledger = entry.runtime_data.ledger
-    balance = 0
-    entry_id = None
-    try:
-        # The account exists in the ledger at once (the gateway reloads to show it).
-        await ledger.run(lambda store: store.create_account(code))
+    actor = call.context.user_id or "system"
+
+    def credit(store: LedgerStore) -> tuple[int | None, int]:
+        # The account exists in the ledger at once (the gateway reloads to show it). One job
+        # on the writer thread: it runs before the reload closes the ledger behind it.
+        store.create_account(code)
+        entry_id = None
         if minor:
-            result = await ledger.recharge(
-                code, minor, f"order:{order_id}", method="cash",
-                actor=call.context.user_id or "system",
-            )  # fmt: skip
+            result = store.recharge(code, minor, f"order:{order_id}", method="cash", actor=actor)
             entry_id = result.entry_id
-        balance = await ledger.balance(code)
+        return entry_id, store.balance(code)
+
+    try:
+        entry_id, balance = await ledger.run(credit)
     except PrepaidError as err:
         raise _from_ledger(err) from err
     return {

@@ -19,12 +19,12 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
 
 from .billing.engine import CounterReading
-from .billing.errors import PrepaidError
+from .billing.errors import OperationRefused, PrepaidError
 from .billing.money import format_money
 from .const import DOMAIN
 from .events import EVENT_METER_REPLACED, MeterReplaced
 from .ledger_runtime import currency_exponent
-from .ops_common import counter_value, meter_of
+from .ops_common import counter_value, invalid, meter_of
 from .services import _from_ledger, _key
 
 SERVICE_REPLACE_METER = "replace_meter"
@@ -105,6 +105,13 @@ async def async_replace_meter(call: ServiceCall) -> dict[str, Any]:
         raise _from_ledger(PrepaidError("no ledger"))
     try:
         done = await async_replace(hass, entry, meter_key, new_start, final=final, key=key)
+    except OperationRefused as err:
+        raise invalid(
+            "final_reading_refused",
+            meter=entry.runtime_data.coordinator.meters[meter_key].name,
+            reading=str(final),
+            status=err.placeholders.get("status", "?"),
+        ) from err
     except PrepaidError as err:
         raise _from_ledger(err) from err
     return _response(hass, done)

@@ -31,8 +31,8 @@ class MeterReplacementRepairFlow(RepairsFlow):
         self._generation: int | None = None
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
-        """Show the readings form (the only step)."""
-        return await self.async_step_readings(user_input)
+        """Show the readings form (``user_input`` here is only the issue id)."""
+        return await self.async_step_readings()
 
     async def async_step_readings(
         self, user_input: dict[str, Any] | None = None
@@ -75,6 +75,9 @@ class MeterReplacementRepairFlow(RepairsFlow):
                     errors["base"] = "final_reading_refused"
                 else:
                     return self.async_create_entry(data={})
+        latest = await coordinator.billing.ledger.run(
+            lambda store: store.quarantined_readings(self.meter_id, limit=1)
+        )
         status = coordinator.data.meters.get(self.meter_id) if coordinator.data else None
         shown = status.reading.total if status is not None and status.reading else None
         return self.async_show_form(
@@ -90,6 +93,7 @@ class MeterReplacementRepairFlow(RepairsFlow):
                 "meter": setup.name,
                 "room": setup.room,
                 "reading": "?" if shown is None else str(shown),
+                "reason": latest[0].status if latest else "?",
             },
         )
 
