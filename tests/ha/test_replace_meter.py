@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
@@ -67,8 +68,6 @@ async def test_repair_records_the_replacement_and_bills_once(
     assert billed_before_fix < counter_to_milli(final) - counter_to_milli(start)
 
     assert await async_setup_component(hass, "repairs", {})
-    from homeassistant.components.repairs import repairs_flow_manager
-
     manager = repairs_flow_manager(hass)
     assert manager is not None
     flow = await manager.async_init(DOMAIN, data={"issue_id": issue.issue_id})
