@@ -8,13 +8,15 @@ refused with a translated error and changes nothing.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 from sqlalchemy import select
 
@@ -293,6 +295,7 @@ async def test_apportion_splits_the_pool_exactly(hass: HomeAssistant, mixed_buil
     (code_a, dev_a), (code_b, dev_b) = await _two_accounts(hass, entry)
     code_c, dev_c = await open_account(hass, entry, "Wang Wu", [3], "OPEN-C", area_m2=19.5)
     sim = entry.runtime_data.building.building
+    sim.device(0, 4).mean *= 20  # unit 4 plays the building's master meter
     for _ in range(4):
         sim.clock.advance(3600)
         await poll(hass, entry)
@@ -344,12 +347,52 @@ async def test_apportion_splits_the_pool_exactly(hass: HomeAssistant, mixed_buil
     assert Decimal(by_area["difference_quantity"]) == master_q - subs_q
     assert Decimal(by_area["pool_quantity"]) == max(master_q - subs_q, Decimal(0))
 
+    later = {"start": period["start"], "end": (end + dt_util.dt.timedelta(days=1)).isoformat()}
+    by_usage = await call(
+        hass, "apportion", {**targets, **later, "amount": "77.77", "method": "usage"}
+    )
+    assert sum(Decimal(v) for v in by_usage["shares"].values()) == Decimal("77.77")
+    usage = await ledger.run(lambda s: s.usage_weights([code_a, code_b, code_c], start, end))
+    heaviest = max(usage, key=lambda c: usage[c])
+    assert by_usage["shares"][heaviest] == max(by_usage["shares"].values(), key=Decimal)
+
+    assert Decimal(by_area["pool_quantity"]) > 0
+    assert by_area["loss_per_mille"] > 0
     month = {"month": dt_util.now().strftime("%Y-%m")}
+    priced = await call(hass, "apportion", {**targets, **month, "price": "0.85"})
+    pool = Decimal(priced["pool_quantity"])
+    assert Decimal(priced["amount"]) == (pool * Decimal("0.85")).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    assert sum(Decimal(v) for v in priced["shares"].values()) == Decimal(priced["amount"])
+    wider = {"start": period["start"], "end": (end + dt_util.dt.timedelta(days=2)).isoformat()}
     equal = await call(
-        hass, "apportion", {**targets, **month, "amount": "100.00", "method": "equal"}
+        hass, "apportion", {**targets, **wider, "amount": "100.00", "method": "equal"}
     )
     assert sorted(equal["shares"].values()) == ["33.33", "33.33", "33.34"]
     print(
         f"apportion_sum={sum(shares.values())} amount=10001 pool={by_area['pool_quantity']} "
         f"loss_per_mille={by_area['loss_per_mille']}"
     )
+
+
+async def test_fees_target_an_area(hass: HomeAssistant, mixed_building: Any) -> None:
+    entry = mixed_building
+    (code_a, dev_a), (code_b, dev_b) = await _two_accounts(hass, entry)
+    floor = ar.async_get(hass).async_create("First floor")
+    for dev in (dev_a, dev_b):
+        dr.async_get(hass).async_update_device(dev, area_id=floor.id)
+    # A meter in the same area is not an account: it is skipped, not refused.
+    dr.async_get(hass).async_update_device(
+        device_id(hass, entry, meter_key(entry, 3)), area_id=floor.id
+    )
+    response = await call(
+        hass,
+        "add_fee",
+        {"area_id": floor.id, "fee_id": "water-heating", "name": "Hot water", "amount": "12"},
+    )
+    assert sorted(response["accounts"]) == sorted([code_a, code_b])
+    assert {c["account_id"] for c in response["charged"]} == {code_a, code_b}
+    removed = await call(hass, "remove_fee", {"area_id": floor.id, "fee_id": "water-heating"})
+    assert sorted(removed["removed_from"]) == sorted([code_a, code_b])
+    assert "water-heating" not in entry.runtime_data.coordinator.fees.fees
