@@ -28,6 +28,7 @@ from .ops_common import (
     ATTR_END,
     ATTR_MONTH,
     ATTR_START,
+    account_of,
     invalid,
     loaded_entries,
     meter_of,
@@ -40,6 +41,7 @@ SERVICE_GENERATE_BILLS = "generate_bills"
 SERVICE_MARK_BILL_PAID = "mark_bill_paid"
 SERVICE_APPORTION = "apportion"
 ATTR_DUE_DAYS = "due_days"
+ATTR_DEVICE_ID = "device_id"
 ATTR_BILL_ID = "bill_id"
 ATTR_PAYMENT_ID = "payment_id"
 ATTR_MASTER = "master_meter"
@@ -66,6 +68,7 @@ GENERATE_BILLS_SCHEMA = vol.Schema(
 
 MARK_BILL_PAID_SCHEMA = vol.Schema(
     {
+        vol.Optional(ATTR_DEVICE_ID): cv.string,
         vol.Required(ATTR_BILL_ID): vol.All(vol.Coerce(int), vol.Range(min=1)),
         vol.Required(ATTR_PAYMENT_ID): cv.string,
     }
@@ -150,26 +153,42 @@ async def async_generate_bills(call: ServiceCall) -> dict[str, Any]:
     }
 
 
+async def _find_bill(hass: HomeAssistant, call: ServiceCall, bill_id: int) -> tuple[Any, BillInfo]:
+    """Return (ledger, bill): by the account when given, else in the one ledger that has it."""
+    if call.data.get(ATTR_DEVICE_ID):
+        entry, code = account_of(hass, call.data[ATTR_DEVICE_ID])
+        ledgers = [entry.runtime_data.ledger]
+    else:
+        code = None
+        # Gateways may keep their ledgers in different places; each ledger numbers its bills.
+        ledgers = list(
+            {
+                id(e.runtime_data.ledger): e.runtime_data.ledger for e in loaded_entries(hass)
+            }.values()
+        )
+    found: list[tuple[Any, BillInfo]] = []
+    for ledger in ledgers:
+        bills = await ledger.run(lambda s: s.bills(code))
+        found.extend((ledger, info) for info in bills if info.bill_id == bill_id)
+    if not found:
+        raise invalid("unknown_bill", bill=str(bill_id))
+    if len(found) > 1:
+        raise invalid("bill_ambiguous", bill=str(bill_id))
+    return found[0]
+
+
 async def async_mark_bill_paid(call: ServiceCall) -> dict[str, Any]:
     """Record a bill as paid in full, once per payment id."""
     hass = call.hass
     key = _key(call.data[ATTR_PAYMENT_ID])
     bill_id = int(call.data[ATTR_BILL_ID])
-    entries = loaded_entries(hass)
-    if not entries:
-        raise invalid("unknown_entry")
-    ledger = entries[0].runtime_data.ledger  # one ledger for every gateway
     try:
-        info = next(
-            (b for b in await ledger.run(lambda s: s.bills()) if b.bill_id == bill_id), None
-        )
-        if info is None:
-            raise invalid("unknown_bill", bill=str(bill_id))
+        ledger, info = await _find_bill(hass, call, bill_id)
         result = await ledger.run(lambda s: s.pay_bill(bill_id, f"bill:{key}"))
         balance = await ledger.balance(info.account)
     except PrepaidError as err:
         raise _from_ledger(err) from err
-    for entry in entries:
+    for entry in loaded_entries(hass):
         if info.account in entry.runtime_data.coordinator.accounts:
             # Paying a usage bill credits the wallet: supply may come back now.
             balance = (await entry.runtime_data.coordinator.async_refresh_balances()).get(

@@ -209,6 +209,7 @@ async def test_bills_are_issued_once_and_paid_once(
     for data, key in (
         ({"bill_id": 9999, "payment_id": "PAY-1"}, "unknown_bill"),
         ({"bill_id": issued["bill_id"], "payment_id": "bad id"}, "invalid_order_id"),
+        ({"bill_id": issued["bill_id"], "payment_id": "PAY-1", "device_id": dev_a}, "unknown_bill"),
     ):
         with pytest.raises(ServiceValidationError) as err:
             await call(hass, "mark_bill_paid", data)
