@@ -35,9 +35,11 @@ from .const import (
 )
 from .coordinator import GatewayCoordinator
 from .entity import gateway_identifier
+from .fee_book import FeeBook, async_remove_fee_items
 from .gateway import bus_config
 from .ledger import AsyncLedgerStore
 from .ledger_runtime import async_acquire_ledger, async_release_ledger, currency_exponent
+from .ledger_services import async_setup_ledger_services
 from .meter_factory import MeterSetup, build_meter
 from .meters.hub import BusConfig, BusKind, ModbusHub
 from .payments import (
@@ -74,6 +76,7 @@ type PrepaidConfigEntry = ConfigEntry[GatewayRuntime]
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Set up what is shared by every gateway entry: the service actions."""
     async_setup_services(hass)
+    async_setup_ledger_services(hass)
     return True
 
 
@@ -151,6 +154,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     if clock is not None:
         coordinator.clock = clock
     coordinator.billing = GatewayBilling(hass, entry.entry_id, entry.title, ledger, meters)
+    coordinator.fees = FeeBook(hass, entry.entry_id, ledger, coordinator.clock)
     exponent = currency_exponent(hass.config.currency)
     coordinator.accounts = build_accounts(entry, exponent)
     coordinator.supervisor = AccountSupervisor(
@@ -171,6 +175,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     )
     try:
         await entry.runtime_data.orders.async_load()
+        await coordinator.fees.async_load()
         await coordinator.billing.async_register_tariffs(entry.options)
         await coordinator.async_config_entry_first_refresh()
     except Exception:
@@ -202,7 +207,8 @@ async def _close(hass: HomeAssistant, entry: PrepaidConfigEntry) -> None:
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> None:
-    """Forget a deleted simulated building's saved meters."""
+    """Forget a deleted gateway's fee items and a simulated building's saved meters."""
+    await async_remove_fee_items(hass, entry.entry_id)
     if entry.data.get(CONF_GATEWAY_TYPE) == GatewayType.SIMULATED:
         await SimulatedBuilding(hass, entry.entry_id, entry.data[CONF_PRESET]).async_remove()
 

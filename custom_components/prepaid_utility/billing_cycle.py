@@ -128,6 +128,10 @@ class GatewayBilling:
             self._known.add(reading.meter_id)
             self.registered_now.add(reading.meter_id)
 
+    def forget_quarantine(self, key: str) -> None:
+        """End a meter's quarantine episode (its replacement was recorded)."""
+        self._quarantined.discard(key)
+
     def _report_quarantines(
         self, result: CycleResult, readings: Mapping[str, MeterReading]
     ) -> None:
@@ -139,7 +143,9 @@ class GatewayBilling:
                 self.hass,
                 DOMAIN,
                 f"quarantined_{key}",
-                is_fixable=False,
+                # Fixable: the repair records a replaced meter (meter_replacement.py, repairs.py).
+                is_fixable=True,
+                data={"entry_id": self.entry_id, "meter_id": key},
                 severity=ir.IssueSeverity.WARNING,
                 translation_key="meter_quarantined",
                 translation_placeholders={

@@ -25,6 +25,7 @@ from .accounts import AccountSetup, async_sync_accounts
 from .billing.errors import PrepaidError
 from .billing_cycle import GatewayBilling
 from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S, DOMAIN
+from .fee_book import FeeBook
 from .ledger import LedgerStore
 from .ledger.metering import CycleResult
 from .meter_factory import MeterSetup
@@ -96,6 +97,7 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         self.billing: GatewayBilling | None = None
         self.accounts: dict[str, AccountSetup] = {}
         self.supervisor: AccountSupervisor | None = None
+        self.fees: FeeBook | None = None  # fee items charged when due (fee_book.py)
         self._accounts_synced = False
         self._balances: dict[str, int] = {}
         self._status: dict[str, MeterStatus] = {key: MeterStatus() for key in meters}
@@ -127,6 +129,8 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
             cycle = await self.billing.async_bill(fresh)
             if cycle is not None:
                 await self._async_accounts(self.billing)
+                if self.fees is not None and await self.fees.async_charge_new(self.accounts):
+                    await self._async_accounts(self.billing)
         return GatewayData(
             meters=dict(self._status),
             polled_at=self.clock(),

@@ -19,6 +19,8 @@ EVENT_RECHARGED: Final = "prepaid_utility_recharged"
 EVENT_BILL_ISSUED: Final = "prepaid_utility_bill_issued"
 EVENT_STATEMENT_READY: Final = "prepaid_utility_statement_ready"
 EVENT_METER_QUARANTINED: Final = "prepaid_utility_meter_quarantined"
+EVENT_METER_REPLACED: Final = "prepaid_utility_meter_replaced"
+EVENT_ACCOUNT_CLOSED: Final = "prepaid_utility_account_closed"
 
 ALL_EVENTS: Final = (
     EVENT_LOW_BALANCE,
@@ -29,6 +31,8 @@ ALL_EVENTS: Final = (
     EVENT_BILL_ISSUED,
     EVENT_STATEMENT_READY,
     EVENT_METER_QUARANTINED,
+    EVENT_METER_REPLACED,
+    EVENT_ACCOUNT_CLOSED,
 )
 
 
@@ -110,3 +114,29 @@ class MeterQuarantined:
     def as_data(self) -> dict[str, object]:
         """Return the event data (plain JSON types only)."""
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeterReplaced:
+    """A meter's replacement was recorded: billing goes on from ``new_start_reading``."""
+
+    meter_id: str
+    meter_name: str
+    generation: int
+    new_start_reading: str
+    final_reading: str | None
+    replacement_id: str
+
+    def as_data(self) -> dict[str, object]:
+        """Return the event data (plain JSON types only)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountClosed(AccountEvent):
+    """An account was settled and closed; ``balance`` is the closing balance before refund."""
+
+    refunded: str
+    billed: str
+    bill_id: str | None
+    settlement_id: str

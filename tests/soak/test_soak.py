@@ -44,7 +44,7 @@ from .harness import Soak
 pytestmark = pytest.mark.usefixtures("sockets")
 
 FULL = os.environ.get("PREPAID_SOAK") == "full"
-DAYS = int(os.environ.get("PREPAID_SOAK_DAYS", 31 if FULL else 4))
+DAYS = int(os.environ.get("PREPAID_SOAK_DAYS") or (31 if FULL else 4))
 HOUR = 3600.0
 LOOP_LAG_BOUND_MS = 100.0
 RSS_GROWTH_BOUND_MB = 150.0 if FULL else 100.0

@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -104,6 +105,17 @@ class AsyncLedgerStore:
     ) -> Settlement:
         """See ``LedgerStore.move_out``."""
         return await self.run(lambda s: s.move_out(account, at, closing, key))
+
+    async def replace_meter_once(
+        self,
+        meter_id: str,
+        new_start: Decimal,
+        at: datetime,
+        key: str,
+        final: CounterReading | None = None,
+    ) -> tuple[int, bool, int]:
+        """See ``LedgerStore.replace_meter_once``."""
+        return await self.run(lambda s: s.replace_meter_once(meter_id, new_start, at, key, final))
 
     async def statement(self, account: str, start: datetime, end: datetime) -> reports.Statement:
         """See ``reports.statement``."""

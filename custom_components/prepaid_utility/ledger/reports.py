@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, and_, func, select
 
 from ..billing.errors import UnknownAccount
-from .journal import to_us
+from .journal import from_us, to_us
 from .schema import account, bill, journal_entry, meter, posting, usage_bucket
 
 
@@ -102,6 +102,63 @@ def statement(conn: Connection, code: str, start: datetime, end: datetime) -> St
     ]
     closing = int(opening) + sum(totals.values())
     return Statement(code, int(opening), closing, totals, usage)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One journal entry as it touched an account: what, when, how much, balance after."""
+
+    entry_id: int
+    at: datetime
+    kind: str
+    reason: str
+    amount: int
+    balance: int
+
+
+def statement_lines(
+    conn: Connection, code: str, start: datetime, end: datetime
+) -> list[StatementLine]:
+    """Return an account's entries in ``[start, end)`` in journal order, with running balance."""
+    acc = conn.execute(select(account.c.id).where(account.c.code == code)).scalar_one_or_none()
+    if acc is None:
+        raise UnknownAccount("unknown account", account=code)
+    start_us, end_us = to_us(start), to_us(end)
+    joined = posting.join(journal_entry, journal_entry.c.id == posting.c.entry_id)
+    balance = int(
+        conn.execute(
+            select(func.coalesce(func.sum(posting.c.amount), 0))
+            .select_from(joined)
+            .where(posting.c.account_id == acc, journal_entry.c.ts_us < start_us)
+        ).scalar_one()
+    )
+    lines: list[StatementLine] = []
+    rows = conn.execute(
+        select(
+            journal_entry.c.id,
+            journal_entry.c.ts_us,
+            journal_entry.c.kind,
+            journal_entry.c.reason,
+            func.sum(posting.c.amount).label("amount"),
+        )
+        .select_from(joined)
+        .where(
+            posting.c.account_id == acc,
+            journal_entry.c.ts_us >= start_us,
+            journal_entry.c.ts_us < end_us,
+        )
+        .group_by(journal_entry.c.id, journal_entry.c.ts_us, journal_entry.c.kind)
+        .group_by(journal_entry.c.reason)
+        .order_by(journal_entry.c.id)
+    )
+    for row in rows:
+        balance += int(row.amount)
+        lines.append(
+            StatementLine(
+                int(row.id), from_us(row.ts_us), row.kind, row.reason, int(row.amount), balance
+            )
+        )
+    return lines
 
 
 class Granularity(StrEnum):

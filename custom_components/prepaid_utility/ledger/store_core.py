@@ -25,6 +25,7 @@ from ..billing.errors import (
     InvalidAmount,
     LedgerConflict,
     LedgerUnavailable,
+    OperationRefused,
     UnknownAccount,
 )
 from ..billing.quantity import counter_to_milli
@@ -329,6 +330,62 @@ class LedgerCore:
             if final is not None:
                 metering.bill_readings(conn, self._ctx(), [final], at)
             return metering.replace_meter(conn, meter_id, new_start, at, periods)
+
+        return self._write(work)
+
+    def replace_meter_once(
+        self,
+        meter_id: str,
+        new_start: Decimal,
+        at: datetime,
+        key: str,
+        final: CounterReading | None = None,
+    ) -> tuple[int, bool, int]:
+        """Replace a meter once per key; return (generation, replayed, final charge).
+
+        The final reading of the old meter is billed in the same transaction, and a final
+        reading the ledger would quarantine (below what was billed, or an impossible jump)
+        refuses the whole replacement. The key is a zero-amount journal entry, so the same
+        request again (a repair submitted twice, an automation retried) changes nothing.
+        """
+        counter_to_milli(new_start)
+        payload = {
+            "meter": meter_id,
+            "start": str(new_start),
+            "final": None if final is None else str(final.total),
+        }
+
+        def work(conn: Connection) -> tuple[int, bool, int]:
+            found = find_entry(conn, "meter_replacement", key, payload_hash(payload))
+            if found is not None:
+                return metering.current_state(conn, meter_id)[1].generation, True, 0
+            metering.require_open_meter(conn, meter_id)
+            charged = 0
+            if final is not None:
+                result = metering.bill_readings(conn, self._ctx(), [final], at)
+                if result.quarantined:
+                    raise OperationRefused(
+                        "final reading not plausible",
+                        meter=meter_id,
+                        reading=str(final.total),
+                        status=result.statuses[meter_id].value,
+                    )
+                charged = result.charged_minor.get(meter_id, 0)
+            generation = metering.replace_meter(conn, meter_id, new_start, at)
+            write_entry(
+                conn,
+                self._entry(
+                    "meter_replacement",
+                    key,
+                    payload,
+                    "meter_replacement",
+                    amount=0,
+                    reason=meter_id,
+                    at=at,
+                ),
+                [],
+            )
+            return generation, False, charged
 
         return self._write(work)
 
