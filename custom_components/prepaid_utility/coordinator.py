@@ -24,6 +24,8 @@ from .accounts import AccountSetup, async_sync_accounts
 from .billing.errors import PrepaidError
 from .billing_cycle import GatewayBilling
 from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S, DOMAIN
+from .emergency_credit import EmergencyCredit
+from .gateway_watch import GatewayWatch
 from .ledger.metering import CycleResult
 from .meter_factory import MeterSetup
 from .meters.reading import (
@@ -88,6 +90,8 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         self._accounts_synced = False
         self._balances: dict[str, int] = {}
         self._status: dict[str, MeterStatus] = {key: MeterStatus() for key in meters}
+        self.gateway_watch: GatewayWatch | None = None
+        self.emergency: EmergencyCredit | None = None
 
     async def _async_update_data(self) -> GatewayData:
         keys = list(self.meters)
@@ -105,6 +109,8 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
                 self._lost(key, result)
             elif isinstance(result, BaseException):
                 raise result
+        if self.gateway_watch is not None:
+            self.gateway_watch.observe(bool(fresh) or not keys)
         if bus_down:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -142,6 +148,8 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         if self.supervisor is None:
             return
         self.supervisor.adopt_observed({k: s.supply for k, s in self._status.items()})
+        if self.emergency is not None:  # a top-up first pays back emergency credit it used
+            self._balances.update(await self.emergency.async_settle(self._balances))
         await self.supervisor.async_review(self._balances, self._in_doubt, self._async_switch)
 
     async def _async_switch(self, key: str, on: bool) -> ControlResult:
