@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import time
+from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
 import probatio as vol
@@ -275,13 +276,19 @@ def _apply_protection(
     """Save the rules in the subentry and use them now, without reloading the gateway."""
     from . import _signature  # noqa: PLC0415  # the package imports this module
 
-    hass.config_entries.async_update_subentry(entry, entry.subentries[code], data=new)
     coordinator = entry.runtime_data.coordinator
     coordinator.accounts[code] = replace(
         coordinator.accounts[code], policy=policy_from(new, exponent)
     )
-    # The same rules are in force already: the update listener need not reload the gateway.
-    entry.runtime_data.signature = _signature(entry)
+    # The new rules are in force already, so the update listener (which runs inside the update)
+    # must find nothing to reload: it is shown the gateway's settings as they are about to be.
+    subentry = entry.subentries[code]
+    after = SimpleNamespace(
+        options=entry.options,
+        subentries={**entry.subentries, code: replace(subentry, data=MappingProxyType(new))},
+    )
+    entry.runtime_data.signature = _signature(after)  # type: ignore[arg-type]
+    hass.config_entries.async_update_subentry(entry, subentry, data=new)
 
 
 async def async_claim_emergency(
