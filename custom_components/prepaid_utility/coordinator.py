@@ -148,6 +148,9 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         if self.supervisor is None:
             return
         self.supervisor.adopt_observed({k: s.supply for k, s in self._status.items()})
+        self.supervisor.totals = {
+            k: s.reading.total for k, s in self._status.items() if s.reading is not None
+        }
         if self.emergency is not None:  # a top-up first pays back emergency credit it used
             self._balances.update(await self.emergency.async_settle(self._balances))
         await self.supervisor.async_review(self._balances, self._in_doubt, self._async_switch)

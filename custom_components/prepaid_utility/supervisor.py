@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
@@ -83,16 +84,17 @@ class AccountSupervisor:
         self.loose_pending: set[str] = set()  # overridden meters of no account, to confirm
         self.working_day: Callable[[datetime], bool] = weekday_is_working
         self.watch = SupplyWatch(hass)
+        # Which account holds each meter (an account's meters change only with a reload).
+        self.holder = {m: code for code, setup in accounts.items() for m in setup.meters}
         self.observed: Mapping[str, SupplyState] = {}
+        self.totals: Mapping[str, Decimal] = {}  # latest counters, to see use while cut
 
     def desired(self, meter: str) -> bool | None:
         """Return the state a meter should be in (None: nobody decides it)."""
         if meter in self.overrides:
             return self.overrides[meter]
-        for code, setup in self.accounts.items():
-            if meter in setup.meters:
-                return self.states[code].supply_on
-        return None
+        holder = self.holder.get(meter)
+        return None if holder is None else self.states[holder].supply_on
 
     def set_override(self, meters: set[str], value: bool | None) -> None:
         """Force meters on or off (None: back to automatic) and queue them to be sent."""
@@ -102,7 +104,7 @@ class AccountSupervisor:
             else:
                 self.overrides[meter] = value
             self.watch.forget(meter)  # a new command: count its refusals afresh
-            holder = next((c for c, s in self.accounts.items() if meter in s.meters), None)
+            holder = self.holder.get(meter)
             if holder is not None:
                 self.states[holder].pending.add(meter)
             elif value is not None:
@@ -176,6 +178,7 @@ class AccountSupervisor:
         if self.loose_pending:
             await self._reconcile_meters(self.loose_pending, "-", set_supply)
         self.watch.clear_obeyed(self.observed, self.desired)
+        self.watch.check_flow(self.totals, self.observed, self.desired)
 
     def _apply(
         self, setup: AccountSetup, state: AccountState, balance: int, decision: SupplyDecision

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -15,9 +16,14 @@ from .coordinator import GatewayCoordinator
 from .emergency_credit import EmergencyCredit
 from .gateway_watch import GatewayWatch, unreachable_issue_id
 from .ledger import AsyncLedgerStore
+from .meters.reading import Medium
 from .supply_overrides import OverrideStore
-from .supply_watch import not_obeying_issue_id
+from .supply_watch import bypass_issue_id, not_obeying_issue_id
 from .workday import CONF_WORKDAY_ENTITY, working_day_source
+
+# What a cut meter may still count before it is taken for bypassed: a little over a resolution
+# step, so a reading taken as the relay opened does not raise the alarm.
+BYPASS_ALLOWANCE = {Medium.ELECTRICITY: Decimal("0.05"), Medium.WATER: Decimal("0.005")}
 
 
 async def async_setup_supply_control(
@@ -33,6 +39,12 @@ async def async_setup_supply_control(
     issues = ir.async_get(hass)
     meters = coordinator.meters
     supervisor.watch.names = {key: (setup.name, setup.room) for key, setup in meters.items()}
+    supervisor.watch.allowances = {
+        key: BYPASS_ALLOWANCE[setup.medium] for key, setup in meters.items()
+    }
+    supervisor.watch.bypassed = {
+        key for key in meters if issues.async_get_issue(DOMAIN, bypass_issue_id(key))
+    }
     # Issues outlive a restart: remember them, so the first good read clears them.
     supervisor.watch.raised = {
         key for key in meters if issues.async_get_issue(DOMAIN, not_obeying_issue_id(key))

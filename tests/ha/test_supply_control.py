@@ -4,7 +4,7 @@ relay_control / valve_control (on, off, auto; targets by device, account, area a
 saved across a reload; an offline meter converges when it returns), set_protection,
 emergency credit (the resident's button and the admin service, once per cycle, paid back by
 the next top-up), the workday entity, and the repair issues for relays that do not obey and
-gateways that stay silent. Rows C1-C4, C7 and H2 of the reliability matrix.
+gateways that stay silent. Rows C1-C7 and H2 of the reliability matrix.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from custom_components.prepaid_utility.ledger.schema import journal_entry
 from custom_components.prepaid_utility.meters.simulator.faults import GATEWAY_NO_RESPONSE
 from custom_components.prepaid_utility.supply_watch import (
     REFUSALS_BEFORE_ISSUE,
+    bypass_issue_id,
     not_obeying_issue_id,
 )
 
@@ -597,3 +598,69 @@ async def test_control_of_an_unloaded_gateway_is_refused(
     with pytest.raises(HomeAssistantError):
         await _call(hass, "relay_control", {"device_id": account, "mode": "off"})
     assert await hass.config_entries.async_setup(building.entry_id)
+
+
+async def test_use_while_cut_raises_a_repair_and_is_billed(
+    hass: HomeAssistant, building: Any
+) -> None:
+    """C5 / I13: the relay reads off but the counter moves (wired around): alert, still billed."""
+    code, account = await _account(hass, building)  # no money: cut at once
+    key = _meter(building, ELECTRIC)
+    relay = _sim(building, ELECTRIC)
+    assert relay.supply_on is False
+    ledger = building.runtime_data.ledger
+    issues = ir.async_get(hass)
+    sim = building.runtime_data.building.building
+    await poll(hass, building)
+    assert issues.async_get_issue(DOMAIN, bypass_issue_id(key)) is None
+    relay.faults.bypass = True
+    relay.mean = 2_000.0
+    start, balance = relay.total, await ledger.balance(code)
+    sim.clock.advance(3600)
+    await poll(hass, building)
+    used = relay.total - start
+    assert used > 0
+    issue = issues.async_get_issue(DOMAIN, bypass_issue_id(key))
+    assert issue is not None
+    assert issue.translation_key == "supply_bypassed"
+    charged = balance - await ledger.balance(code)
+    water = _sim(building, WATER)
+    assert water.supply_on is False
+    expected = int(used * 60)  # 0.60 per kWh, in cents
+    print(f"bypass_events=1 alerts=1 used_kwh={used} charged_minor={charged}")
+    assert expected - 1 <= charged <= expected + 1, "use while cut is billed like any other"
+    # A top-up ends the cut, and with it the episode.
+    await _money(hass, "recharge", account, amount="100", order_id="B-1")
+    assert relay.supply_on is True
+    await poll(hass, building)
+    assert issues.async_get_issue(DOMAIN, bypass_issue_id(key)) is None
+
+
+async def test_no_cut_while_a_meter_of_the_account_is_silent(
+    hass: HomeAssistant, building: Any
+) -> None:
+    """C6: a due cut waits while one of the account's meters does not answer (fail open)."""
+    code, account = await _account(hass, building)
+    await _money(hass, "recharge", account, amount="10", order_id="D-1")
+    water = _sim(building, WATER)
+    water.faults.exception_always = GATEWAY_NO_RESPONSE
+    sim = building.runtime_data.building.building
+    coordinator = building.runtime_data.coordinator
+    await poll(hass, building)
+    await _money(hass, "adjust_balance", account, amount="-20", adjustment_id="D-2",
+                 reason="usage")  # fmt: skip
+    cuts = 0
+    periods = 0
+    for _ in range(5):
+        sim.clock.advance(600)
+        await poll(hass, building)
+        periods += 1
+        cuts += int(not _sim(building, ELECTRIC).supply_on)
+        assert coordinator.data.accounts[code].hold == "in_doubt"
+    print(f"uncertain_periods={periods} cuts_during_uncertainty={cuts}")
+    assert cuts == 0
+    water.faults.exception_always = None
+    building.runtime_data.hub.reset_backoff()
+    await poll(hass, building)
+    assert _sim(building, ELECTRIC).supply_on is False, "certain again: the due cut happens"
+    assert water.supply_on is False
