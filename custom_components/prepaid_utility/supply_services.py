@@ -11,6 +11,7 @@ emergency credit the resident's button gives. All of them are admin-only.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import time
 from types import MappingProxyType, SimpleNamespace
@@ -46,6 +47,8 @@ from .services import (
     _from_ledger,
     _invalid,
 )
+
+_LOGGER = logging.getLogger(__name__)
 
 SERVICE_RELAY = "relay_control"
 SERVICE_VALVE = "valve_control"
@@ -186,7 +189,11 @@ async def _async_control(call: ServiceCall, medium: Medium) -> ServiceResponse:
         supervisor = coordinator.supervisor
         supervisor.set_override(targets.meters, value)
         await runtime.overrides.async_save(supervisor.overrides)
-        await coordinator.async_refresh_balances()
+        try:
+            await coordinator.async_refresh_balances()
+        except PrepaidError as err:
+            # Saved all the same: the first review the ledger allows sends it (listed pending).
+            _LOGGER.warning("%s: supply override not sent yet: %s", targets.entry.title, err)
         pending = supervisor.pending_meters()
         for key in sorted(targets.meters):
             status = coordinator.data.meters[key]
