@@ -51,10 +51,19 @@ from .payments import (
 from .services import async_setup_services
 from .simulated_building import SimulatedBuilding
 from .supervisor import AccountSupervisor
+from .supply_overrides import OverrideStore
+from .supply_services import async_setup_supply_services
+from .supply_setup import async_setup_supply_control
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH, Platform.VALVE]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.VALVE,
+]
 
 
 @dataclass(slots=True)
@@ -68,6 +77,7 @@ class GatewayRuntime:
     orders: PaymentOrders  # online payments this gateway expects
     building: SimulatedBuilding | None = None  # the simulator behind a simulated gateway
     signature: Any = None  # options and meter subentries as they were at set-up
+    overrides: OverrideStore | None = None  # manual relay/valve overrides (saved)
 
 
 type PrepaidConfigEntry = ConfigEntry[GatewayRuntime]
@@ -77,6 +87,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Set up what is shared by every gateway entry: the service actions."""
     async_setup_services(hass)
     async_setup_ledger_services(hass)
+    async_setup_supply_services(hass)
     return True
 
 
@@ -176,6 +187,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     try:
         await entry.runtime_data.orders.async_load()
         await coordinator.fees.async_load()
+        entry.runtime_data.overrides = await async_setup_supply_control(
+            hass, entry, coordinator, ledger, clock
+        )
         await coordinator.billing.async_register_tariffs(entry.options)
         await coordinator.async_config_entry_first_refresh()
     except Exception:
@@ -211,6 +225,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> 
     await async_remove_fee_items(hass, entry.entry_id)
     if entry.data.get(CONF_GATEWAY_TYPE) == GatewayType.SIMULATED:
         await SimulatedBuilding(hass, entry.entry_id, entry.data[CONF_PRESET]).async_remove()
+    await OverrideStore(hass, entry.entry_id).async_remove()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:

@@ -65,6 +65,7 @@ from .flow_helpers import name_error, number
 from .gateway import async_can_connect, bus_config, list_serial_ports, unique_id
 from .ledger_runtime import async_check_location
 from .meter_subentry import MeterSubentryFlow, simulated_meters
+from .supply_options import supply_option_fields, supply_options
 from .tariffs import PRICE_OPTION, current_price, validate_price, with_prices
 
 _MENU = [
@@ -320,6 +321,7 @@ class GatewayOptionsFlow(OptionsFlow):
                 options[CONF_RETRIES] = int(user_input[CONF_RETRIES])
             if CONF_FRAME_GAP_MS in user_input:
                 options[CONF_FRAME_GAP_MS] = int(user_input[CONF_FRAME_GAP_MS])
+            errors.update(supply_options(user_input, options, self.hass.config.currency))
             prices: dict[UtilityKind, str] = {}
             for kind, key in PRICE_OPTION.items():
                 prices[kind] = str(user_input[key]).strip()
@@ -355,6 +357,7 @@ class GatewayOptionsFlow(OptionsFlow):
                 default=current.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S),
             ): number(MIN_POLL_INTERVAL_S, MAX_POLL_INTERVAL_S, unit="s"),
         }
+        fields.update(supply_option_fields(current))
         if gateway in MODBUS_GATEWAYS:
             timeout = current.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)
             retries = current.get(CONF_RETRIES, DEFAULT_RETRIES)

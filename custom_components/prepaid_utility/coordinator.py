@@ -25,7 +25,9 @@ from .accounts import AccountSetup, async_sync_accounts
 from .billing.errors import PrepaidError
 from .billing_cycle import GatewayBilling
 from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S, DOMAIN
+from .emergency_credit import EmergencyCredit
 from .fee_book import FeeBook
+from .gateway_watch import GatewayWatch
 from .ledger import LedgerStore
 from .ledger.metering import CycleResult
 from .meter_factory import MeterSetup
@@ -101,6 +103,8 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         self._accounts_synced = False
         self._balances: dict[str, int] = {}
         self._status: dict[str, MeterStatus] = {key: MeterStatus() for key in meters}
+        self.gateway_watch: GatewayWatch | None = None
+        self.emergency: EmergencyCredit | None = None
 
     async def _async_update_data(self) -> GatewayData:
         keys = list(self.meters)
@@ -118,6 +122,8 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
                 self._lost(key, result)
             elif isinstance(result, BaseException):
                 raise result
+        if self.gateway_watch is not None:
+            self.gateway_watch.observe(bool(fresh) or not keys)
         if bus_down:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -157,6 +163,11 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         if self.supervisor is None:
             return
         self.supervisor.adopt_observed({k: s.supply for k, s in self._status.items()})
+        self.supervisor.totals = {
+            k: s.reading.total for k, s in self._status.items() if s.reading is not None
+        }
+        if self.emergency is not None:  # a top-up first pays back emergency credit it used
+            self._balances.update(await self.emergency.async_settle(self._balances))
         await self.supervisor.async_review(
             self._balances, self._in_doubt, self._async_switch, self.clock()
         )

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
@@ -38,6 +39,8 @@ from .events import (
     SupplyChanged,
 )
 from .meters.reading import ControlOutcome, ControlResult, SupplyState
+from .supply_watch import SupplyWatch
+from .workday import weekday_is_working
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -76,6 +79,54 @@ class AccountSupervisor:
         self.exponent = exponent
         self.states: dict[str, AccountState] = {code: AccountState() for code in accounts}
         self._initialised = False
+        # Manual say per meter (True: forced on, False: forced off); absent means automatic.
+        self.overrides: dict[str, bool] = {}
+        self.loose_pending: set[str] = set()  # overridden meters of no account, to confirm
+        self.working_day: Callable[[datetime], bool] = weekday_is_working
+        self.watch = SupplyWatch(hass)
+        # Which account holds each meter (an account's meters change only with a reload).
+        self.holder = {m: code for code, setup in accounts.items() for m in setup.meters}
+        self.observed: Mapping[str, SupplyState] = {}
+        self.totals: Mapping[str, Decimal] = {}  # latest counters, to see use while cut
+
+    def desired(self, meter: str) -> bool | None:
+        """Return the state a meter should be in (None: nobody decides it)."""
+        if meter in self.overrides:
+            return self.overrides[meter]
+        holder = self.holder.get(meter)
+        return None if holder is None else self.states[holder].supply_on
+
+    def set_override(self, meters: set[str], value: bool | None) -> None:
+        """Force meters on or off (None: back to automatic) and queue them to be sent."""
+        for meter in meters:
+            if value is None:
+                self.overrides.pop(meter, None)
+            else:
+                self.overrides[meter] = value
+            self.watch.forget(meter)  # a new command: count its refusals afresh
+            holder = self.holder.get(meter)
+            if holder is not None:
+                self.states[holder].pending.add(meter)
+            elif value is not None:
+                self.loose_pending.add(meter)
+            else:
+                self.loose_pending.discard(meter)
+
+    def pending_meters(self) -> set[str]:
+        """Return every meter that has not confirmed its desired state yet."""
+        pending = set(self.loose_pending)
+        for state in self.states.values():
+            pending |= state.pending
+        return pending
+
+    def _account_override(self, setup: AccountSetup) -> Override:
+        """Return the account's override: forced only when all its relays and valves are."""
+        forced = {self.overrides.get(m) for m in setup.meters if self.controllable.get(m)}
+        if forced == {True}:
+            return Override.FORCE_ON
+        if forced == {False}:
+            return Override.FORCE_OFF
+        return Override.AUTO
 
     def adopt_observed(self, observed: Mapping[str, SupplyState]) -> None:
         """At start, take each account's desired state from what its relays report.
@@ -83,6 +134,7 @@ class AccountSupervisor:
         After a restart an account whose relays are all open stays cut until its balance
         allows a restore, instead of being switched on and off again.
         """
+        self.observed = observed
         if self._initialised:
             return
         self._initialised = True
@@ -101,12 +153,13 @@ class AccountSupervisor:
     ) -> None:
         """Review every account with a known balance and drive its relays (at ``now``)."""
         now_local = dt_util.as_local(now) if now is not None else dt_util.now()
-        working_day = now_local.weekday() < 5
+        working_day = self.working_day(now_local)
         for code, setup in self.accounts.items():
             if code not in balances:
                 continue
             state = self.states[code]
             balance = balances[code]
+            state.override = self._account_override(setup)
             decision = decide_supply(
                 balance=balance,
                 supply_on=state.supply_on,
@@ -123,6 +176,10 @@ class AccountSupervisor:
             )
             self._level_changed(setup, state, balance, level)
             await self._reconcile(setup, state, set_supply)
+        if self.loose_pending:
+            await self._reconcile_meters(self.loose_pending, "-", set_supply)
+        self.watch.clear_obeyed(self.observed, self.desired)
+        self.watch.check_flow(self.totals, self.observed, self.desired)
 
     def _apply(
         self, setup: AccountSetup, state: AccountState, balance: int, decision: SupplyDecision
@@ -189,22 +246,36 @@ class AccountSupervisor:
         set_supply: Callable[[str, bool], Awaitable[ControlResult]],
     ) -> None:
         """Send the desired state to every meter that has not confirmed it yet."""
-        for meter in sorted(state.pending):
+        await self._reconcile_meters(state.pending, setup.tenant, set_supply)
+
+    async def _reconcile_meters(
+        self,
+        pending: set[str],
+        tenant: str,
+        set_supply: Callable[[str, bool], Awaitable[ControlResult]],
+    ) -> None:
+        for meter in sorted(pending):
+            desired = self.desired(meter)
+            if desired is None:
+                pending.discard(meter)
+                continue
             try:
-                result = await set_supply(meter, state.supply_on)
+                result = await set_supply(meter, desired)
             except Exception:  # a meter that fails is retried next cycle
-                _LOGGER.debug("%s: %s did not take the command", setup.tenant, meter)
+                _LOGGER.debug("%s: %s did not take the command", tenant, meter)
                 continue
             if result.outcome is ControlOutcome.VERIFIED:
-                state.pending.discard(meter)
+                pending.discard(meter)
+                self.watch.obeyed(meter)
             elif result.outcome is ControlOutcome.MISMATCH:
                 _LOGGER.warning(
                     "%s: %s does not follow the supply command (reads %s)",
-                    setup.tenant,
+                    tenant,
                     meter,
                     result.observed.value,
                 )
-                state.pending.discard(meter)  # no write storm; the fault sensor and logs show it
+                if self.watch.refused(meter, desired):
+                    pending.discard(meter)  # K refusals: no write storm; a repair issue says so
 
     def _common(self, setup: AccountSetup, balance: int) -> dict[str, str]:
         return {

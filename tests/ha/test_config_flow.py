@@ -269,6 +269,8 @@ async def test_options_are_saved_and_reload(hass: HomeAssistant, gateway: tuple[
         CONF_RETRIES,
         CONF_FRAME_GAP_MS,
         CONF_LEDGER_URL,
+        "workday_entity",  # supply control (test_supply_control.py)
+        "emergency_credit",
     }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -302,6 +304,8 @@ async def test_options_reject_out_of_range(hass: HomeAssistant) -> None:
         CONF_WATER_PRICE,
         CONF_POLL_INTERVAL,
         CONF_LEDGER_URL,
+        "workday_entity",  # supply control (test_supply_control.py)
+        "emergency_credit",
     }
     good = {CONF_ELECTRICITY_PRICE: "0.60", CONF_WATER_PRICE: "4.50"}
     with pytest.raises(Exception, match="poll_interval"):

@@ -1,0 +1,52 @@
+"""The resident's "claim emergency credit" button, one per tenant account.
+
+Any user may press it (that is its point); the credit is given once per claim cycle and paid
+back by the next top-up (see ``emergency_credit``). Landlords use the admin service instead.
+"""
+
+from __future__ import annotations
+
+from homeassistant.components.button import ButtonEntity
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import PrepaidConfigEntry
+from .accounts import AccountSetup
+from .coordinator import GatewayCoordinator
+from .entity import AccountEntity
+from .supply_services import async_claim_emergency
+
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PrepaidConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add an emergency credit button to every account."""
+    coordinator = entry.runtime_data.coordinator
+    for account in coordinator.accounts.values():
+        async_add_entities(
+            [EmergencyCreditButton(coordinator, account)], config_subentry_id=account.code
+        )
+
+
+class EmergencyCreditButton(AccountEntity, ButtonEntity):
+    """Claim the account's emergency credit."""
+
+    _attr_translation_key = "emergency_credit"
+
+    def __init__(self, coordinator: GatewayCoordinator, account: AccountSetup) -> None:
+        """Describe the button."""
+        super().__init__(coordinator, account, "emergency_credit")
+
+    async def async_press(self) -> None:
+        """Claim the credit (a translated error says why when it cannot be given)."""
+        user = self._context.user_id if self._context is not None else None
+        await async_claim_emergency(
+            self.hass,
+            self.coordinator.config_entry,
+            self.account.code,
+            actor=f"resident:{user}" if user else "resident",
+        )
