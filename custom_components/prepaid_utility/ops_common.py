@@ -48,7 +48,7 @@ def loaded_entries(hass: HomeAssistant) -> list[ConfigEntry]:
 def _subentry_of(hass: HomeAssistant, device_id: str, kinds: str) -> tuple[ConfigEntry, str]:
     device = dr.async_get(hass).async_get(device_id)
     if device is not None:
-        for entry_id in device.config_entries:
+        for entry_id in filter(None, [device.config_entry_id]):  # a device has one entry
             entry = hass.config_entries.async_get_entry(entry_id)
             if entry is None or entry.domain != DOMAIN:
                 continue

@@ -119,7 +119,7 @@ def _meters_of_device(
     hass: HomeAssistant, device: Any, medium: Medium, explicit: bool
 ) -> tuple[Any, set[str]] | None:
     """Return (entry, matching meters) of one of our devices; None for anybody else's."""
-    for entry_id in device.config_entries:
+    for entry_id in filter(None, [device.config_entry_id]):  # a device has one entry
         entry = hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
             continue
