@@ -34,7 +34,7 @@ from .const import (
     GatewayType,
 )
 from .coordinator import GatewayCoordinator
-from .entity import gateway_identifier
+from .entity import gateway_identifier, subentry_identifier
 from .fee_book import FeeBook, async_remove_fee_items
 from .gateway import bus_config
 from .ledger import AsyncLedgerStore
@@ -218,6 +218,20 @@ async def _close(hass: HomeAssistant, entry: PrepaidConfigEntry) -> None:
     if runtime.building is not None:
         await runtime.building.async_stop()
     await async_release_ledger(hass, entry.entry_id)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: PrepaidConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let a person delete a device only when no meter or account of the gateway is behind it.
+
+    A removed meter or account subentry takes its device with it; what is left is a stale
+    device (from an older version, say). The gateway's own device and live ones stay.
+    """
+    live = {gateway_identifier(entry.entry_id)} | {
+        subentry_identifier(entry.entry_id, sub.subentry_id) for sub in entry.subentries.values()
+    }
+    return not (device.identifiers & live)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> None:

@@ -21,6 +21,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 
+from custom_components.prepaid_utility import async_remove_config_entry_device
 from custom_components.prepaid_utility.const import (
     CONF_ADDRESS,
     CONF_BILLING_MODE,
@@ -391,3 +392,37 @@ async def test_simulated_building_continues_after_a_restart(
     assert after[4] == before[4]  # the cut relay stayed cut
     assert sim.device(0, 4).supply_on is False
     assert hass.states.get(relay).state == STATE_OFF
+
+
+async def test_removed_meter_takes_its_device_and_stale_devices_can_go(
+    hass: HomeAssistant, mixed_building: Any
+) -> None:
+    """Stale devices: a deleted meter leaves nothing behind; only dead devices are deletable."""
+    entry = mixed_building
+    devices = dr.async_get(hass)
+    entities = er.async_get(hass)
+    meter = next(s for s in entry.subentries.values() if s.unique_id == "3")
+    device = devices.async_get_device_by_identifier(
+        (DOMAIN, f"{entry.entry_id}_{meter.subentry_id}"), entry.entry_id
+    )
+    assert device is not None
+    owned = [e.entity_id for e in er.async_entries_for_device(entities, device.id)]
+    assert owned
+    gateway = devices.async_get_device_by_identifier((DOMAIN, entry.entry_id), entry.entry_id)
+    assert gateway is not None
+    # Live devices cannot be deleted from the UI.
+    assert not await async_remove_config_entry_device(hass, entry, device)
+    assert not await async_remove_config_entry_device(hass, entry, gateway)
+
+    assert hass.config_entries.async_remove_subentry(entry, meter.subentry_id)
+    await hass.async_block_till_done()
+    assert devices.async_get(device.id) is None
+    assert all(entities.async_get(entity_id) is None for entity_id in owned)
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+
+    # A device of the entry that no subentry stands behind any more may go.
+    stale = devices.async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, f"{entry.entry_id}_gone")}
+    )
+    assert await async_remove_config_entry_device(hass, entry, stale)
+    print("removed_meter_devices_left=0 entities_left=0 stale_deletable=1 live_deletable=0")
