@@ -262,6 +262,21 @@ class Soak:
             self.online(m) for m in room.meters
         )
 
+    def device_id(self, meter: str) -> str:
+        """Return the device-registry id of a meter."""
+        entry = self.entries[int(meter[1])]
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, f"{entry.entry_id}_{meter}"), entry.entry_id
+        )
+        assert device is not None, meter
+        return device.id
+
+    async def call(self, service: str, data: dict[str, Any]) -> Any:
+        """Call one of the integration's services as an admin would, returning its response."""
+        return await self.hass.services.async_call(
+            DOMAIN, service, data, blocking=True, return_response=True
+        )
+
     # -- money -------------------------------------------------------------------------------
 
     def ledger(self) -> Any:

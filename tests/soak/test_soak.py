@@ -213,7 +213,8 @@ async def test_soak(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
     hass.bus.async_listen(EVENT_METER_QUARANTINED, on_quarantine)
 
     days_before = 15 if FULL else 2
-    soak.align(dt_util.as_utc(_start_of_run(soak.local_now(), days_before)))
+    start_of_run = dt_util.as_utc(_start_of_run(soak.local_now(), days_before))
+    soak.align(start_of_run)
     await soak.poll()
     meters = list(soak.meter_ids())
     assert all(soak.online(m) for m in meters), "every meter answers at the start"
@@ -230,6 +231,19 @@ async def test_soak(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
         await soak.recharge_by_service(
             room, rng.randrange(500, 6000, 50), replays=rng.random() < 0.2
         )
+
+    # A monthly service fee on every tenant of block A: this month now, next month at its start.
+    block_a = [room for room in soak.rooms if room.gateway == 0]
+    fee = await soak.call(
+        "add_fee",
+        {
+            "device_id": [room.device_id for room in block_a],
+            "fee_id": "soak-service",
+            "name": "Service",
+            "amount": "10.00",
+        },
+    )
+    assert len(fee["charged"]) == len(block_a)
 
     hours = DAYS * 24
     # Fault schedule (in hours from the start); the short run keeps every kind of fault.
@@ -304,6 +318,18 @@ async def test_soak(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
         if hour == at["replacement"]:
             counted_until[replaced_meter] = soak.device(replaced_meter).total
             soak.device(replaced_meter).replace_meter(start=0.0)
+        if hour == at["replacement"] + 2:
+            # The landlord answers the quarantine: old meter's last reading, new meter's first.
+            swap = await soak.call(
+                "replace_meter",
+                {
+                    "device_id": soak.device_id(replaced_meter),
+                    "final_reading": str(counted_until[replaced_meter]),
+                    "new_start_reading": "0.000",
+                    "replacement_id": "soak-swap-1",
+                },
+            )
+            assert swap["generation"] == 2, swap
         # Nobody whose balance is gone may keep the supply, unless a rule holds the cut.
         lag.enter("check")
         balances = await soak.balances()
@@ -344,6 +370,8 @@ async def test_soak(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
     for meter in meters:
         if meter not in stable:
             counted_until[meter] = soak.device(meter).total
+    # The new meter counted from 0.000 and is billed from there: nothing of it is lost.
+    after_swap = {replaced_meter: soak.device(replaced_meter).total}
     balances = await soak.balances()
     cut_rooms = [r for r in soak.rooms if soak.switched(r) and not soak.supplied(r)]
     for room in cut_rooms:
@@ -357,13 +385,28 @@ async def test_soak(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
     wall_s = time.monotonic() - started
     rss_after = _rss_mb()
 
+    # Block B's landing meter (g1m25, nobody's) is split over block B's tenants by floor area.
+    block_b = [room for room in soak.rooms if room.gateway == 1]
+    split = await soak.call(
+        "apportion",
+        {
+            "device_id": [room.device_id for room in block_b],
+            "master_meter": soak.device_id("g1m25"),
+            "start": start_of_run,
+            "end": soak.now(),
+            "method": "area",
+            "amount": "100.00",
+        },
+    )
+    apportioned = sum(int(Decimal(v) * 100) for v in split["shares"].values())
+
     # -- the audit ---------------------------------------------------------------------------
     ledger = soak.ledger()
     billed_after = await _billed(soak, meters)
     error = {"electricity": Decimal(0), "water": Decimal(0)}
     for meter in meters:
         device = soak.device(meter)
-        metered = counted_until[meter] - start_total[meter]
+        metered = counted_until[meter] - start_total[meter] + after_swap.get(meter, 0)
         off = abs(Decimal(billed_after[meter] - billed_before[meter]).scaleb(-3) - metered)
         error["water" if device.water else "electricity"] += off
         if off:
@@ -396,6 +439,15 @@ async def test_soak(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
         with store.reading() as conn:
             return {str(k): int(v) for k, v in conn.execute(query)}
 
+    def fee_charges(store: Any) -> int:
+        query = select(func.count()).where(
+            schema.journal_entry.c.source == "fee",
+            schema.journal_entry.c.key.like("%:soak-service:%"),
+        )
+        with store.reading() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    fees_charged = await ledger.run(fee_charges)
     by_kind = await ledger.run(money_by_kind)
     credited = await ledger.run(recharges)
     balances = await soak.balances()
@@ -440,6 +492,13 @@ async def test_soak(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
         "balances": sum(balances.values()),
         "books_error": books_error,
         "ledger_invariant_violations": len(report.violations),
+        "fee_accounts": len(block_a),
+        "fee_months": 2,
+        "fee_charges": fees_charged,
+        "apportion_amount_minor": 10000,
+        "apportion_shares_sum_minor": apportioned,
+        "replaced_meter_generation": 2,
+        **{f"money_{kind}": value for kind, value in sorted(by_kind.items())},
         "cuts": len(watch.cuts),
         "restores": len(watch.restores),
         "wrong_cuts": len(watch.wrong_cuts),
@@ -467,6 +526,8 @@ async def test_soak(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
     assert (double_credits, missing_credits, wrong_amounts) == (0, 0, 0)
     assert report.ok, report.violations[:5]
     assert books_error == 0
+    assert fees_charged == 2 * len(block_a), "a monthly fee once per account and month"
+    assert apportioned == 10000, "shares add up to the amount exactly"
     assert not watch.wrong_cuts, watch.wrong_cuts[:5]
     assert not watch.missed_cuts, watch.missed_cuts[:5]
     assert not unrestored, unrestored

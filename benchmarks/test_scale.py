@@ -1,0 +1,138 @@
+"""How far one Home Assistant goes: 1,000 meters on 20 gateways, against the same HA idle.
+
+The baseline is the very same Home Assistant before the integration is loaded: its memory and
+how late its event loop wakes a 20 ms sleeper over the same span of time. Then 20 simulated
+gateways of 50 meters (680 tenants) are added and polled cycle after cycle, all gateways at
+once as their own timers would, with an hour of consumption between cycles. Printed as
+``name=value`` lines: poll cycle wall time and CPU, event-loop lag p99 and max (with and without
+the integration), memory, ledger growth per month.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+
+from custom_components.prepaid_utility.ledger_runtime import LEDGER_FILE
+from tests.soak.harness import Soak
+
+pytestmark = pytest.mark.usefixtures("sockets")
+
+GATEWAYS = int(os.environ.get("PREPAID_BENCH_GATEWAYS") or 20)
+CYCLES = int(os.environ.get("PREPAID_BENCH_CYCLES") or 12)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Sleeper:
+    """Samples how late the loop wakes a 20 ms sleeper (ms), and the loop thread's CPU."""
+
+    def __init__(self) -> None:
+        self.late: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(0.02)
+            self.late.append((time.monotonic() - before - 0.02) * 1000)
+
+    def start(self) -> None:
+        self.late = []
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def p99(self) -> float:
+        return statistics.quantiles(self.late, n=100)[98] if len(self.late) > 2 else 0.0
+
+
+def _ledger_bytes(path: str) -> int:
+    return sum(Path(p).stat().st_size for p in (path, f"{path}-wal") if Path(p).exists())
+
+
+@pytest.mark.timeout(3600)
+async def test_scale(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
+    asyncio.get_running_loop().set_debug(False)  # as in a home, not as in a test
+    for noisy in ("pymodbus", "sqlalchemy.engine", "homeassistant", "custom_components"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    sleeper = Sleeper()
+
+    # Baseline: the same Home Assistant, no integration, for as long as the cycles will take.
+    gc.collect()
+    rss_idle = _rss_mb()
+    sleeper.start()
+    await asyncio.sleep(10)
+    sleeper.stop()
+    idle_p99, idle_max = sleeper.p99(), max(sleeper.late)
+
+    started = time.monotonic()
+    soak = Soak(hass, gateways=GATEWAYS)
+    await soak.async_setup()
+    setup_s = time.monotonic() - started
+    meters = len(list(soak.meter_ids()))
+    await soak.poll()
+    ledger_path = hass.config.path(LEDGER_FILE)
+    ledger_before = _ledger_bytes(ledger_path)
+    for room in soak.rooms:  # everybody has money: supply stays on, consumption goes on
+        await soak.recharge_by_service(room, 500_00, replays=0)
+
+    coordinators = [entry.runtime_data.coordinator for entry in soak.entries]
+    walls, cpus = [], []
+    sleeper.start()
+    for _ in range(CYCLES):
+        await soak.advance(3600)
+        wall0, cpu0 = time.monotonic(), time.process_time()
+        await asyncio.gather(*(c.async_refresh() for c in coordinators))
+        walls.append(time.monotonic() - wall0)
+        cpus.append(time.process_time() - cpu0)
+        await hass.async_block_till_done()
+    sleeper.stop()
+    ledger_after = _ledger_bytes(ledger_path)
+    gc.collect()
+    rss_loaded = _rss_mb()
+    offline = sum(1 for m in soak.meter_ids() if not soak.online(m))
+
+    per_month = (ledger_after - ledger_before) / CYCLES * 24 * 30  # cycles are an hour apart
+    figures = {
+        "gateways": GATEWAYS,
+        "meters": meters,
+        "accounts": len(soak.rooms),
+        "cycles": CYCLES,
+        "setup_s": f"{setup_s:.1f}",
+        "poll_cycle_wall_ms_median": f"{statistics.median(walls) * 1000:.0f}",
+        "poll_cycle_wall_ms_max": f"{max(walls) * 1000:.0f}",
+        "poll_cycle_cpu_ms_median": f"{statistics.median(cpus) * 1000:.0f}",
+        "cpu_ms_per_meter_read": f"{statistics.median(cpus) * 1000 / meters:.3f}",
+        "loop_lag_p99_ms": f"{sleeper.p99():.1f}",
+        "loop_lag_max_ms": f"{max(sleeper.late):.1f}",
+        "baseline_loop_lag_p99_ms": f"{idle_p99:.1f}",
+        "baseline_loop_lag_max_ms": f"{idle_max:.1f}",
+        "rss_baseline_mb": f"{rss_idle:.0f}",
+        "rss_loaded_mb": f"{rss_loaded:.0f}",
+        "rss_per_meter_kb": f"{(rss_loaded - rss_idle) * 1024 / meters:.0f}",
+        "ledger_mb_per_month": f"{per_month / 1e6:.1f}",
+        "meters_offline_at_end": offline,
+        "load_average": f"{os.getloadavg()[0]:.2f}",
+    }
+    print()
+    for name, value in figures.items():
+        print(f"{name}={value}")
+    assert offline == 0
