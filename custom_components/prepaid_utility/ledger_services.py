@@ -6,8 +6,7 @@ All are admin-only: they move money or change who pays for what. Registered once
 
 from __future__ import annotations
 
-from homeassistant.core import HomeAssistant, SupportsResponse
-from homeassistant.helpers.service import async_register_admin_service
+from homeassistant.core import HomeAssistant
 
 from .account_lifecycle import (
     CLOSE_ACCOUNT_SCHEMA,
@@ -28,7 +27,6 @@ from .bill_services import (
     async_generate_bills,
     async_mark_bill_paid,
 )
-from .const import DOMAIN
 from .fee_services import (
     ADD_FEE_SCHEMA,
     REMOVE_FEE_SCHEMA,
@@ -38,27 +36,23 @@ from .fee_services import (
     async_remove_fee,
 )
 from .meter_replacement import REPLACE_METER_SCHEMA, SERVICE_REPLACE_METER, async_replace_meter
+from .services import register_admin_services
 from .statements import EXPORT_STATEMENT_SCHEMA, SERVICE_EXPORT_STATEMENT, async_export_statement
 
 
 def async_setup_ledger_services(hass: HomeAssistant) -> None:
     """Register the services once (in async_setup, never per entry)."""
-    for name, handler, schema in (
-        (SERVICE_ADD_FEE, async_add_fee, ADD_FEE_SCHEMA),
-        (SERVICE_REMOVE_FEE, async_remove_fee, REMOVE_FEE_SCHEMA),
-        (SERVICE_OPEN_ACCOUNT, async_open_account, OPEN_ACCOUNT_SCHEMA),
-        (SERVICE_CLOSE_ACCOUNT, async_close_account, CLOSE_ACCOUNT_SCHEMA),
-        (SERVICE_REPLACE_METER, async_replace_meter, REPLACE_METER_SCHEMA),
-        (SERVICE_APPORTION, async_apportion, APPORTION_SCHEMA),
-        (SERVICE_GENERATE_BILLS, async_generate_bills, GENERATE_BILLS_SCHEMA),
-        (SERVICE_MARK_BILL_PAID, async_mark_bill_paid, MARK_BILL_PAID_SCHEMA),
-        (SERVICE_EXPORT_STATEMENT, async_export_statement, EXPORT_STATEMENT_SCHEMA),
-    ):
-        async_register_admin_service(
-            hass,
-            DOMAIN,
-            name,
-            handler,
-            schema=schema,
-            supports_response=SupportsResponse.OPTIONAL,
-        )
+    register_admin_services(
+        hass,
+        (
+            (SERVICE_ADD_FEE, async_add_fee, ADD_FEE_SCHEMA),
+            (SERVICE_REMOVE_FEE, async_remove_fee, REMOVE_FEE_SCHEMA),
+            (SERVICE_OPEN_ACCOUNT, async_open_account, OPEN_ACCOUNT_SCHEMA),
+            (SERVICE_CLOSE_ACCOUNT, async_close_account, CLOSE_ACCOUNT_SCHEMA),
+            (SERVICE_REPLACE_METER, async_replace_meter, REPLACE_METER_SCHEMA),
+            (SERVICE_APPORTION, async_apportion, APPORTION_SCHEMA),
+            (SERVICE_GENERATE_BILLS, async_generate_bills, GENERATE_BILLS_SCHEMA),
+            (SERVICE_MARK_BILL_PAID, async_mark_bill_paid, MARK_BILL_PAID_SCHEMA),
+            (SERVICE_EXPORT_STATEMENT, async_export_statement, EXPORT_STATEMENT_SCHEMA),
+        ),
+    )

@@ -9,22 +9,22 @@ refused. Bad input gets a translated error and leaves the ledger as it was.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Coroutine, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import probatio as vol
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.service import async_register_admin_service
 
 from .billing.errors import InvalidAmount, LedgerUnavailable, PrepaidError
 from .billing.money import format_money, parse_money
 from .const import DOMAIN
 from .ledger_runtime import currency_exponent
+from .ops_common import account_of as _account_of
 from .payments import CONF_WEBHOOK_ID, Order
 from .recharges import async_after_recharge, async_money_response
 
@@ -128,24 +128,6 @@ def _key(raw: Any) -> str:
     return key
 
 
-def _account_of(hass: HomeAssistant, device_id: str) -> tuple[Any, str]:
-    """Return (loaded entry, account code) of an account device."""
-    device = dr.async_get(hass).async_get(device_id)
-    if device is not None:
-        for entry_id in filter(None, [device.config_entry_id]):  # a device has one entry
-            entry = hass.config_entries.async_get_entry(entry_id)
-            if entry is None or entry.domain != DOMAIN:
-                continue
-            if entry.state is not ConfigEntryState.LOADED:
-                raise _invalid("gateway_not_loaded", gateway=entry.title)
-            accounts = entry.runtime_data.coordinator.accounts
-            for domain, identifier in device.identifiers:
-                code = identifier.removeprefix(f"{entry.entry_id}_")
-                if domain == DOMAIN and code in accounts:
-                    return entry, code
-    raise _invalid("unknown_account", account=device_id)
-
-
 async def _async_recharge(call: ServiceCall) -> ServiceResponse:
     """Credit a payment once per order id; supply comes back at once when it can."""
     hass = call.hass
@@ -222,14 +204,14 @@ async def _async_create_order(call: ServiceCall) -> ServiceResponse:
     }
 
 
-def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the services once (in async_setup, never per entry)."""
-    for name, handler, schema in (
-        (SERVICE_RECHARGE, _async_recharge, RECHARGE_SCHEMA),
-        (SERVICE_REFUND, _async_refund, REFUND_SCHEMA),
-        (SERVICE_ADJUST, _async_adjust, ADJUST_SCHEMA),
-        (SERVICE_ORDER, _async_create_order, ORDER_SCHEMA),
-    ):
+type AdminService = tuple[
+    str, Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]], vol.Schema
+]
+
+
+def register_admin_services(hass: HomeAssistant, services: Iterable[AdminService]) -> None:
+    """Register admin-only services that answer with response data when asked."""
+    for name, handler, schema in services:
         async_register_admin_service(
             hass,
             DOMAIN,
@@ -238,3 +220,16 @@ def async_setup_services(hass: HomeAssistant) -> None:
             schema=schema,
             supports_response=SupportsResponse.OPTIONAL,
         )
+
+
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the services once (in async_setup, never per entry)."""
+    register_admin_services(
+        hass,
+        (
+            (SERVICE_RECHARGE, _async_recharge, RECHARGE_SCHEMA),
+            (SERVICE_REFUND, _async_refund, REFUND_SCHEMA),
+            (SERVICE_ADJUST, _async_adjust, ADJUST_SCHEMA),
+            (SERVICE_ORDER, _async_create_order, ORDER_SCHEMA),
+        ),
+    )

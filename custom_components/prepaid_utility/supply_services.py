@@ -19,11 +19,10 @@ from typing import Any
 
 import probatio as vol
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 
 from .account_subentry import policy_from
@@ -38,14 +37,15 @@ from .const import (
 from .emergency_credit import CONF_EMERGENCY_CREDIT
 from .ledger_runtime import currency_exponent
 from .meters.reading import Medium
+from .ops_common import account_of as _account_of
 from .recharges import async_money_response
 from .services import (
     ATTR_AMOUNT,
     ATTR_DEVICE_ID,
-    _account_of,
     _amount_minor,
     _from_ledger,
     _invalid,
+    register_admin_services,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -350,17 +350,12 @@ async def _async_grant_emergency(call: ServiceCall) -> ServiceResponse:
 
 def async_setup_supply_services(hass: HomeAssistant) -> None:
     """Register the supply services once (in async_setup)."""
-    for name, handler, schema in (
-        (SERVICE_RELAY, _async_relay, CONTROL_SCHEMA),
-        (SERVICE_VALVE, _async_valve, CONTROL_SCHEMA),
-        (SERVICE_PROTECTION, _async_set_protection, PROTECTION_SCHEMA),
-        (SERVICE_EMERGENCY, _async_grant_emergency, EMERGENCY_SCHEMA),
-    ):
-        async_register_admin_service(
-            hass,
-            DOMAIN,
-            name,
-            handler,
-            schema=schema,
-            supports_response=SupportsResponse.OPTIONAL,
-        )
+    register_admin_services(
+        hass,
+        (
+            (SERVICE_RELAY, _async_relay, CONTROL_SCHEMA),
+            (SERVICE_VALVE, _async_valve, CONTROL_SCHEMA),
+            (SERVICE_PROTECTION, _async_set_protection, PROTECTION_SCHEMA),
+            (SERVICE_EMERGENCY, _async_grant_emergency, EMERGENCY_SCHEMA),
+        ),
+    )

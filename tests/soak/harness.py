@@ -84,6 +84,12 @@ def meter_id(gateway: int, unit: int) -> str:
     return f"g{gateway}m{unit:02d}"
 
 
+def parse_meter_id(meter: str) -> tuple[int, int]:
+    """Return (gateway index, unit) of a meter id like ``g12m05``."""
+    gateway, unit = meter[1:].split("m")
+    return int(gateway), int(unit)
+
+
 def _rooms(gateway: int) -> list[Room]:
     """Rooms 1-24 hold an electricity meter (and 1-12 a water meter too); 29-38 one meter each.
 
@@ -232,7 +238,7 @@ class Soak:
 
     def device(self, meter: str) -> SimDevice:
         """Return the simulated meter behind a meter id."""
-        gateway, unit = int(meter[1]), int(meter[-2:])
+        gateway, unit = parse_meter_id(meter)
         return self.entries[gateway].runtime_data.building.building.device(0, unit)
 
     def meter_ids(self) -> Iterator[str]:
@@ -241,9 +247,14 @@ class Soak:
             for unit in range(1, 51):
                 yield meter_id(g, unit)
 
+    def status(self, meter: str) -> Any:
+        """Return the coordinator's view of a meter at its latest read (also mid-poll)."""
+        coordinator = self.entries[parse_meter_id(meter)[0]].runtime_data.coordinator
+        return coordinator._status[meter]
+
     def online(self, meter: str) -> bool:
-        """Return whether the gateway heard the meter at its latest read (also mid-poll)."""
-        return self.entries[int(meter[1])].runtime_data.coordinator._status[meter].online
+        """Return whether the gateway heard the meter at its latest read."""
+        return bool(self.status(meter).online)
 
     def switched(self, room: Room) -> list[str]:
         """Return the room's meters that have a relay or a valve."""
@@ -264,7 +275,7 @@ class Soak:
 
     def device_id(self, meter: str) -> str:
         """Return the device-registry id of a meter."""
-        entry = self.entries[int(meter[1])]
+        entry = self.entries[parse_meter_id(meter)[0]]
         device = dr.async_get(self.hass).async_get_device_by_identifier(
             (DOMAIN, f"{entry.entry_id}_{meter}"), entry.entry_id
         )
