@@ -180,7 +180,9 @@ def _hold_ledger_lock(path: str, locked: threading.Event, release: threading.Eve
 
 
 @pytest.mark.timeout(3600 if FULL else 600)
-async def test_soak(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
+async def test_soak(
+    hass: HomeAssistant, hass_client_no_auth: Any, request: pytest.FixtureRequest
+) -> None:
     """Run the building, then audit the books; every figure is printed as name=value."""
     # Measure Home Assistant as it runs in a home: the test harness turns on asyncio's debug
     # mode (a stack trace for every task and handle) and wire-level debug logs, which would
@@ -262,6 +264,7 @@ async def test_soak(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
     lag = LoopLag()
     rss_before = _rss_mb()
     lag.start()
+    request.addfinalizer(lag.stop)  # also when an assertion stops the run half-way
     started = time.monotonic()
     for hour in range(1, hours + 1):
         lag.hour = hour
@@ -354,9 +357,11 @@ async def test_soak(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
         if hour % 24 == 0:
             print(f"day {hour // 24}: {time.monotonic() - started:.0f} s", flush=True)
 
-    # The end: every fault cleared, one last poll, then everybody still cut tops up.
-    for meter in dead:
-        soak.device(meter).faults.no_reply = False
+    # The end: every fault cleared (also a lost frame a suspended meter never got to see), one
+    # last poll, then everybody still cut tops up.
+    for meter in meters:
+        faults = soak.device(meter).faults
+        faults.no_reply, faults.drop_next, faults.corrupt_next = False, 0, 0
     await soak.advance(HOUR)
     await soak.poll()
     # A meter that was dead stays suspended by the bus's circuit breaker for 30 s or more of
