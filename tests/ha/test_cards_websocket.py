@@ -15,6 +15,7 @@ import pytest
 from homeassistant.auth.models import User
 from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import InvalidData
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
@@ -314,3 +315,29 @@ async def test_bad_requests_are_refused(
     # No accounts yet: empty lists, not errors.
     rooms = await _ws(client, {"type": f"{DOMAIN}/rooms"})
     assert rooms["result"]["accounts"] == []
+
+
+async def test_account_form_shares_with_existing_users_only(
+    hass: HomeAssistant, building: Any, hass_read_only_user: User
+) -> None:
+    entry = building
+    codes = await _accounts(hass, entry, ("Li Wei", "101", [1]))
+    code = codes["Li Wei"]
+    before = dict(entry.subentries[code].data)
+
+    async def reconfigure(viewers: list[str]) -> Any:
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_ACCOUNT),
+            context={"source": "reconfigure", "subentry_id": code},
+        )
+        data = {**before, "tenant": "Li Wei", CONF_VIEWERS: viewers}
+        return await hass.config_entries.subentries.async_configure(result["flow_id"], data)
+
+    with pytest.raises(InvalidData):
+        await reconfigure(["no-such-user"])
+    assert entry.subentries[code].data == before
+    done = await reconfigure([hass_read_only_user.id])
+    await hass.async_block_till_done()  # the gateway reloads with the changed account
+    assert done["type"] == "abort"
+    assert done["reason"] == "reconfigure_successful"
+    assert entry.subentries[code].data[CONF_VIEWERS] == [hass_read_only_user.id]
