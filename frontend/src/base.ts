@@ -1,7 +1,7 @@
 /** What every card shares: hass, config, labels, money formatting and a polite refresh. */
 import { LitElement, css } from "lit";
 import { property, state } from "lit/decorators.js";
-import { formatMoney, formatQuantity } from "./format";
+import { displayTimeZone, formatMoney, formatQuantity, formatTime } from "./format";
 import { t, type Key } from "./i18n";
 import type { CardConfig, HomeAssistant } from "./types";
 
@@ -77,6 +77,10 @@ export abstract class PrepaidCard<T> extends LitElement {
 
   protected qty(value: string | null | undefined, max = 2): string {
     return formatQuantity(value, this.hass?.locale, this.language, max);
+  }
+
+  protected time(iso: string): string {
+    return formatTime(iso, this.language, displayTimeZone(this.hass?.locale, this.hass?.config?.time_zone));
   }
 
   getCardSize(): number {

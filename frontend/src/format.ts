@@ -17,6 +17,19 @@ export function numberLocale(locale: HassLocale | undefined, language: string): 
   }
 }
 
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/** Building an Intl.NumberFormat costs far more than using one: 500 tiles share a few. */
+function numberFormat(locale: string | undefined, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale ?? ""}|${JSON.stringify(options)}`;
+  let fmt = formatters.get(key);
+  if (!fmt) {
+    fmt = new Intl.NumberFormat(locale, options);
+    formatters.set(key, fmt);
+  }
+  return fmt;
+}
+
 function grouping(locale: HassLocale | undefined): boolean {
   return locale?.number_format !== "none";
 }
@@ -32,7 +45,7 @@ export function formatMoney(
   language = "en",
 ): string {
   if (amount === null || amount === undefined || amount === "") return "—";
-  const fmt = new Intl.NumberFormat(numberLocale(locale, language), {
+  const fmt = numberFormat(numberLocale(locale, language), {
     style: "currency",
     currency: currency || "EUR",
     useGrouping: grouping(locale),
@@ -48,7 +61,7 @@ export function formatQuantity(
   max = 2,
 ): string {
   if (value === null || value === undefined || value === "") return "—";
-  const fmt = new Intl.NumberFormat(numberLocale(locale, language), {
+  const fmt = numberFormat(numberLocale(locale, language), {
     minimumFractionDigits: 0,
     maximumFractionDigits: max,
     useGrouping: grouping(locale),
@@ -206,6 +219,18 @@ export function formatTime(iso: string, language: string, timeZone?: string): st
     timeStyle: "short",
     timeZone,
   }).format(new Date(iso));
+}
+
+/** The time zone times are shown in: Home Assistant's unless the user chose the browser's. */
+export function displayTimeZone(locale: HassLocale | undefined, serverZone: string | undefined): string | undefined {
+  return locale?.time_zone === "local" ? undefined : serverZone || undefined;
+}
+
+/** Room, area and building as one line, each said once ("101 · Sunrise Flats"). */
+export function placeLine(...parts: (string | null | undefined)[]): string {
+  const seen: string[] = [];
+  for (const p of parts) if (p && !seen.includes(p)) seen.push(p);
+  return seen.join(" · ");
 }
 
 /** A finance period key (YYYYMMDD, YYYYMM or YYYY) as a label. */

@@ -8,13 +8,14 @@ export interface HassUser {
 export interface HassLocale {
   language: string;
   number_format?: string;
+  time_zone?: string; // "local" (the browser's) or "server" (Home Assistant's)
 }
 
 export interface HomeAssistant {
   language: string;
   locale?: HassLocale;
   user?: HassUser;
-  config?: { currency?: string };
+  config?: { currency?: string; time_zone?: string };
   callWS<T>(msg: Record<string, unknown>): Promise<T>;
   loadBackendTranslation?(
     category: string,

@@ -134,3 +134,11 @@ test("every label exists in Chinese, placeholders are filled", () => {
   assert.equal(t("zh-Hant", "days_left", { days: 4 }), "约可用 4 天");
   assert.equal(t("fr", "balance"), "Balance");
 });
+
+test("times in Home Assistant's zone unless the user chose the browser's; places said once", async () => {
+  const { displayTimeZone, formatTime, placeLine } = await import("../src/format");
+  assert.equal(displayTimeZone({ language: "en", time_zone: "server" }, "Asia/Shanghai"), "Asia/Shanghai");
+  assert.equal(displayTimeZone({ language: "en", time_zone: "local" }, "Asia/Shanghai"), undefined);
+  assert.equal(formatTime("2026-11-23T23:30:00+00:00", "en-GB", "Asia/Shanghai"), "24/11/2026, 07:30");
+  assert.equal(placeLine("101", "101", "Sunrise Flats", null), "101 · Sunrise Flats");
+});

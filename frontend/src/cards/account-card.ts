@@ -2,7 +2,7 @@
 import { css, html, nothing } from "lit";
 import { property, state } from "lit/decorators.js";
 import { PrepaidCard } from "../base";
-import { daysLeftText, formatTime, levelColor, levelRank, UNITS } from "../format";
+import { daysLeftText, levelColor, levelRank, placeLine, UNITS } from "../format";
 import type { Key } from "../i18n";
 import type { AccountResult, Figures, HomeAssistant } from "../types";
 import "./money-dialog";
@@ -81,7 +81,7 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
       <div class="head">
         <div>
           <h2>${this.config?.title ?? d.name}</h2>
-          <div class="muted">${[d.room, d.area, d.building].filter(Boolean).join(" · ")}</div>
+          <div class="muted">${placeLine(d.room, d.area, d.building)}</div>
         </div>
         <div class="state">
           <span class="pill ${d.online ? "on" : "off"}">${d.online ? this.t("online") : this.t("offline")}</span>
@@ -128,7 +128,7 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
             ${d.movements.map(
               (m) =>
                 html`<tr>
-                  <td>${formatTime(m.at, this.language)}</td>
+                  <td>${this.time(m.at)}</td>
                   <td>${this.t(`kind_${m.kind}` as Key) || m.kind}</td>
                   <td class="num ${m.amount_minor < 0 ? "neg" : "pos"}">${this.money(m.amount, d.currency)}</td>
                 </tr>`,

@@ -30,7 +30,9 @@ export class PrepaidAccountDialog extends LitElement {
   render() {
     return html`<div class="scrim" @click=${(e: Event) => e.target === e.currentTarget && this.close()}>
       <div class="panel" role="dialog" aria-modal="true">
-        <button class="close" aria-label=${t(this.hass?.language, "close")} @click=${() => this.close()}>✕</button>
+        <div class="bar">
+          <button class="close" aria-label=${t(this.hass?.language, "close")} @click=${() => this.close()}>✕</button>
+        </div>
         <prepaid-utility-account-card
           .hass=${this.hass}
           .accountId=${this.accountId}
@@ -50,17 +52,18 @@ export class PrepaidAccountDialog extends LitElement {
       justify-content: center;
     }
     .panel {
-      position: relative;
       width: min(560px, 96vw);
       max-height: 92vh;
       overflow: auto;
       border-radius: 12px;
+      background: var(--card-background-color, #fff);
+    }
+    .bar {
+      display: flex;
+      justify-content: flex-end;
+      padding: 4px 4px 0;
     }
     .close {
-      position: absolute;
-      top: 8px;
-      right: 8px;
-      z-index: 1;
       border: none;
       background: transparent;
       font-size: 1.2rem;

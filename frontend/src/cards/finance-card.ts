@@ -2,7 +2,7 @@
 import { css, html, nothing } from "lit";
 import { state } from "lit/decorators.js";
 import { PrepaidCard } from "../base";
-import { formatTime, periodLabel } from "../format";
+import { periodLabel } from "../format";
 import type { Key } from "../i18n";
 import type { CardConfig, FinanceResult, HomeAssistant } from "../types";
 
@@ -102,7 +102,7 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
         ? html`<table class="movements">
             ${d.movements.slice(0, 50).map(
               (m) => html`<tr>
-                <td>${formatTime(m.at, this.language)}</td>
+                <td>${this.time(m.at)}</td>
                 <td>${m.name ?? m.account_id}</td>
                 <td>${this.t(`kind_${m.kind}` as Key)}</td>
                 <td class="num ${m.amount_minor < 0 ? "neg" : ""}">${this.money(m.amount, d.currency)}</td>

@@ -1,0 +1,288 @@
+"""The cards in a real browser: Home Assistant with a simulated building, Debian's Chromium.
+
+One test, in steps, because starting Home Assistant is the slow part: the landlord logs in and
+sees every room with the ledger's balances; opens the cut-off room, is refused a refund larger
+than the balance (the translated error is shown), recharges it from the dialog and sees the
+balance and the supply come back; looks at the monthly report and the finance card. A tenant
+logs in (Chinese) and sees only their account, no money buttons, and cannot reach finance
+data, not even by calling the websocket command from the page. Screenshots go to
+test-output/cards/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import sqlite3
+import time
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .ha_instance import DOMAIN, OWNER, REPO, HaInstance
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+SHOTS = REPO / "test-output" / "cards"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DASHBOARD = "prepaid-cards"
+TENANT = ("tenant", "tenant-pass")
+# (tenant, room, building40 units, first top-up or None)
+ACCOUNTS = (
+    ("Li Wei", "101", ("1", "33"), "120.00"),
+    ("Zhang Min", "102", ("2", "34"), "8.00"),
+    ("Wang Fang", "103", ("3",), None),
+    ("Chen Jie", "104", ("4",), "60.00"),
+)
+
+pytestmark = pytest.mark.slow
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.skip("Debian's chromium is not installed (scripts/setup installs it)")
+    return found
+
+
+def _ledger_balances(config_dir: Path) -> dict[str, int]:
+    """Read balances straight from the ledger file (read-only), not through our code."""
+    with sqlite3.connect(f"file:{config_dir / 'prepaid_utility.db'}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT code, balance FROM account WHERE kind = 'wallet'").fetchall()
+    return {code: int(balance) for code, balance in rows}
+
+
+def _run[T](coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end on its own thread (Playwright's sync API owns this one's loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _amount(text: str) -> Decimal:
+    """Return the number in a formatted amount such as 'CN¥1,234.50' or '-CN¥3.00'."""
+    cleaned = re.sub(r"[^0-9.\-]", "", text.replace("\u2212", "-"))
+    return Decimal(cleaned)
+
+
+async def _set_up(ha: HaInstance) -> dict[str, Any]:
+    await ha.wait_until_up()
+    await ha.onboard_owner()
+    tenant_id = await ha.create_user("Tenant Li", *TENANT)
+    entry_id = await ha.add_simulated_building()
+    meters = await ha.meters_by_unit(entry_id)
+    for name, room, units, _ in ACCOUNTS:
+        form: dict[str, Any] = {"tenant": name, "room": room, "meters": [meters[u] for u in units]}
+        if name == "Li Wei":
+            form["viewers"] = [tenant_id]
+        await ha.open_account(entry_id, form)
+    devices = await ha.ws_result({"type": "config/device_registry/list"})
+    by_name = {d["name"]: d["id"] for d in devices if d.get("model") == "Tenant account"}
+    for index, (name, _, _, amount) in enumerate(ACCOUNTS):
+        if amount is not None:
+            await ha.rest(
+                "POST",
+                f"/api/services/{DOMAIN}/recharge?return_response",
+                {"device_id": by_name[name], "amount": amount, "order_id": f"SETUP-{index}"},
+            )
+    rooms = await ha.ws_result({"type": f"{DOMAIN}/rooms"})
+    code_of = {r["name"]: r["account_id"] for r in rooms["accounts"]}
+    await ha.ws_result(
+        {
+            "type": "lovelace/dashboards/create",
+            "url_path": DASHBOARD,
+            "title": "Prepaid",
+            "mode": "storage",
+            "require_admin": False,
+            "show_in_sidebar": True,
+        }
+    )
+    views = [
+        {"title": "Rooms", "path": "rooms", "type": "panel",
+         "cards": [{"type": "custom:prepaid-utility-rooms-card"}]},
+        {"title": "Account", "path": "account",
+         "cards": [{"type": "custom:prepaid-utility-account-card",
+                    "account_id": code_of["Li Wei"]},
+                   {"type": "custom:prepaid-utility-reports-card"}]},
+        {"title": "Finance", "path": "finance",
+         "cards": [{"type": "custom:prepaid-utility-finance-card"}]},
+    ]  # fmt: skip
+    await ha.ws_result(
+        {"type": "lovelace/config/save", "url_path": DASHBOARD, "config": {"views": views}}
+    )
+    tenant_token = await ha.login(*TENANT)
+    # The tenant reads Chinese: the cards follow the user's language.
+    await ha.ws_result(
+        {
+            "type": "frontend/set_user_data",
+            "key": "language",
+            "value": {"language": "zh-Hans", "number_format": "language"},
+        },
+        token=tenant_token,
+    )
+    return {"codes": code_of, "devices": by_name, "tenant_token": tenant_token}
+
+
+def _login(page: Any, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/")
+    page.wait_for_url("**/auth/authorize**", timeout=60000)
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_url(lambda url: "auth/authorize" not in url, timeout=60000)
+    page.locator("home-assistant").wait_for(timeout=60000)
+
+
+@pytest.fixture
+def home_assistant(tmp_path: Path, socket_enabled: None) -> Iterator[HaInstance]:
+    """Home Assistant with a simulated building, four tenants and a dashboard."""
+    ha = HaInstance(tmp_path)
+    ha.start()
+    try:
+        yield ha
+    finally:
+        ha.stop()
+
+
+def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
+    ha = home_assistant
+    chromium = _chromium()
+    started = time.monotonic()
+    setup = _run(_set_up(ha))
+    codes: dict[str, str] = setup["codes"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    print(f"ha_setup_s={time.monotonic() - started:.1f}")
+
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            _login(page, ha.base, *OWNER)
+
+            # Rooms overview: every account, balances as the ledger has them.
+            page.goto(f"{ha.base}/{DASHBOARD}/rooms")
+            tiles = page.locator("prepaid-utility-rooms-card .tile")
+            tiles.first.wait_for(timeout=60000)
+            assert tiles.count() == len(ACCOUNTS)
+            ledger = _ledger_balances(ha.config_dir)
+            shown = {}
+            for i in range(tiles.count()):
+                tile = tiles.nth(i)
+                code = tile.get_attribute("data-account")
+                shown[code] = _amount(tile.locator(".balance").inner_text())
+            assert shown == {code: Decimal(ledger[code]) / 100 for code in codes.values()}
+            page.screenshot(path=str(SHOTS / "1-rooms-overview.png"))
+
+            # Sort by balance: the cut-off room (0) and the low one come first.
+            page.locator("prepaid-utility-rooms-card select.sort").select_option("balance")
+            first = tiles.first.get_attribute("data-account")
+            assert first == min(codes.values(), key=lambda c: ledger[c])
+
+            # Open Wang Fang's room: cut off, no money.
+            wang = codes["Wang Fang"]
+            page.locator(f"prepaid-utility-rooms-card .tile[data-account='{wang}']").click()
+            card = page.locator("prepaid-utility-account-dialog prepaid-utility-account-card")
+            card.locator(".big").wait_for(timeout=30000)
+            assert _amount(card.locator(".big").inner_text()) == Decimal(ledger[wang]) / 100
+            assert card.locator(".pill.supply").inner_text().startswith("Supply off")
+            assert card.locator(".banner").count() == 1
+
+            # A refund above the balance is refused with the integration's translated error.
+            card.locator("button.refund").click()
+            dialog = card.locator("prepaid-utility-money-dialog")
+            dialog.locator("input[name=amount]").fill("999")
+            dialog.locator("button.confirm").click()
+            error = dialog.locator(".error")
+            error.wait_for(timeout=30000)
+            assert "refund" in error.inner_text().lower(), error.inner_text()
+            page.screenshot(path=str(SHOTS / "2-refund-refused.png"))
+            assert _ledger_balances(ha.config_dir)[wang] == ledger[wang]
+            dialog.locator("button.secondary").click()
+
+            # Recharge from the dialog: balance and supply change.
+            card.locator("button.recharge").click()
+            dialog.locator("input[name=amount]").fill("80")
+            page.screenshot(path=str(SHOTS / "3-recharge-dialog.png"))
+            dialog.locator("button.confirm").click()
+            dialog.wait_for(state="detached", timeout=30000)
+            card.locator(".notice").wait_for(timeout=30000)
+            card.locator(".pill.supply.on").wait_for(timeout=30000)
+            after = _ledger_balances(ha.config_dir)
+            assert after[wang] == ledger[wang] + 8000
+            assert _amount(card.locator(".big").inner_text()) == Decimal(after[wang]) / 100
+            assert card.locator(".banner").count() == 0
+            page.screenshot(path=str(SHOTS / "4-after-recharge.png"))
+            rooms = _run(ha.ws_result({"type": f"{DOMAIN}/rooms"}))
+            state = next(r for r in rooms["accounts"] if r["account_id"] == wang)
+            assert state["supply"] == "on"
+            assert state["level"] == "normal"
+            page.keyboard.press("Escape")
+
+            # Account view with the monthly report, then finance.
+            page.goto(f"{ha.base}/{DASHBOARD}/account")
+            page.locator("prepaid-utility-account-card .big").wait_for(timeout=30000)
+            page.locator("prepaid-utility-reports-card svg").wait_for(timeout=30000)
+            page.screenshot(path=str(SHOTS / "5-account-and-report.png"), full_page=True)
+            page.goto(f"{ha.base}/{DASHBOARD}/finance")
+            total = page.locator("prepaid-utility-finance-card .income-total")
+            total.wait_for(timeout=30000)
+            assert _amount(total.inner_text()) == Decimal("120.00") + Decimal("8.00") + 80 + 60
+            page.screenshot(path=str(SHOTS / "6-finance.png"), full_page=True)
+            page.close()
+
+            # The tenant: their own account only, no money actions, no finance data.
+            tenant = browser.new_page(viewport={"width": 1024, "height": 768})
+            _login(tenant, ha.base, *TENANT)
+            tenant.goto(f"{ha.base}/{DASHBOARD}/account")
+            own = tenant.locator("prepaid-utility-account-card .big")
+            own.wait_for(timeout=30000)
+            li = codes["Li Wei"]
+            assert _amount(own.inner_text()) == Decimal(_ledger_balances(ha.config_dir)[li]) / 100
+            assert tenant.locator("prepaid-utility-account-card button.recharge").count() == 0
+            assert "余额" in tenant.locator("prepaid-utility-account-card .sub").inner_text()
+            tenant.screenshot(path=str(SHOTS / "7-tenant-account-zh.png"), full_page=True)
+            tenant.goto(f"{ha.base}/{DASHBOARD}/rooms")
+            tenant.locator("prepaid-utility-rooms-card .tile").first.wait_for(timeout=30000)
+            seen = tenant.locator("prepaid-utility-rooms-card .tile").evaluate_all(
+                "tiles => tiles.map(t => t.dataset.account)"
+            )
+            assert seen == [li]
+            tenant.goto(f"{ha.base}/{DASHBOARD}/finance")
+            tenant.locator("prepaid-utility-finance-card .denied").wait_for(timeout=30000)
+            tenant.screenshot(path=str(SHOTS / "8-tenant-finance-denied.png"))
+            refused = tenant.evaluate(
+                """async (device) => {
+                  const hass = document.querySelector('home-assistant').hass;
+                  const out = {};
+                  for (const type of ['prepaid_utility/finance']) {
+                    try { await hass.callWS({type}); out[type] = 'allowed'; }
+                    catch (e) { out[type] = e.code; }
+                  }
+                  try {
+                    await hass.callWS({type: 'call_service', domain: 'prepaid_utility',
+                      service: 'recharge', return_response: true,
+                      service_data: {device_id: device, amount: '5', order_id: 'TENANT-1'}});
+                    out.recharge = 'allowed';
+                  } catch (e) { out.recharge = e.code; }
+                  return out;
+                }""",
+                setup["devices"]["Li Wei"],
+            )
+            assert refused["prepaid_utility/finance"] == "unauthorized", refused
+            assert refused["recharge"] != "allowed", refused
+            assert _ledger_balances(ha.config_dir)[li] <= after[li]
+        finally:
+            browser.close()
+    print(f"browser_test_s={time.monotonic() - started:.1f} screenshots=8")
