@@ -6,6 +6,7 @@ import { PrepaidMoneyDialog } from "./cards/money-dialog";
 import { PrepaidReportsCard } from "./cards/reports-card";
 import { PrepaidRoomsCard } from "./cards/rooms-card";
 import { PrepaidCardEditor } from "./editor";
+import { PrepaidDashboardStrategy } from "./strategy-element";
 
 export const VERSION = "0.1.0";
 
@@ -17,6 +18,8 @@ const ELEMENTS: [string, CustomElementConstructor][] = [
   ["prepaid-utility-account-dialog", PrepaidAccountDialog],
   ["prepaid-utility-money-dialog", PrepaidMoneyDialog],
   ["prepaid-utility-card-editor", PrepaidCardEditor],
+  // `strategy: {type: custom:prepaid-utility}` on a dashboard.
+  ["ll-strategy-dashboard-prepaid-utility", PrepaidDashboardStrategy],
 ];
 
 export const CARDS = [

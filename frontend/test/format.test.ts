@@ -142,3 +142,18 @@ test("times in Home Assistant's zone unless the user chose the browser's; places
   assert.equal(formatTime("2026-11-23T23:30:00+00:00", "en-GB", "Asia/Shanghai"), "24/11/2026, 07:30");
   assert.equal(placeLine("101", "101", "Sunrise Flats", null), "101 · Sunrise Flats");
 });
+
+test("the ready-made dashboard: everything for admins, own accounts for residents", async () => {
+  const { dashboardFor } = await import("../src/strategy");
+  const rooms = {
+    currency: "CNY",
+    exponent: 2,
+    day: 20261123,
+    accounts: [room({ account_id: "ABC", room: "101" })],
+  };
+  const admin = dashboardFor(rooms, true, "en");
+  assert.deepEqual(admin.views.map((v) => v.path), ["rooms", "reports", "finance"]);
+  const resident = dashboardFor(rooms, false, "zh-Hans");
+  assert.deepEqual(resident.views.map((v) => v.path), ["account-abc"]);
+  assert.equal(JSON.stringify(resident).includes("finance"), false);
+});

@@ -203,6 +203,32 @@ async def _set_up(ha: HaInstance) -> dict[str, Any]:
     return {"codes": code_of, "devices": by_name, "tenant_token": tenant_token}
 
 
+# In the page: the card picker's list, the account card's visual editor (its account list and
+# the config it emits), and the ready-made dashboard strategy's views.
+PICKER_JS = """async () => {
+  const types = (window.customCards || []).map((c) => c.type)
+    .filter((t) => t.startsWith('prepaid-utility'));
+  const hass = document.querySelector('home-assistant').hass;
+  const editor = customElements.get('prepaid-utility-account-card').getConfigElement();
+  editor.hass = hass;
+  editor.setConfig({ type: 'custom:prepaid-utility-account-card' });
+  document.body.append(editor);
+  const select = () => editor.shadowRoot?.querySelector('select[data-field=account_id]');
+  for (let i = 0; i < 100 && !(select()?.options.length > 1); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const options = [...select().options].map((o) => o.value).filter(Boolean);
+  let changed = null;
+  editor.addEventListener('config-changed', (e) => (changed = e.detail.config));
+  select().value = options[0];
+  select().dispatchEvent(new Event('change'));
+  editor.remove();
+  const strategy = customElements.get('ll-strategy-dashboard-prepaid-utility');
+  const views = (await strategy.generate({}, hass)).views.map((v) => v.path);
+  return { types, options, changed, views };
+}"""
+
+
 def _login(page: Any, base: str, username: str, password: str) -> None:
     page.goto(f"{base}/")
     page.wait_for_url("**/auth/authorize**", timeout=60000)
@@ -246,6 +272,14 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             assert tiles.count() == len(ACCOUNTS)
             ledger = _tiles_equal_ledger(page, ha.config_dir, list(codes.values()))
             page.screenshot(path=str(SHOTS / "1-rooms-overview.png"))
+            picker = page.evaluate(PICKER_JS)
+            assert sorted(picker["types"]) == sorted(
+                f"prepaid-utility-{name}-card"
+                for name in ("rooms", "account", "reports", "finance")
+            )
+            assert sorted(picker["options"]) == sorted(codes.values())
+            assert picker["changed"]["account_id"] == picker["options"][0]
+            assert picker["views"] == ["rooms", "reports", "finance"]
 
             # Sort by balance: the cut-off room (0) and the low one come first.
             page.locator("prepaid-utility-rooms-card select.sort").select_option("balance")
@@ -321,6 +355,9 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
                 "tiles => tiles.map(t => t.dataset.account)"
             )
             assert seen == [li]
+            picker = tenant.evaluate(PICKER_JS)
+            assert picker["options"] == [li]
+            assert picker["views"] == [f"account-{li.lower()}"]
             tenant.goto(f"{ha.base}/{DASHBOARD}/finance")
             tenant.locator("prepaid-utility-finance-card .denied").wait_for(timeout=30000)
             tenant.screenshot(path=str(SHOTS / "8-tenant-finance-denied.png"))
