@@ -10,7 +10,7 @@ them with the user's locale.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -45,6 +45,7 @@ WS_ROOMS = f"{DOMAIN}/rooms"
 WS_ACCOUNT = f"{DOMAIN}/account"
 WS_MONTHLY = f"{DOMAIN}/monthly"
 WS_FINANCE = f"{DOMAIN}/finance"
+type _RoomFigures = tuple[dict[str, int], dict[str, read.Figures]]
 _GRANULARITY = {"day": 1, "month": 100, "year": 10_000}
 MAX_FINANCE_DAYS = 3 * 366
 
@@ -78,11 +79,13 @@ def _visible(connection: ActiveConnection, accounts: dict[str, _Account]) -> dic
     return {code: acc for code, acc in accounts.items() if user.id in acc.viewers}
 
 
-def _ledger(accounts: Iterable[_Account]) -> AsyncLedgerStore | None:
-    for acc in accounts:
+def _by_ledger(accounts: Mapping[str, _Account]) -> list[tuple[AsyncLedgerStore, list[str]]]:
+    """Group account codes by the ledger that holds them (gateways may keep money apart)."""
+    groups: dict[int, tuple[AsyncLedgerStore, list[str]]] = {}
+    for code, acc in accounts.items():
         ledger: AsyncLedgerStore = acc.entry.runtime_data.ledger
-        return ledger
-    return None
+        groups.setdefault(id(ledger), (ledger, []))[1].append(code)
+    return list(groups.values())
 
 
 def _money(minor: int, exponent: int) -> str:
@@ -166,11 +169,12 @@ def _not_found(connection: ActiveConnection, msg_id: int) -> None:
 async def _read[T](
     connection: ActiveConnection,
     msg_id: int,
-    ledger: AsyncLedgerStore,
-    work: Callable[[LedgerStore], T],
-) -> T | None:
+    groups: list[tuple[AsyncLedgerStore, list[str]]],
+    work: Callable[[list[str]], Callable[[LedgerStore], T]],
+) -> list[T] | None:
+    """Run ``work(codes)`` on each ledger's thread; None (and an error sent) if one fails."""
     try:
-        return await ledger.run(work)
+        return [await ledger.run(work(codes)) for ledger, codes in groups]
     except PrepaidError as err:
         connection.send_error(msg_id, ws_const.ERR_HOME_ASSISTANT_ERROR, str(err))
         return None
@@ -183,20 +187,22 @@ async def ws_rooms(hass: HomeAssistant, connection: ActiveConnection, msg: dict[
     exponent = currency_exponent(hass.config.currency)
     accounts = _visible(connection, _accounts(hass))
     today = _day(dt_util.now().date())
-    ledger = _ledger(accounts.values())
     balances: dict[str, int] = {}
     todays: dict[str, read.Figures] = {}
-    if ledger is not None:
-        codes = list(accounts)
 
-        def work(store: LedgerStore) -> tuple[dict[str, int], dict[str, read.Figures]]:
+    def work(codes: list[str]) -> Callable[[LedgerStore], _RoomFigures]:
+        def run(store: LedgerStore) -> _RoomFigures:
             with store.reading() as conn:
                 return read.balances(conn, codes), read.today_by_account(conn, codes, today)
 
-        got = await _read(connection, msg["id"], ledger, work)
-        if got is None:
-            return
-        balances, todays = got
+        return run
+
+    got = await _read(connection, msg["id"], _by_ledger(accounts), work)
+    if got is None:
+        return
+    for part_balances, part_todays in got:
+        balances.update(part_balances)
+        todays.update(part_todays)
     rows = []
     for code, acc in accounts.items():
         balance = balances.get(code)
@@ -238,9 +244,12 @@ async def ws_account(
         with store.reading() as conn:
             return read.account_detail(conn, code, _day(now), before)
 
-    detail = await _read(connection, msg["id"], acc.entry.runtime_data.ledger, work)
-    if detail is None:
+    got = await _read(
+        connection, msg["id"], [(acc.entry.runtime_data.ledger, [code])], lambda _: work
+    )
+    if got is None:
         return
+    detail = got[0]
     thresholds = acc.setup.thresholds
     days_left = None
     if detail.average_daily_cost > 0:
@@ -309,19 +318,18 @@ async def ws_monthly(
             return
         accounts = {msg["account_id"]: accounts[msg["account_id"]]}
     year = int(msg.get("year") or dt_util.now().year)
-    ledger = _ledger(accounts.values())
-    months: list[read.MonthFigures] = []
-    if ledger is not None:
-        codes = list(accounts)
 
-        def work(store: LedgerStore) -> list[read.MonthFigures]:
+    def work(codes: list[str]) -> Callable[[LedgerStore], list[read.MonthFigures]]:
+        def run(store: LedgerStore) -> list[read.MonthFigures]:
             with store.reading() as conn:
                 return read.monthly(conn, codes, year)
 
-        got = await _read(connection, msg["id"], ledger, work)
-        if got is None:
-            return
-        months = got
+        return run
+
+    got = await _read(connection, msg["id"], _by_ledger(accounts), work)
+    if got is None:
+        return
+    months = read.merge_months(got) if got else []
     connection.send_result(
         msg["id"],
         {
@@ -366,19 +374,19 @@ async def ws_finance(
         connection.send_error(msg["id"], ws_const.ERR_INVALID_FORMAT, "Bad date span")
         return
     accounts = _accounts(hass)
-    ledger = _ledger(accounts.values())
-    report = read.FinanceReport([], [], [], 0)
-    if ledger is not None:
-        divisor = _GRANULARITY[msg["granularity"]]
+    divisor = _GRANULARITY[msg["granularity"]]
 
-        def work(store: LedgerStore) -> read.FinanceReport:
+    def work(_codes: list[str]) -> Callable[[LedgerStore], read.FinanceReport]:
+        def run(store: LedgerStore) -> read.FinanceReport:
             with store.reading() as conn:
                 return read.finance(conn, _day(start), _day(end), divisor)
 
-        got = await _read(connection, msg["id"], ledger, work)
-        if got is None:
-            return
-        report = got
+        return run
+
+    got = await _read(connection, msg["id"], _by_ledger(accounts), work)
+    if got is None:
+        return
+    report = read.merge_finance(got)
     names = {code: acc.setup.tenant for code, acc in accounts.items()}
     rooms = {code: acc.setup.room for code, acc in accounts.items()}
     connection.send_result(

@@ -299,3 +299,39 @@ def balances(conn: Connection, codes: Iterable[str]) -> dict[str, int]:
     """Return the balances of the given accounts."""
     query = select(account.c.code, account.c.balance).where(account.c.code.in_(list(codes)))
     return {str(row.code): int(row.balance) for row in conn.execute(query)}
+
+
+def _add(a: Figures, b: Figures) -> Figures:
+    usage = dict(a.usage_milli)
+    for kind, milli in b.usage_milli.items():
+        usage[kind] = usage.get(kind, 0) + milli
+    return Figures(usage, a.cost + b.cost)
+
+
+def merge_months(parts: Sequence[Sequence[MonthFigures]]) -> list[MonthFigures]:
+    """Add up the months of several ledgers (gateways that keep their money apart)."""
+    merged = list(parts[0])
+    for part in parts[1:]:
+        merged = [
+            MonthFigures(m.month, _add(m.this_year, o.this_year), _add(m.last_year, o.last_year))
+            for m, o in zip(merged, part, strict=True)
+        ]
+    return merged
+
+
+def merge_finance(parts: Sequence[FinanceReport], limit: int = 200) -> FinanceReport:
+    """Add up the finance reports of several ledgers."""
+    income: dict[int, int] = defaultdict(int)
+    for part in parts:
+        for key, amount in part.income:
+            income[key] += amount
+    movements = sorted(
+        (m for part in parts for m in part.movements), key=lambda m: m.ts_us, reverse=True
+    )
+    debtors = sorted((d for part in parts for d in part.debtors), key=lambda d: (d[1], d[0]))
+    return FinanceReport(
+        income=sorted(income.items()),
+        movements=movements[:limit],
+        debtors=debtors,
+        refunds_total=sum(part.refunds_total for part in parts),
+    )
