@@ -46,6 +46,7 @@ WS_ACCOUNT = f"{DOMAIN}/account"
 WS_MONTHLY = f"{DOMAIN}/monthly"
 WS_FINANCE = f"{DOMAIN}/finance"
 type _RoomFigures = tuple[dict[str, int], dict[str, read.Figures]]
+type _MonthsAndSplit = tuple[list[read.MonthFigures], read.Breakdown]
 _GRANULARITY = {"day": 1, "month": 100, "year": 10_000}
 MAX_FINANCE_DAYS = 3 * 366
 
@@ -302,6 +303,7 @@ def _movement(m: read.Movement, exponent: int) -> dict[str, Any]:
     {
         vol.Required("type"): WS_MONTHLY,
         vol.Optional("account_id"): str,
+        vol.Optional("building"): str,
         vol.Optional("year"): vol.All(int, vol.Range(min=2000, max=2100)),
     }
 )
@@ -317,19 +319,22 @@ async def ws_monthly(
             _not_found(connection, msg["id"])
             return
         accounts = {msg["account_id"]: accounts[msg["account_id"]]}
+    if "building" in msg:
+        accounts = {c: a for c, a in accounts.items() if a.entry.title == msg["building"]}
     year = int(msg.get("year") or dt_util.now().year)
 
-    def work(codes: list[str]) -> Callable[[LedgerStore], list[read.MonthFigures]]:
-        def run(store: LedgerStore) -> list[read.MonthFigures]:
+    def work(codes: list[str]) -> Callable[[LedgerStore], _MonthsAndSplit]:
+        def run(store: LedgerStore) -> _MonthsAndSplit:
             with store.reading() as conn:
-                return read.monthly(conn, codes, year)
+                return read.monthly(conn, codes, year), read.breakdown(conn, codes, year)
 
         return run
 
     got = await _read(connection, msg["id"], _by_ledger(accounts), work)
     if got is None:
         return
-    months = read.merge_months(got) if got else []
+    months = read.merge_months([m for m, _ in got]) if got else []
+    split = read.merge_breakdowns([b for _, b in got])
     connection.send_result(
         msg["id"],
         {
@@ -344,6 +349,14 @@ async def ws_monthly(
                 }
                 for m in months
             ],
+            "by_period": {
+                kind: {period: _quantity(milli) for period, milli in sorted(periods.items())}
+                for kind, periods in sorted(split.by_period.items())
+            },
+            "by_tier": {
+                kind: {str(tier): _quantity(milli) for tier, milli in sorted(tiers.items())}
+                for kind, tiers in sorted(split.by_tier.items())
+            },
         },
     )
 

@@ -71,6 +71,9 @@ export class PrepaidCardEditor extends LitElement {
       /></label>
       ${kind === "account" ? this.choice("account_id", this.t("account"), accounts, "—") : nothing}
       ${kind === "reports" ? this.choice("account_id", this.t("account"), accounts, this.t("all")) : nothing}
+      ${kind === "reports" && !this.config.account_id
+        ? this.choice("building", this.t("building"), places("building"), this.t("all"))
+        : nothing}
       ${kind === "reports"
         ? html`${this.choice("kind", this.t("kind"), [["electricity", this.t("electricity")], ["water", this.t("water")]])}
           ${this.choice("metric", this.t("metric"), [["usage", this.t("usage")], ["cost", this.t("cost")]])}`

@@ -239,3 +239,18 @@ export function periodLabel(period: string): string {
   if (period.length === 6) return `${period.slice(0, 4)}-${period.slice(4)}`;
   return period;
 }
+
+export interface Share {
+  key: string;
+  value: string;
+  percent: number; // 0..100, rounded
+}
+
+/** A split (time-of-use periods or tier blocks) as shares of its total, largest first. */
+export function shares(split: Record<string, string> | undefined): Share[] {
+  const entries = Object.entries(split ?? {});
+  const total = entries.reduce((sum, [, v]) => sum + Number(v), 0);
+  return entries
+    .map(([key, value]) => ({ key, value, percent: total > 0 ? Math.round((Number(value) / total) * 100) : 0 }))
+    .sort((a, b) => Number(b.value) - Number(a.value) || a.key.localeCompare(b.key));
+}

@@ -105,6 +105,8 @@ export interface MonthlyResult {
   currency: string;
   accounts: number;
   months: MonthRow[];
+  by_period: Record<string, Record<string, string>>;
+  by_tier: Record<string, Record<string, string>>;
 }
 
 export interface FinanceResult {

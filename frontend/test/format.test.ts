@@ -157,3 +157,13 @@ test("the ready-made dashboard: everything for admins, own accounts for resident
   assert.deepEqual(resident.views.map((v) => v.path), ["account-abc"]);
   assert.equal(JSON.stringify(resident).includes("finance"), false);
 });
+
+test("time-of-use and tier splits as shares, largest first", async () => {
+  const { shares } = await import("../src/format");
+  assert.deepEqual(shares({ valley: "30.000", peak: "70.000" }), [
+    { key: "peak", value: "70.000", percent: 70 },
+    { key: "valley", value: "30.000", percent: 30 },
+  ]);
+  assert.deepEqual(shares(undefined), []);
+  assert.deepEqual(shares({ all: "0.000" }), [{ key: "all", value: "0.000", percent: 0 }]);
+});

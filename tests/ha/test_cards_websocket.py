@@ -164,8 +164,17 @@ async def test_rooms_account_and_months_equal_the_ledger(
     )
     total = sum(m["this_year"]["cost_minor"] + m["last_year"]["cost_minor"] for m in months)
     assert total == span.charges > 0
+    this_year = sum(Decimal(m["this_year"]["usage"].get("electricity", 0)) for m in months)
+    split = monthly["result"]["by_period"].get("electricity", {})
+    assert sum(Decimal(v) for v in split.values()) == this_year
+    tiers = monthly["result"]["by_tier"].get("electricity", {})
+    assert sum(Decimal(v) for v in tiers.values()) == this_year
     building_wide = await _ws(client, {"type": f"{DOMAIN}/monthly"})
     assert building_wide["result"]["accounts"] == 2
+    named = await _ws(client, {"type": f"{DOMAIN}/monthly", "building": entry.title})
+    assert named["result"]["accounts"] == 2
+    other = await _ws(client, {"type": f"{DOMAIN}/monthly", "building": "Elsewhere"})
+    assert other["result"]["accounts"] == 0
     print(f"accounts=2 today_cost_minor={shown_today} month_cost_minor={month.charges} equal=1")
 
 

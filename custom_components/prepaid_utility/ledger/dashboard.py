@@ -72,6 +72,14 @@ class MonthFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class Breakdown:
+    """A year's usage by time-of-use period and by tier block, per utility kind (milli-units)."""
+
+    by_period: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_tier: dict[str, dict[int, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class FinanceReport:
     """Money in and out of the building for a span of days."""
 
@@ -249,6 +257,46 @@ def monthly(conn: Connection, codes: Iterable[str], year: int) -> list[MonthFigu
         MonthFigures(m, figures(year * 100 + m), figures((year - 1) * 100 + m))
         for m in range(1, 13)
     ]
+
+
+def breakdown(conn: Connection, codes: Iterable[str], year: int) -> Breakdown:
+    """Return the year's usage split by time-of-use period and by tier, over the accounts."""
+    ids = list(_wallets(conn, codes))
+    by_period: dict[str, dict[str, int]] = defaultdict(dict)
+    by_tier: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in conn.execute(
+        select(
+            meter.c.kind,
+            usage_bucket.c.period,
+            usage_bucket.c.tier,
+            func.sum(usage_bucket.c.quantity_milli),
+        )
+        .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
+        .where(
+            usage_bucket.c.account_id.in_(ids),
+            usage_bucket.c.day >= year * 10_000 + 101,
+            usage_bucket.c.day <= year * 10_000 + 1231,
+        )
+        .group_by(meter.c.kind, usage_bucket.c.period, usage_bucket.c.tier)
+    ):
+        kind, period, tier, milli = str(row[0]), str(row[1]), int(row[2]), int(row[3])
+        by_period[kind][period] = by_period[kind].get(period, 0) + milli
+        by_tier[kind][tier] = by_tier[kind].get(tier, 0) + milli
+    return Breakdown(dict(by_period), dict(by_tier))
+
+
+def merge_breakdowns(parts: Sequence[Breakdown]) -> Breakdown:
+    """Add up the breakdowns of several ledgers."""
+    by_period: dict[str, dict[str, int]] = defaultdict(dict)
+    by_tier: dict[str, dict[int, int]] = defaultdict(dict)
+    for part in parts:
+        for kind, periods in part.by_period.items():
+            for period, milli in periods.items():
+                by_period[kind][period] = by_period[kind].get(period, 0) + milli
+        for kind, tiers in part.by_tier.items():
+            for tier, milli in tiers.items():
+                by_tier[kind][tier] = by_tier[kind].get(tier, 0) + milli
+    return Breakdown(dict(by_period), dict(by_tier))
 
 
 def finance(

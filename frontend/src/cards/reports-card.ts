@@ -1,8 +1,8 @@
 /** Monthly report: usage or cost per month as bars, the same month last year beside. */
-import { css, html, svg } from "lit";
+import { css, html, nothing, svg } from "lit";
 import { state } from "lit/decorators.js";
 import { PrepaidCard } from "../base";
-import { monthBars, monthName, UNITS } from "../format";
+import { monthBars, monthName, shares, UNITS } from "../format";
 import type { Key } from "../i18n";
 import type { CardConfig, HomeAssistant, MonthlyResult } from "../types";
 
@@ -27,6 +27,7 @@ export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
   protected fetch(hass: HomeAssistant): Promise<MonthlyResult> {
     const msg: Record<string, unknown> = { type: "prepaid_utility/monthly" };
     if (this.config.account_id) msg.account_id = this.config.account_id;
+    else if (this.config.building) msg.building = this.config.building;
     return hass.callWS<MonthlyResult>(msg);
   }
 
@@ -77,7 +78,30 @@ export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
           </g>`;
         })}
       </svg>
+      ${this.split(d)}
     </div>`;
+  }
+
+  private periodName(period: string): string {
+    const key = `period_${period.toLowerCase()}` as Key;
+    const text = this.t(key);
+    return text === key ? period : text;
+  }
+
+  /** The year's time-of-use and tier split, shown only when there is more than one part. */
+  private split(d: MonthlyResult) {
+    const unit = UNITS[this.kind];
+    const periods = shares(d.by_period?.[this.kind]);
+    const tiers = shares(d.by_tier?.[this.kind]);
+    const row = (label: string, parts: ReturnType<typeof shares>, name: (k: string) => string) =>
+      parts.length > 1
+        ? html`<div class="split">
+            <span class="muted">${label}</span>
+            ${parts.map((p) => html`<span class="chip">${name(p.key)} ${this.qty(p.value)} ${unit} (${p.percent}%)</span>`)}
+          </div>`
+        : nothing;
+    return html`${row(this.t("tou"), periods, (k) => this.periodName(k))}
+    ${row(this.t("tiers"), tiers, (k) => this.t("tier", { tier: k }))}`;
   }
 
   static styles = [
@@ -120,6 +144,17 @@ export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
       svg {
         width: 100%;
         height: auto;
+      }
+      .split {
+        margin-top: 6px;
+        font-size: 0.85rem;
+      }
+      .chip {
+        display: inline-block;
+        margin: 2px 6px 2px 0;
+        padding: 1px 8px;
+        border-radius: 999px;
+        background: var(--secondary-background-color, #f0f0f0);
       }
       text {
         font-size: 11px;

@@ -79,6 +79,7 @@ def test_months_with_last_year_and_finance(backend: Backend) -> None:
         both = read.monthly(conn, ["A101", "B102"], 2026)
         report = read.finance(conn, 20260301, 20260305, 1)
         by_year = read.finance(conn, 20250101, 20261231, 10_000)
+        split = read.breakdown(conn, ["A101", "B102"], 2026)
     used = [(m.month, m.this_year.cost, m.last_year.cost) for m in months if m.this_year.cost]
     assert used == [(2, 900, 0), (3, 1_500, 600)]
     assert months[2].last_year.usage_milli == {"electricity": 10_000}
@@ -100,3 +101,9 @@ def test_months_with_last_year_and_finance(backend: Backend) -> None:
     assert twice.refunds_total == 2_000
     assert twice.debtors == [("B102", -300), ("B102", -300)]
     assert read.merge_finance([]) == read.FinanceReport([], [], [], 0)
+    # A flat tariff: one period, one block, all of the year's 45 kWh.
+    assert sum(split.by_period["electricity"].values()) == 45_000
+    assert sum(split.by_tier["electricity"].values()) == 45_000
+    assert read.merge_breakdowns([split, split]).by_tier["electricity"] == {
+        tier: 2 * milli for tier, milli in split.by_tier["electricity"].items()
+    }
