@@ -23,7 +23,14 @@ from playwright.sync_api import sync_playwright
 REPO = Path(__file__).resolve().parents[1]
 BUNDLE = REPO / "custom_components" / "prepaid_utility" / "frontend" / "prepaid-utility-cards.js"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-LEVELS = ["normal", "normal", "normal", "low_1", "low_2", "low_3", "arrears", "cut_off"]
+LEVELS = ((500, "low_3"), (2000, "low_2"), (5000, "low_1"))
+
+
+def level_of(balance: int, cut: bool) -> str:
+    """The alarm level the default thresholds (50, 20, 5) give a balance in cents."""
+    if balance <= 0:
+        return "cut_off" if cut else "arrears"
+    return next((name for below, name in LEVELS if balance < below), "normal")
 
 
 def rooms(count: int) -> dict[str, object]:
@@ -41,8 +48,8 @@ def rooms(count: int) -> dict[str, object]:
                 "area": f"Wing {'AB'[i % 2]}",
                 "floor": f"Floor {floor}",
                 "building": "Tower",
-                "level": LEVELS[i % len(LEVELS)],
-                "supply": "off" if i % 17 == 0 else "on",
+                "level": level_of(balance, i % 2 == 0),
+                "supply": "off" if balance <= 0 and i % 2 == 0 else "on",
                 "supply_wanted": "on",
                 "pending": False,
                 "hold": None,
@@ -111,11 +118,24 @@ async ([data, runs]) => {
 """
 
 
+SHOW_JS = """(data) => {
+  const el = document.createElement("prepaid-utility-rooms-card");
+  el.setConfig({ type: "custom:prepaid-utility-rooms-card", sort: "balance" });
+  el.hass = {
+    language: "en", locale: { language: "en", number_format: "language" },
+    user: { id: "u", name: "Bench", is_admin: true }, config: { currency: "CNY" },
+    callWS: async () => data,
+  };
+  document.body.append(el);
+}"""
+
+
 def main() -> None:
     """Run the benchmark and print name=value lines."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rooms", type=int, default=500)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--screenshot", type=Path, help="also save a PNG of the rendered card")
     args = parser.parse_args()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
@@ -132,6 +152,11 @@ def main() -> None:
             page.add_script_tag(content=bundle, type="module")
             page.wait_for_function("() => !!customElements.get('prepaid-utility-rooms-card')")
             result = page.evaluate(PAGE_JS, [json.loads(json.dumps(data)), args.runs])
+            if args.screenshot:
+                page.evaluate(SHOW_JS, data)
+                page.locator("prepaid-utility-rooms-card .tile").first.wait_for()
+                args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(args.screenshot))
         finally:
             browser.close()
     card = statistics.median(result["card"])
