@@ -5,7 +5,8 @@ sees every room with the ledger's balances; opens the cut-off room, is refused a
 than the balance (the translated error is shown), recharges it from the dialog and sees the
 balance and the supply come back; looks at the monthly report and the finance card. A tenant
 logs in (Chinese) and sees only their account, no money buttons, and cannot reach finance
-data, not even by calling the websocket command from the page. Screenshots go to
+data, not even by calling the websocket command from the page. Last, the landlord changes the
+account card's account in Home Assistant's own card editor and saves it. Screenshots go to
 test-output/cards/.
 """
 
@@ -203,8 +204,9 @@ async def _set_up(ha: HaInstance) -> dict[str, Any]:
     return {"codes": code_of, "devices": by_name, "tenant_token": tenant_token}
 
 
-# In the page: the card picker's list, the account card's visual editor (its account list and
-# the config it emits), and the ready-made dashboard strategy's views.
+# In the page: the card picker's list, the account card's stub (first visible account), the
+# account card's visual editor (its account list and the config it emits), and the ready-made
+# dashboard strategy's views.
 PICKER_JS = """async () => {
   const types = (window.customCards || []).map((c) => c.type)
     .filter((t) => t.startsWith('prepaid-utility'));
@@ -223,10 +225,27 @@ PICKER_JS = """async () => {
   select().value = options[0];
   select().dispatchEvent(new Event('change'));
   editor.remove();
+  const stub = await customElements.get('prepaid-utility-account-card').getStubConfig(hass);
   const strategy = customElements.get('ll-strategy-dashboard-prepaid-utility');
   const views = (await strategy.generate({}, hass)).views.map((v) => v.path);
-  return { types, options, changed, views };
+  return { types, options, changed, views, stub };
 }"""
+
+
+def _open_card_editor(page: Any, url: str) -> None:
+    """Open the first card's editor; Home Assistant sometimes takes ?edit=1 only on a reload."""
+    for attempt in range(3):
+        page.goto(url)
+        page.locator("prepaid-utility-account-card .big").first.wait_for(timeout=30000)
+        edit = page.locator("hui-card-options").first.get_by_text("Edit", exact=True)
+        try:
+            edit.wait_for(timeout=10000)
+        except playwright_api.TimeoutError:
+            if attempt == 2:
+                raise
+            continue
+        edit.click()
+        return
 
 
 def _login(page: Any, base: str, username: str, password: str) -> None:
@@ -280,6 +299,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             assert sorted(picker["options"]) == sorted(codes.values())
             assert picker["changed"]["account_id"] == picker["options"][0]
             assert picker["views"] == ["rooms", "reports", "finance"]
+            assert picker["stub"]["account_id"] in codes.values()
 
             # Sort by balance: the cut-off room (0) and the low one come first.
             page.locator("prepaid-utility-rooms-card select.sort").select_option("balance")
@@ -336,7 +356,6 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             total.wait_for(timeout=30000)
             assert _amount(total.inner_text()) == Decimal("120.00") + Decimal("8.00") + 80 + 60
             page.screenshot(path=str(SHOTS / "6-finance.png"), full_page=True)
-            page.close()
 
             # The tenant: their own account only, no money actions, no finance data.
             tenant = browser.new_page(viewport={"width": 1024, "height": 768})
@@ -382,6 +401,20 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             assert refused["prepaid_utility/finance"] == "unauthorized", refused
             assert refused["recharge"] != "allowed", refused
             assert _recharges(ha.config_dir, li) == [12000]
+            tenant.close()
+
+            # The visual editor inside Home Assistant's card dialog: pick another account, save.
+            _open_card_editor(page, f"{ha.base}/{DASHBOARD}/account?edit=1")
+            choose = page.locator("prepaid-utility-card-editor select[data-field=account_id]")
+            choose.wait_for(timeout=30000)
+            choose.select_option(codes["Zhang Min"])
+            preview = page.locator("hui-dialog-edit-card prepaid-utility-account-card h2")
+            preview.filter(has_text="Zhang Min").wait_for(timeout=30000)
+            page.screenshot(path=str(SHOTS / "9-card-editor.png"))
+            page.get_by_role("button", name="Save").click()
+            page.locator("hui-dialog-edit-card").wait_for(state="hidden", timeout=30000)
+            saved = _run(ha.ws_result({"type": "lovelace/config", "url_path": DASHBOARD}))
+            assert saved["views"][1]["cards"][0]["account_id"] == codes["Zhang Min"]
         finally:
             browser.close()
-    print(f"browser_test_s={time.monotonic() - started:.1f} screenshots=8")
+    print(f"browser_test_s={time.monotonic() - started:.1f} screenshots=9")

@@ -4,7 +4,7 @@ import { property, state } from "lit/decorators.js";
 import { PrepaidCard } from "../base";
 import { daysLeftText, levelColor, levelRank, placeLine, UNITS } from "../format";
 import type { Key } from "../i18n";
-import type { AccountResult, Figures, HomeAssistant } from "../types";
+import type { AccountResult, Figures, HomeAssistant, RoomsResult } from "../types";
 import "./money-dialog";
 
 export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
@@ -17,8 +17,16 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
     return document.createElement("prepaid-utility-card-editor");
   }
 
-  static getStubConfig(): Record<string, unknown> {
-    return { type: "custom:prepaid-utility-account-card" };
+  /** The card picker's preview shows the first account the user may see. */
+  static async getStubConfig(hass?: HomeAssistant): Promise<Record<string, unknown>> {
+    const stub: Record<string, unknown> = { type: "custom:prepaid-utility-account-card" };
+    try {
+      const rooms = await hass?.callWS<RoomsResult>({ type: "prepaid_utility/rooms" });
+      if (rooms?.accounts.length) stub.account_id = rooms.accounts[0].account_id;
+    } catch {
+      // no account yet: the editor asks for one
+    }
+    return stub;
   }
 
   constructor() {
