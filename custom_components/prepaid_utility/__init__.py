@@ -20,6 +20,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .accounts import build_accounts
 from .billing_cycle import GatewayBilling
+from .cards import async_register_cards
 from .const import (
     CONF_GATEWAY_TYPE,
     CONF_LEDGER_URL,
@@ -54,6 +55,7 @@ from .supervisor import AccountSupervisor
 from .supply_overrides import OverrideStore
 from .supply_services import async_setup_supply_services
 from .supply_setup import async_setup_supply_control
+from .websocket_api import async_setup_websocket
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -88,6 +90,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_services(hass)
     async_setup_ledger_services(hass)
     async_setup_supply_services(hass)
+    async_setup_websocket(hass)
+    await async_register_cards(hass)
     return True
 
 

@@ -33,6 +33,7 @@ from .const import (
     CONF_RESTORE_ABOVE,
     CONF_ROOM,
     CONF_TENANT,
+    CONF_VIEWERS,
     CONF_WARNING_MIN,
     DEFAULT_LOW_LEVELS,
     SUBENTRY_ACCOUNT,
@@ -124,6 +125,11 @@ class AccountSubentryFlow(ConfigSubentryFlow):
         defaults: dict[str, Any] = dict(current.data) if current is not None else {}
         if current is not None:
             defaults[CONF_TENANT] = current.title
+        users = {
+            user.id: user.name or user.id
+            for user in await self.hass.auth.async_get_users()
+            if not user.system_generated and user.is_active
+        }
         if user_input is not None:
             data = self._clean(user_input)
             errors = self._errors(data, set(meters), held_elsewhere)
@@ -133,9 +139,11 @@ class AccountSubentryFlow(ConfigSubentryFlow):
                     return self.async_create_entry(title=title, data=data)
                 return self.async_update_and_abort(entry, current, title=title, data=data)
             defaults = data
+        # A deleted user drops out of the list instead of making the form refuse itself.
+        defaults[CONF_VIEWERS] = [u for u in defaults.get(CONF_VIEWERS, []) if u in users]
         return self.async_show_form(
             step_id=step,
-            data_schema=self._schema(defaults, meters),
+            data_schema=self._schema(defaults, meters, users),
             errors=errors,
             description_placeholders={"currency": self.hass.config.currency},
         )
@@ -154,6 +162,7 @@ class AccountSubentryFlow(ConfigSubentryFlow):
             CONF_WARNING_MIN: int(user_input.get(CONF_WARNING_MIN, 0) or 0),
             CONF_PROTECTED_START: str(user_input.get(CONF_PROTECTED_START) or ""),
             CONF_PROTECTED_END: str(user_input.get(CONF_PROTECTED_END) or ""),
+            CONF_VIEWERS: [str(u) for u in user_input.get(CONF_VIEWERS, [])],
         }
         for key in MONEY_FIELDS:
             data[key] = str(user_input.get(key, "0")).strip()
@@ -189,7 +198,9 @@ class AccountSubentryFlow(ConfigSubentryFlow):
         return errors
 
     @staticmethod
-    def _schema(defaults: dict[str, Any], meters: dict[str, str]) -> vol.Schema:
+    def _schema(
+        defaults: dict[str, Any], meters: dict[str, str], users: dict[str, str]
+    ) -> vol.Schema:
         def default(key: str, fallback: Any) -> Any:
             value = defaults.get(key)
             return fallback if value in (None, "") else value
@@ -230,5 +241,18 @@ class AccountSubentryFlow(ConfigSubentryFlow):
         ] = bool
         fields[vol.Required(CONF_WARNING_MIN, default=default(CONF_WARNING_MIN, 0))] = number(
             0, 1440, 1, "min"
+        )
+        # Home Assistant users (a resident's tablet login) who may see this account on the cards.
+        fields[vol.Optional(CONF_VIEWERS, default=default(CONF_VIEWERS, []))] = (
+            selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[
+                        selector.SelectOptionDict(value=key, label=label)
+                        for key, label in users.items()
+                    ],
+                    multiple=True,
+                    mode=selector.SelectSelectorMode.DROPDOWN,
+                )
+            )
         )
         return vol.Schema(fields)

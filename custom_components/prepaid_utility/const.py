@@ -100,3 +100,5 @@ CONF_PROTECTED_END: Final = "protected_end"
 CONF_PROTECT_NON_WORKING_DAYS: Final = "protect_non_working_days"
 CONF_WARNING_MIN: Final = "warning_minutes"
 DEFAULT_LOW_LEVELS: Final = ("50", "20", "5")
+# Home Assistant user ids who may see an account on the dashboard cards (administrators see all).
+CONF_VIEWERS: Final = "viewers"

@@ -1,0 +1,385 @@
+"""Read models for the dashboard cards: rooms at a glance, one account, months, money in and out.
+
+Everything here reads; nothing writes. Days are ``YYYYMMDD`` integers in the store's time zone
+(the ``day`` columns), so "today" and "this month" group the same way on SQLite and
+PostgreSQL. Cost is what was posted to the wallet by usage entries (rounded once per entry, with
+the carry), so a card shows exactly what the balance lost, not a re-priced estimate.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, func, select
+
+from ..billing.errors import UnknownAccount
+from .schema import account, journal_entry, meter, posting, usage_bucket
+
+USAGE = "usage"
+# Entries a tenant sees on the account card; "usage" is one entry per poll and is shown as
+# today's and this month's totals instead of line by line.
+MOVEMENT_KINDS = ("recharge", "refund", "adjustment", "reversal", "fee", "apportion", "settlement",
+                  "bill_payment")  # fmt: skip
+DAYS_FOR_AVERAGE = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Usage (milli-units per utility kind) and its posted cost (minor units, positive)."""
+
+    usage_milli: dict[str, int] = field(default_factory=dict)
+    cost: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """One money movement of an account, as the account's wallet saw it."""
+
+    entry_id: int
+    kind: str
+    amount: int  # signed for the wallet: a recharge is positive, a refund negative
+    ts_us: int
+    day: int
+    reason: str
+    actor: str
+    key: str
+    account: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDetail:
+    """What the account card shows."""
+
+    code: str
+    balance: int
+    today: Figures
+    month: Figures
+    month_by_period: dict[str, dict[str, int]]  # kind -> TOU period -> milli-units
+    average_daily_cost: int  # over the last full days; 0 when nothing was used
+    movements: list[Movement]
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFigures:
+    """One month of the reports card, with the same month a year before."""
+
+    month: int
+    this_year: Figures
+    last_year: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """A year's usage by time-of-use period and by tier block, per utility kind (milli-units)."""
+
+    by_period: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_tier: dict[str, dict[int, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FinanceReport:
+    """Money in and out of the building for a span of days."""
+
+    income: list[tuple[int, int]]  # (YYYYMMDD, YYYYMM or YYYY, minor units received)
+    movements: list[Movement]  # recharges and refunds, newest first
+    debtors: list[tuple[str, int]]  # (account code, negative balance), largest debt first
+    refunds_total: int
+
+
+def _wallets(conn: Connection, codes: Iterable[str] | None) -> dict[int, str]:
+    query = select(account.c.id, account.c.code).where(account.c.kind == "wallet")
+    if codes is not None:
+        query = query.where(account.c.code.in_(list(codes)))
+    return {int(row.id): str(row.code) for row in conn.execute(query)}
+
+
+def _wallet_id(conn: Connection, code: str) -> int:
+    found = conn.execute(
+        select(account.c.id).where(account.c.code == code, account.c.kind == "wallet")
+    ).scalar_one_or_none()
+    if found is None:
+        raise UnknownAccount("unknown account", account=code)
+    return int(found)
+
+
+def _usage(
+    conn: Connection, ids: Sequence[int], first_day: int, last_day: int, group: ColumnElement[Any]
+) -> dict[tuple[Any, Any], int]:
+    """Return summed milli-units grouped by (group, meter kind) for the accounts and days."""
+    rows = conn.execute(
+        select(group, meter.c.kind, func.sum(usage_bucket.c.quantity_milli))
+        .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
+        .where(
+            usage_bucket.c.account_id.in_(ids),
+            usage_bucket.c.day >= first_day,
+            usage_bucket.c.day <= last_day,
+        )
+        .group_by(group, meter.c.kind)
+    )
+    return {(row[0], row[1]): int(row[2]) for row in rows}
+
+
+def _cost(
+    conn: Connection, ids: Sequence[int], first_day: int, last_day: int, group: ColumnElement[Any]
+) -> dict[Any, int]:
+    """Return usage cost (positive minor units) grouped by ``group``."""
+    rows = conn.execute(
+        select(group, func.sum(-posting.c.amount))
+        .select_from(posting.join(journal_entry, journal_entry.c.id == posting.c.entry_id))
+        .where(
+            posting.c.account_id.in_(ids),
+            journal_entry.c.kind == USAGE,
+            journal_entry.c.day >= first_day,
+            journal_entry.c.day <= last_day,
+        )
+        .group_by(group)
+    )
+    return {row[0]: int(row[1]) for row in rows}
+
+
+def today_by_account(conn: Connection, codes: Iterable[str], day: int) -> dict[str, Figures]:
+    """Return each account's usage and cost of one day (accounts with none are left out)."""
+    wallets = _wallets(conn, codes)
+    ids = list(wallets)
+    usage: dict[int, dict[str, int]] = defaultdict(dict)
+    for (acc, kind), milli in _usage(conn, ids, day, day, usage_bucket.c.account_id).items():
+        usage[int(acc)][str(kind)] = milli
+    cost = _cost(conn, ids, day, day, posting.c.account_id)
+    return {
+        wallets[acc]: Figures(usage.get(acc, {}), cost.get(acc, 0))
+        for acc in set(usage) | {int(a) for a in cost}
+    }
+
+
+def _figures(conn: Connection, wallet: int, first_day: int, last_day: int) -> Figures:
+    usage = _usage(conn, [wallet], first_day, last_day, usage_bucket.c.account_id)
+    cost = _cost(conn, [wallet], first_day, last_day, posting.c.account_id)
+    return Figures({str(kind): milli for (_, kind), milli in usage.items()}, cost.get(wallet, 0))
+
+
+def _movements(
+    conn: Connection, where: ColumnElement[bool], limit: int, codes: dict[int, str]
+) -> list[Movement]:
+    rows = conn.execute(
+        select(
+            journal_entry.c.id,
+            journal_entry.c.kind,
+            posting.c.amount,
+            posting.c.account_id,
+            journal_entry.c.ts_us,
+            journal_entry.c.day,
+            journal_entry.c.reason,
+            journal_entry.c.actor,
+            journal_entry.c.key,
+        )
+        .select_from(posting.join(journal_entry, journal_entry.c.id == posting.c.entry_id))
+        .where(where)
+        .order_by(journal_entry.c.id.desc())
+        .limit(limit)
+    )
+    return [
+        Movement(
+            int(r.id),
+            r.kind,
+            int(r.amount),
+            int(r.ts_us),
+            int(r.day),
+            r.reason,
+            r.actor,
+            r.key,
+            codes.get(int(r.account_id), ""),
+        )
+        for r in rows
+    ]
+
+
+def account_detail(
+    conn: Connection, code: str, today: int, days_before: Sequence[int], recent: int = 15
+) -> AccountDetail:
+    """Return an account's balance, today's and this month's figures and recent movements.
+
+    ``days_before`` are the full days before today (oldest first) the daily average is taken
+    over; the caller knows the calendar, the ledger only knows day numbers.
+    """
+    wallet = _wallet_id(conn, code)
+    balance = conn.execute(select(account.c.balance).where(account.c.id == wallet)).scalar_one()
+    month_first, month_last = today // 100 * 100 + 1, today // 100 * 100 + 31
+    by_period: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in conn.execute(
+        select(meter.c.kind, usage_bucket.c.period, func.sum(usage_bucket.c.quantity_milli))
+        .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
+        .where(
+            usage_bucket.c.account_id == wallet,
+            usage_bucket.c.day >= month_first,
+            usage_bucket.c.day <= month_last,
+        )
+        .group_by(meter.c.kind, usage_bucket.c.period)
+    ):
+        by_period[str(row[0])][str(row[1])] = int(row[2])
+    average = 0
+    if days_before:
+        spent = _cost(conn, [wallet], min(days_before), max(days_before), posting.c.account_id)
+        average = spent.get(wallet, 0) // len(days_before)
+    movements = _movements(
+        conn,
+        and_(posting.c.account_id == wallet, journal_entry.c.kind.in_(MOVEMENT_KINDS)),
+        recent,
+        {wallet: code},
+    )
+    return AccountDetail(
+        code=code,
+        balance=int(balance),
+        today=_figures(conn, wallet, today, today),
+        month=_figures(conn, wallet, month_first, month_last),
+        month_by_period=dict(by_period),
+        average_daily_cost=average,
+        movements=movements,
+    )
+
+
+def monthly(conn: Connection, codes: Iterable[str], year: int) -> list[MonthFigures]:
+    """Return usage and cost per month of ``year`` and of the year before, over the accounts."""
+    ids = list(_wallets(conn, codes))
+    first, last = (year - 1) * 10_000 + 101, year * 10_000 + 1231
+    usage: dict[int, dict[str, int]] = defaultdict(dict)
+    month_of_bucket = (usage_bucket.c.day // 100).label("month")
+    for (month, kind), milli in _usage(conn, ids, first, last, month_of_bucket).items():
+        usage[int(month)][str(kind)] = milli
+    cost = _cost(conn, ids, first, last, (journal_entry.c.day // 100).label("month"))
+
+    def figures(key: int) -> Figures:
+        return Figures(usage.get(key, {}), cost.get(key, 0))
+
+    return [
+        MonthFigures(m, figures(year * 100 + m), figures((year - 1) * 100 + m))
+        for m in range(1, 13)
+    ]
+
+
+def breakdown(conn: Connection, codes: Iterable[str], year: int) -> Breakdown:
+    """Return the year's usage split by time-of-use period and by tier, over the accounts."""
+    ids = list(_wallets(conn, codes))
+    by_period: dict[str, dict[str, int]] = defaultdict(dict)
+    by_tier: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in conn.execute(
+        select(
+            meter.c.kind,
+            usage_bucket.c.period,
+            usage_bucket.c.tier,
+            func.sum(usage_bucket.c.quantity_milli),
+        )
+        .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
+        .where(
+            usage_bucket.c.account_id.in_(ids),
+            usage_bucket.c.day >= year * 10_000 + 101,
+            usage_bucket.c.day <= year * 10_000 + 1231,
+        )
+        .group_by(meter.c.kind, usage_bucket.c.period, usage_bucket.c.tier)
+    ):
+        kind, period, tier, milli = str(row[0]), str(row[1]), int(row[2]), int(row[3])
+        by_period[kind][period] = by_period[kind].get(period, 0) + milli
+        by_tier[kind][tier] = by_tier[kind].get(tier, 0) + milli
+    return Breakdown(dict(by_period), dict(by_tier))
+
+
+def merge_breakdowns(parts: Sequence[Breakdown]) -> Breakdown:
+    """Add up the breakdowns of several ledgers."""
+    by_period: dict[str, dict[str, int]] = defaultdict(dict)
+    by_tier: dict[str, dict[int, int]] = defaultdict(dict)
+    for part in parts:
+        for kind, periods in part.by_period.items():
+            for period, milli in periods.items():
+                by_period[kind][period] = by_period[kind].get(period, 0) + milli
+        for kind, tiers in part.by_tier.items():
+            for tier, milli in tiers.items():
+                by_tier[kind][tier] = by_tier[kind].get(tier, 0) + milli
+    return Breakdown(dict(by_period), dict(by_tier))
+
+
+def finance(
+    conn: Connection, start_day: int, end_day: int, divisor: int, limit: int = 200
+) -> FinanceReport:
+    """Return income per day/month/year (``divisor`` 1, 100, 10000), movements and debtors."""
+    wallets = _wallets(conn, None)
+    clearing = select(account.c.id).where(account.c.code == "clearing:payments").scalar_subquery()
+    bucket = (journal_entry.c.day // divisor).label("bucket")
+    income = [
+        (int(row[0]), int(row[1]))
+        for row in conn.execute(
+            select(bucket, func.sum(-posting.c.amount))
+            .select_from(posting.join(journal_entry, journal_entry.c.id == posting.c.entry_id))
+            .where(
+                posting.c.account_id == clearing,
+                journal_entry.c.day >= start_day,
+                journal_entry.c.day <= end_day,
+            )
+            .group_by(bucket)
+            .order_by(bucket)
+        )
+    ]
+    in_span = and_(
+        posting.c.account_id.in_(list(wallets)),
+        journal_entry.c.kind.in_(("recharge", "refund")),
+        journal_entry.c.day >= start_day,
+        journal_entry.c.day <= end_day,
+    )
+    movements = _movements(conn, in_span, limit, wallets)
+    refunds = conn.execute(
+        select(func.coalesce(func.sum(posting.c.amount), 0))
+        .select_from(posting.join(journal_entry, journal_entry.c.id == posting.c.entry_id))
+        .where(in_span, journal_entry.c.kind == "refund")
+    ).scalar_one()
+    debtors = [
+        (str(row.code), int(row.balance))
+        for row in conn.execute(
+            select(account.c.code, account.c.balance)
+            .where(account.c.kind == "wallet", account.c.balance < 0)
+            .order_by(account.c.balance, account.c.code)
+        )
+    ]
+    return FinanceReport(income, movements, debtors, -int(refunds))
+
+
+def balances(conn: Connection, codes: Iterable[str]) -> dict[str, int]:
+    """Return the balances of the given accounts."""
+    query = select(account.c.code, account.c.balance).where(account.c.code.in_(list(codes)))
+    return {str(row.code): int(row.balance) for row in conn.execute(query)}
+
+
+def _add(a: Figures, b: Figures) -> Figures:
+    usage = dict(a.usage_milli)
+    for kind, milli in b.usage_milli.items():
+        usage[kind] = usage.get(kind, 0) + milli
+    return Figures(usage, a.cost + b.cost)
+
+
+def merge_months(parts: Sequence[Sequence[MonthFigures]]) -> list[MonthFigures]:
+    """Add up the months of several ledgers (gateways that keep their money apart)."""
+    merged = list(parts[0])
+    for part in parts[1:]:
+        merged = [
+            MonthFigures(m.month, _add(m.this_year, o.this_year), _add(m.last_year, o.last_year))
+            for m, o in zip(merged, part, strict=True)
+        ]
+    return merged
+
+
+def merge_finance(parts: Sequence[FinanceReport], limit: int = 200) -> FinanceReport:
+    """Add up the finance reports of several ledgers."""
+    income: dict[int, int] = defaultdict(int)
+    for part in parts:
+        for key, amount in part.income:
+            income[key] += amount
+    movements = sorted(
+        (m for part in parts for m in part.movements), key=lambda m: m.ts_us, reverse=True
+    )
+    debtors = sorted((d for part in parts for d in part.debtors), key=lambda d: (d[1], d[0]))
+    return FinanceReport(
+        income=sorted(income.items()),
+        movements=movements[:limit],
+        debtors=debtors,
+        refunds_total=sum(part.refunds_total for part in parts),
+    )

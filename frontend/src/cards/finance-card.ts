@@ -1,0 +1,156 @@
+/** Finance (administrators): income by day, month or year; recharges and refunds; debts. */
+import { css, html, nothing } from "lit";
+import { state } from "lit/decorators.js";
+import { PrepaidCard } from "../base";
+import { periodLabel } from "../format";
+import type { Key } from "../i18n";
+import type { CardConfig, FinanceResult, HomeAssistant } from "../types";
+
+const SPAN_DAYS = { day: 30, month: 365, year: 3 * 365 } as const;
+
+export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
+  @state() private granularity: "day" | "month" | "year" = "day";
+
+  static getConfigElement(): HTMLElement {
+    return document.createElement("prepaid-utility-card-editor");
+  }
+
+  static getStubConfig(): Record<string, unknown> {
+    return { type: "custom:prepaid-utility-finance-card", granularity: "day" };
+  }
+
+  setConfig(config: CardConfig): void {
+    super.setConfig(config);
+    this.granularity = config.granularity ?? "day";
+  }
+
+  protected fetch(hass: HomeAssistant): Promise<FinanceResult> {
+    // Not even asked for a non-administrator: the server refuses it anyway.
+    if (!hass.user?.is_admin) return Promise.reject({ code: "unauthorized", message: this.t("admin_only") });
+    const end = new Date();
+    const start = new Date(end.getTime() - SPAN_DAYS[this.granularity] * 86_400_000);
+    const iso = (d: Date) =>
+      `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    return hass.callWS<FinanceResult>({
+      type: "prepaid_utility/finance",
+      granularity: this.granularity,
+      start: iso(start),
+      end: iso(end),
+    });
+  }
+
+  protected onError(err: unknown): void {
+    if ((err as { code?: string })?.code === "unauthorized") this.error = this.t("admin_only");
+  }
+
+  getCardSize(): number {
+    return 6;
+  }
+
+  render() {
+    const d = this.data;
+    const title = this.config?.title ?? this.t("finance_title");
+    if (!this.hass?.user?.is_admin) {
+      return html`<div class="card"><h2>${title}</h2><div class="muted denied">${this.t("admin_only")}</div></div>`;
+    }
+    if (!d) {
+      return html`<div class="card"><h2>${title}</h2>${this.error ? html`<div class="error">${this.error}</div>` : html`<div class="muted">…</div>`}</div>`;
+    }
+    const top = Math.max(0, ...d.income.map((i) => Number(i.amount)));
+    return html`<div class="card">
+      <div class="head">
+        <h2>${title}</h2>
+        <label
+          >${this.t("granularity")}
+          <select
+            class="granularity"
+            @change=${(e: Event) => {
+              this.granularity = (e.target as HTMLSelectElement).value as "day";
+              this.data = undefined;
+              void this.refresh();
+            }}
+          >
+            ${(["day", "month", "year"] as const).map(
+              (g) => html`<option value=${g} ?selected=${g === this.granularity}>${this.t(`granularity_${g}`)}</option>`,
+            )}
+          </select></label
+        >
+      </div>
+      <div class="totals">
+        <div><span class="muted">${this.t("income")}</span><strong class="income-total">${this.money(d.income_total, d.currency)}</strong></div>
+        <div><span class="muted">${this.t("refunds")}</span><strong>${this.money(d.refunds_total, d.currency)}</strong></div>
+      </div>
+      <table class="income">
+        ${d.income.map(
+          (i) => html`<tr>
+            <td>${periodLabel(i.period)}</td>
+            <td class="bar"><span style="width:${top > 0 ? (Number(i.amount) / top) * 100 : 0}%"></span></td>
+            <td class="num">${this.money(i.amount, d.currency)}</td>
+          </tr>`,
+        )}
+      </table>
+      <h3>${this.t("debtors")}</h3>
+      ${d.debtors.length
+        ? html`<table class="debtors">
+            ${d.debtors.map(
+              (x) => html`<tr><td>${x.room}</td><td>${x.name}</td><td class="num neg">${this.money(x.balance, d.currency)}</td></tr>`,
+            )}
+          </table>`
+        : html`<div class="muted">${this.t("no_debtors")}</div>`}
+      <h3>${this.t("movements")}</h3>
+      ${d.movements.length
+        ? html`<table class="movements">
+            ${d.movements.slice(0, 50).map(
+              (m) => html`<tr>
+                <td>${this.time(m.at)}</td>
+                <td>${m.name ?? m.account_id}</td>
+                <td>${this.t(`kind_${m.kind}` as Key)}</td>
+                <td class="num ${m.amount_minor < 0 ? "neg" : ""}">${this.money(m.amount, d.currency)}</td>
+              </tr>`,
+            )}
+          </table>`
+        : html`<div class="muted">${this.t("no_entries")}</div>`}
+      ${nothing}
+    </div>`;
+  }
+
+  static styles = [
+    PrepaidCard.baseStyles,
+    css`
+      .head {
+        display: flex;
+        justify-content: space-between;
+        align-items: center;
+      }
+      .totals {
+        display: flex;
+        gap: 24px;
+        margin-bottom: 8px;
+      }
+      .totals div {
+        display: flex;
+        flex-direction: column;
+      }
+      .totals strong {
+        font-size: 1.5rem;
+      }
+      td.bar {
+        width: 50%;
+      }
+      td.bar span {
+        display: block;
+        height: 10px;
+        border-radius: 3px;
+        background: var(--primary-color, #03a9f4);
+      }
+      h3 {
+        margin: 16px 0 6px;
+        font-size: 1rem;
+        font-weight: 500;
+      }
+      .neg {
+        color: var(--error-color, #db4437);
+      }
+    `,
+  ];
+}

@@ -1,0 +1,136 @@
+/** The part of Home Assistant's `hass` object the cards use. */
+export interface HassUser {
+  id: string;
+  name: string;
+  is_admin: boolean;
+}
+
+export interface HassLocale {
+  language: string;
+  number_format?: string;
+  time_zone?: string; // "local" (the browser's) or "server" (Home Assistant's)
+}
+
+export interface HomeAssistant {
+  language: string;
+  locale?: HassLocale;
+  user?: HassUser;
+  config?: { currency?: string; time_zone?: string };
+  callWS<T>(msg: Record<string, unknown>): Promise<T>;
+  loadBackendTranslation?(
+    category: string,
+    integration?: string,
+  ): Promise<(key: string, values?: Record<string, unknown>) => string>;
+}
+
+export interface Figures {
+  usage: Record<string, string>;
+  cost: string;
+  cost_minor: number;
+}
+
+export type AlarmLevel = "normal" | "low_1" | "low_2" | "low_3" | "arrears" | "cut_off";
+export type Supply = "on" | "off" | "unknown" | "none";
+
+export interface AccountState {
+  level: AlarmLevel | null;
+  supply: Supply;
+  supply_wanted: "on" | "off" | null;
+  pending: boolean;
+  hold: string | null;
+  online: boolean;
+}
+
+export interface Place {
+  device_id: string | null;
+  area: string | null;
+  floor: string | null;
+  building: string;
+}
+
+export interface Room extends AccountState, Place {
+  account_id: string;
+  name: string;
+  room: string;
+  balance: string | null;
+  balance_minor: number | null;
+  today: Figures;
+}
+
+export interface RoomsResult {
+  currency: string;
+  exponent: number;
+  day: number;
+  accounts: Room[];
+}
+
+export interface Movement {
+  entry_id: number;
+  kind: string;
+  amount: string;
+  amount_minor: number;
+  at: string;
+  reason: string;
+  reference: string;
+  account_id: string;
+  name?: string;
+}
+
+export interface AccountResult extends AccountState, Place {
+  account_id: string;
+  name: string;
+  room: string;
+  currency: string;
+  exponent: number;
+  balance: string;
+  balance_minor: number;
+  levels: [string, string, string];
+  overdraft: string;
+  today: Figures;
+  month: Figures;
+  month_by_period: Record<string, Record<string, string>>;
+  average_daily_cost: string;
+  days_left: number | null;
+  movements: Movement[];
+}
+
+export interface MonthRow {
+  month: number;
+  this_year: Figures;
+  last_year: Figures;
+}
+
+export interface MonthlyResult {
+  year: number;
+  currency: string;
+  accounts: number;
+  months: MonthRow[];
+  by_period: Record<string, Record<string, string>>;
+  by_tier: Record<string, Record<string, string>>;
+}
+
+export interface FinanceResult {
+  currency: string;
+  granularity: "day" | "month" | "year";
+  start: string;
+  end: string;
+  income: { period: string; amount: string }[];
+  income_total: string;
+  refunds_total: string;
+  movements: Movement[];
+  debtors: { account_id: string; name: string; room: string; balance: string }[];
+}
+
+export interface CardConfig {
+  type: string;
+  title?: string;
+  account_id?: string;
+  building?: string;
+  floor?: string;
+  area?: string;
+  sort?: "room" | "balance" | "name";
+  kind?: "electricity" | "water";
+  metric?: "usage" | "cost";
+  granularity?: "day" | "month" | "year";
+  refresh_seconds?: number;
+}

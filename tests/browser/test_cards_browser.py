@@ -1,0 +1,420 @@
+"""The cards in a real browser: Home Assistant with a simulated building, Debian's Chromium.
+
+One test, in steps, because starting Home Assistant is the slow part: the landlord logs in and
+sees every room with the ledger's balances; opens the cut-off room, is refused a refund larger
+than the balance (the translated error is shown), recharges it from the dialog and sees the
+balance and the supply come back; looks at the monthly report and the finance card. A tenant
+logs in (Chinese) and sees only their account, no money buttons, and cannot reach finance
+data, not even by calling the websocket command from the page. Last, the landlord changes the
+account card's account in Home Assistant's own card editor and saves it. Screenshots go to
+test-output/cards/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import sqlite3
+import time
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from .ha_instance import DOMAIN, OWNER, REPO, HaInstance
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+SHOTS = REPO / "test-output" / "cards"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DASHBOARD = "prepaid-cards"
+TENANT = ("tenant", "tenant-pass")
+# (tenant, room, building40 units, first top-up or None)
+ACCOUNTS = (
+    ("Li Wei", "101", ("1", "33"), "120.00"),
+    ("Zhang Min", "102", ("2", "34"), "8.00"),
+    ("Wang Fang", "103", ("3",), None),
+    ("Chen Jie", "104", ("4",), "60.00"),
+)
+
+pytestmark = pytest.mark.slow
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.skip("Debian's chromium is not installed (scripts/setup installs it)")
+    return found
+
+
+def _ledger_balances(config_dir: Path) -> dict[str, int]:
+    """Read balances straight from the ledger file (read-only), not through our code."""
+    with sqlite3.connect(f"file:{config_dir / 'prepaid_utility.db'}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT code, balance FROM account WHERE kind = 'wallet'").fetchall()
+    return {code: int(balance) for code, balance in rows}
+
+
+def _ledger_today_cost(config_dir: Path) -> dict[str, int]:
+    """Return each wallet's usage cost posted today (Home Assistant's time zone), in cents."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai"))
+    day = today.year * 10_000 + today.month * 100 + today.day
+    with sqlite3.connect(f"file:{config_dir / 'prepaid_utility.db'}?mode=ro", uri=True) as db:
+        rows = db.execute(
+            "SELECT a.code, -SUM(p.amount) FROM posting p"
+            " JOIN journal_entry j ON j.id = p.entry_id JOIN account a ON a.id = p.account_id"
+            " WHERE a.kind = 'wallet' AND j.kind = 'usage' AND j.day = ? GROUP BY a.code",
+            (day,),
+        ).fetchall()
+    return {code: int(cost) for code, cost in rows}
+
+
+def _tiles(page: Any) -> dict[str, tuple[Decimal, Decimal]]:
+    """Return account -> (balance, today's cost) as the rooms overview shows them."""
+    tiles = page.locator("prepaid-utility-rooms-card .tile")
+    shown = {}
+    for i in range(tiles.count()):
+        tile = tiles.nth(i)
+        cost = tile.locator(".today").inner_text().rsplit("·", 1)[-1]
+        shown[tile.get_attribute("data-account")] = (
+            _amount(tile.locator(".balance").inner_text()),
+            _amount(cost),
+        )
+    return shown
+
+
+def _tiles_equal_ledger(page: Any, config_dir: Path, codes: list[str]) -> dict[str, int]:
+    """Check tiles against the ledger; a poll may land in between, so look again (3 times)."""
+    for _ in range(3):
+        shown = _tiles(page)
+        balances = _ledger_balances(config_dir)
+        costs = _ledger_today_cost(config_dir)
+        expected = {c: (Decimal(balances[c]) / 100, Decimal(costs.get(c, 0)) / 100) for c in codes}
+        if shown == expected and _ledger_balances(config_dir) == balances:
+            return balances
+        page.locator("prepaid-utility-rooms-card").evaluate("card => card.refresh()")
+        page.wait_for_timeout(500)
+    assert shown == expected
+    return balances
+
+
+def _big_equals_ledger(card: Any, config_dir: Path, code: str) -> int:
+    """Check the account card's balance against the ledger (looking again after a poll)."""
+    for _ in range(3):
+        balance = _ledger_balances(config_dir)[code]
+        shown = _amount(card.locator(".big").inner_text())
+        if shown == Decimal(balance) / 100:
+            return balance
+        card.evaluate("card => card.refresh()")
+        card.page.wait_for_timeout(500)
+    assert shown == Decimal(balance) / 100
+    return balance
+
+
+def _recharges(config_dir: Path, code: str) -> list[int]:
+    with sqlite3.connect(f"file:{config_dir / 'prepaid_utility.db'}?mode=ro", uri=True) as db:
+        rows = db.execute(
+            "SELECT j.amount FROM journal_entry j JOIN account a ON a.id = j.account_id"
+            " WHERE a.code = ? AND j.kind = 'recharge' ORDER BY j.id",
+            (code,),
+        ).fetchall()
+    return [int(amount) for (amount,) in rows]
+
+
+def _run[T](coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end on its own thread (Playwright's sync API owns this one's loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def _amount(text: str) -> Decimal:
+    """Return the number in a formatted amount such as 'CN¥1,234.50' or '-CN¥3.00'."""
+    cleaned = re.sub(r"[^0-9.\-]", "", text.replace("\u2212", "-"))
+    return Decimal(cleaned)
+
+
+async def _set_up(ha: HaInstance) -> dict[str, Any]:
+    await ha.wait_until_up()
+    await ha.onboard_owner()
+    tenant_id = await ha.create_user("Tenant Li", *TENANT)
+    entry_id = await ha.add_simulated_building()
+    meters = await ha.meters_by_unit(entry_id)
+    for name, room, units, _ in ACCOUNTS:
+        form: dict[str, Any] = {"tenant": name, "room": room, "meters": [meters[u] for u in units]}
+        if name == "Li Wei":
+            form["viewers"] = [tenant_id]
+        await ha.open_account(entry_id, form)
+    devices = await ha.ws_result({"type": "config/device_registry/list"})
+    by_name = {d["name"]: d["id"] for d in devices if d.get("model") == "Tenant account"}
+    for index, (name, _, _, amount) in enumerate(ACCOUNTS):
+        if amount is not None:
+            await ha.rest(
+                "POST",
+                f"/api/services/{DOMAIN}/recharge?return_response",
+                {"device_id": by_name[name], "amount": amount, "order_id": f"SETUP-{index}"},
+            )
+    rooms = await ha.ws_result({"type": f"{DOMAIN}/rooms"})
+    code_of = {r["name"]: r["account_id"] for r in rooms["accounts"]}
+    await ha.ws_result(
+        {
+            "type": "lovelace/dashboards/create",
+            "url_path": DASHBOARD,
+            "title": "Prepaid",
+            "mode": "storage",
+            "require_admin": False,
+            "show_in_sidebar": True,
+        }
+    )
+    views = [
+        {"title": "Rooms", "path": "rooms", "type": "panel",
+         "cards": [{"type": "custom:prepaid-utility-rooms-card"}]},
+        {"title": "Account", "path": "account",
+         "cards": [{"type": "custom:prepaid-utility-account-card",
+                    "account_id": code_of["Li Wei"]},
+                   {"type": "custom:prepaid-utility-reports-card"}]},
+        {"title": "Finance", "path": "finance",
+         "cards": [{"type": "custom:prepaid-utility-finance-card"}]},
+    ]  # fmt: skip
+    await ha.ws_result(
+        {"type": "lovelace/config/save", "url_path": DASHBOARD, "config": {"views": views}}
+    )
+    tenant_token = await ha.login(*TENANT)
+    # The tenant reads Chinese: the cards follow the user's language.
+    await ha.ws_result(
+        {
+            "type": "frontend/set_user_data",
+            "key": "language",
+            "value": {"language": "zh-Hans", "number_format": "language"},
+        },
+        token=tenant_token,
+    )
+    return {"codes": code_of, "devices": by_name, "tenant_token": tenant_token}
+
+
+# In the page: the card picker's list, the account card's stub (first visible account), the
+# account card's visual editor (its account list and the config it emits), and the ready-made
+# dashboard strategy's views.
+PICKER_JS = """async () => {
+  const types = (window.customCards || []).map((c) => c.type)
+    .filter((t) => t.startsWith('prepaid-utility'));
+  const hass = document.querySelector('home-assistant').hass;
+  const editor = customElements.get('prepaid-utility-account-card').getConfigElement();
+  editor.hass = hass;
+  editor.setConfig({ type: 'custom:prepaid-utility-account-card' });
+  document.body.append(editor);
+  const select = () => editor.shadowRoot?.querySelector('select[data-field=account_id]');
+  for (let i = 0; i < 100 && !(select()?.options.length > 1); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const options = [...select().options].map((o) => o.value).filter(Boolean);
+  let changed = null;
+  editor.addEventListener('config-changed', (e) => (changed = e.detail.config));
+  select().value = options[0];
+  select().dispatchEvent(new Event('change'));
+  editor.remove();
+  const stub = await customElements.get('prepaid-utility-account-card').getStubConfig(hass);
+  const strategy = customElements.get('ll-strategy-dashboard-prepaid-utility');
+  const views = (await strategy.generate({}, hass)).views.map((v) => v.path);
+  return { types, options, changed, views, stub };
+}"""
+
+
+def _open_card_editor(page: Any, url: str) -> None:
+    """Open the first card's editor; Home Assistant sometimes takes ?edit=1 only on a reload."""
+    for attempt in range(3):
+        page.goto(url)
+        page.locator("prepaid-utility-account-card .big").first.wait_for(timeout=30000)
+        edit = page.locator("hui-card-options").first.get_by_text("Edit", exact=True)
+        try:
+            edit.wait_for(timeout=10000)
+        except playwright_api.TimeoutError:
+            if attempt == 2:
+                raise
+            continue
+        edit.click()
+        return
+
+
+def _login(page: Any, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/")
+    page.wait_for_url("**/auth/authorize**", timeout=60000)
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("input[name=password]").press("Enter")
+    page.wait_for_url(lambda url: "auth/authorize" not in url, timeout=60000)
+    page.locator("home-assistant").wait_for(timeout=60000)
+
+
+@pytest.fixture
+def home_assistant(tmp_path: Path, socket_enabled: None) -> Iterator[HaInstance]:
+    """Home Assistant with a simulated building, four tenants and a dashboard."""
+    ha = HaInstance(tmp_path)
+    ha.start()
+    try:
+        yield ha
+    finally:
+        ha.stop()
+
+
+def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
+    ha = home_assistant
+    chromium = _chromium()
+    started = time.monotonic()
+    setup = _run(_set_up(ha))
+    codes: dict[str, str] = setup["codes"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    print(f"ha_setup_s={time.monotonic() - started:.1f}")
+
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            _login(page, ha.base, *OWNER)
+
+            # Rooms overview: every account, balances as the ledger has them.
+            page.goto(f"{ha.base}/{DASHBOARD}/rooms")
+            tiles = page.locator("prepaid-utility-rooms-card .tile")
+            tiles.first.wait_for(timeout=60000)
+            assert tiles.count() == len(ACCOUNTS)
+            ledger = _tiles_equal_ledger(page, ha.config_dir, list(codes.values()))
+            page.screenshot(path=str(SHOTS / "1-rooms-overview.png"))
+            picker = page.evaluate(PICKER_JS)
+            assert sorted(picker["types"]) == sorted(
+                f"prepaid-utility-{name}-card"
+                for name in ("rooms", "account", "reports", "finance")
+            )
+            assert sorted(picker["options"]) == sorted(codes.values())
+            assert picker["changed"]["account_id"] == picker["options"][0]
+            assert picker["views"] == ["rooms", "reports", "finance"]
+            assert picker["stub"]["account_id"] in codes.values()
+
+            # Sort by balance: the cut-off room (0) and the low one come first.
+            page.locator("prepaid-utility-rooms-card select.sort").select_option("balance")
+            first = tiles.first.get_attribute("data-account")
+            assert first == min(codes.values(), key=lambda c: ledger[c])
+
+            # Open Wang Fang's room: cut off, no money.
+            wang = codes["Wang Fang"]
+            page.locator(f"prepaid-utility-rooms-card .tile[data-account='{wang}']").click()
+            card = page.locator("prepaid-utility-account-dialog prepaid-utility-account-card")
+            card.locator(".big").wait_for(timeout=30000)
+            assert _big_equals_ledger(card, ha.config_dir, wang) == ledger[wang] == 0
+            assert card.locator(".pill.supply").inner_text().startswith("Supply off")
+            assert card.locator(".banner").count() == 1
+
+            # A refund above the balance is refused with the integration's translated error.
+            card.locator("button.refund").click()
+            dialog = card.locator("prepaid-utility-money-dialog")
+            dialog.locator("input[name=amount]").fill("999")
+            dialog.locator("button.confirm").click()
+            error = dialog.locator(".error")
+            error.wait_for(timeout=30000)
+            assert "refund" in error.inner_text().lower(), error.inner_text()
+            page.screenshot(path=str(SHOTS / "2-refund-refused.png"))
+            assert _ledger_balances(ha.config_dir)[wang] == ledger[wang]
+            dialog.locator("button.secondary").click()
+
+            # Recharge from the dialog: balance and supply change.
+            card.locator("button.recharge").click()
+            dialog.locator("input[name=amount]").fill("80")
+            page.screenshot(path=str(SHOTS / "3-recharge-dialog.png"))
+            dialog.locator("button.confirm").click()
+            dialog.wait_for(state="detached", timeout=30000)
+            card.locator(".notice").wait_for(timeout=30000)
+            card.locator(".pill.supply.on").wait_for(timeout=30000)
+            assert _recharges(ha.config_dir, wang) == [8000]
+            # Supply is back, so a poll may already have charged a few cents of usage.
+            assert 8000 - 100 < _big_equals_ledger(card, ha.config_dir, wang) <= 8000
+            assert card.locator(".banner").count() == 0
+            page.screenshot(path=str(SHOTS / "4-after-recharge.png"))
+            rooms = _run(ha.ws_result({"type": f"{DOMAIN}/rooms"}))
+            state = next(r for r in rooms["accounts"] if r["account_id"] == wang)
+            assert state["supply"] == "on"
+            assert state["level"] == "normal"
+            page.keyboard.press("Escape")
+
+            # Account view with the monthly report, then finance.
+            page.goto(f"{ha.base}/{DASHBOARD}/account")
+            page.locator("prepaid-utility-account-card .big").wait_for(timeout=30000)
+            page.locator("prepaid-utility-reports-card svg").wait_for(timeout=30000)
+            page.screenshot(path=str(SHOTS / "5-account-and-report.png"), full_page=True)
+            page.goto(f"{ha.base}/{DASHBOARD}/finance")
+            total = page.locator("prepaid-utility-finance-card .income-total")
+            total.wait_for(timeout=30000)
+            assert _amount(total.inner_text()) == Decimal("120.00") + Decimal("8.00") + 80 + 60
+            page.screenshot(path=str(SHOTS / "6-finance.png"), full_page=True)
+
+            # The tenant: their own account only, no money actions, no finance data.
+            tenant = browser.new_page(viewport={"width": 1024, "height": 768})
+            _login(tenant, ha.base, *TENANT)
+            tenant.goto(f"{ha.base}/{DASHBOARD}/account")
+            own = tenant.locator("prepaid-utility-account-card .big")
+            own.wait_for(timeout=30000)
+            li = codes["Li Wei"]
+            _big_equals_ledger(tenant.locator("prepaid-utility-account-card"), ha.config_dir, li)
+            assert tenant.locator("prepaid-utility-account-card button.recharge").count() == 0
+            assert "余额" in tenant.locator("prepaid-utility-account-card .sub").inner_text()
+            tenant.screenshot(path=str(SHOTS / "7-tenant-account-zh.png"), full_page=True)
+            tenant.goto(f"{ha.base}/{DASHBOARD}/rooms")
+            tenant.locator("prepaid-utility-rooms-card .tile").first.wait_for(timeout=30000)
+            seen = tenant.locator("prepaid-utility-rooms-card .tile").evaluate_all(
+                "tiles => tiles.map(t => t.dataset.account)"
+            )
+            assert seen == [li]
+            picker = tenant.evaluate(PICKER_JS)
+            assert picker["options"] == [li]
+            assert picker["views"] == [f"account-{li.lower()}"]
+            tenant.goto(f"{ha.base}/{DASHBOARD}/finance")
+            tenant.locator("prepaid-utility-finance-card .denied").wait_for(timeout=30000)
+            tenant.screenshot(path=str(SHOTS / "8-tenant-finance-denied.png"))
+            refused = tenant.evaluate(
+                """async (device) => {
+                  const hass = document.querySelector('home-assistant').hass;
+                  const out = {};
+                  for (const type of ['prepaid_utility/finance']) {
+                    try { await hass.callWS({type}); out[type] = 'allowed'; }
+                    catch (e) { out[type] = e.code; }
+                  }
+                  try {
+                    await hass.callWS({type: 'call_service', domain: 'prepaid_utility',
+                      service: 'recharge', return_response: true,
+                      service_data: {device_id: device, amount: '5', order_id: 'TENANT-1'}});
+                    out.recharge = 'allowed';
+                  } catch (e) { out.recharge = e.code; }
+                  return out;
+                }""",
+                setup["devices"]["Li Wei"],
+            )
+            assert refused["prepaid_utility/finance"] == "unauthorized", refused
+            assert refused["recharge"] != "allowed", refused
+            assert _recharges(ha.config_dir, li) == [12000]
+            tenant.close()
+
+            # The visual editor inside Home Assistant's card dialog: pick another account, save.
+            _open_card_editor(page, f"{ha.base}/{DASHBOARD}/account?edit=1")
+            choose = page.locator("prepaid-utility-card-editor select[data-field=account_id]")
+            choose.wait_for(timeout=30000)
+            choose.select_option(codes["Zhang Min"])
+            preview = page.locator("hui-dialog-edit-card prepaid-utility-account-card h2")
+            preview.filter(has_text="Zhang Min").wait_for(timeout=30000)
+            page.screenshot(path=str(SHOTS / "9-card-editor.png"))
+            page.get_by_role("button", name="Save").click()
+            page.locator("hui-dialog-edit-card").wait_for(state="hidden", timeout=30000)
+            saved = _run(ha.ws_result({"type": "lovelace/config", "url_path": DASHBOARD}))
+            assert saved["views"][1]["cards"][0]["account_id"] == codes["Zhang Min"]
+        finally:
+            browser.close()
+    print(f"browser_test_s={time.monotonic() - started:.1f} screenshots=9")
