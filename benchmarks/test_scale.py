@@ -69,10 +69,14 @@ def _ledger_bytes(path: str) -> int:
 
 
 @pytest.mark.timeout(3600)
-async def test_scale(hass: HomeAssistant, hass_client_no_auth: Any) -> None:
+async def test_scale(
+    hass: HomeAssistant, hass_client_no_auth: Any, request: pytest.FixtureRequest
+) -> None:
     asyncio.get_running_loop().set_debug(False)  # as in a home, not as in a test
     for noisy in ("pymodbus", "sqlalchemy.engine", "homeassistant", "custom_components"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+        logger = logging.getLogger(noisy)
+        request.addfinalizer(lambda logger=logger, level=logger.level: logger.setLevel(level))
+        logger.setLevel(logging.WARNING)
     sleeper = Sleeper()
 
     # Baseline: the same Home Assistant, no integration, for as long as the cycles will take.

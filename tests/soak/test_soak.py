@@ -189,7 +189,10 @@ async def test_soak(
     # make every figure below about the harness instead.
     asyncio.get_running_loop().set_debug(False)
     for noisy in ("pymodbus", "sqlalchemy.engine", "homeassistant", "custom_components"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+        logger = logging.getLogger(noisy)
+        # Put the level back afterwards: later tests in this process count INFO records.
+        request.addfinalizer(lambda logger=logger, level=logger.level: logger.setLevel(level))
+        logger.setLevel(logging.WARNING)
     soak = Soak(hass)
     await soak.async_setup()  # loads http (a dependency) before the test client needs it
     soak.client = await hass_client_no_auth()

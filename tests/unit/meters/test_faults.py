@@ -6,6 +6,7 @@ Each test prints its figures as name=value lines (run with -s to see them).
 from __future__ import annotations
 
 import asyncio
+import logging
 import statistics
 import time
 from decimal import Decimal
@@ -215,6 +216,7 @@ async def test_m6_reconnect_backoff_is_capped(hub_factory, clock) -> None:
 
 
 async def test_m7_dead_slave_costs_only_its_timeout(acrel_rtu, hub_factory, clock, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="custom_components.prepaid_utility.meters.hub")
     timeout = 0.1
     hub = hub_factory(acrel_rtu, timeout=timeout, breaker_threshold=2, breaker_min=0.5)
     meters = [ModbusMeter(hub, DDSY1352, unit) for unit in range(1, 6)]
