@@ -15,7 +15,7 @@ import probatio as vol
 import pytest
 from homeassistant import config_entries
 from homeassistant.auth.models import User
-from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import device_registry as dr
@@ -260,8 +260,9 @@ async def test_alarms_in_order_cut_at_zero_and_restore_on_top_up(
         "prepaid_utility_cut_off",
         "prepaid_utility_restored",
     ):
+        # A callback runs in the loop, in firing order (a plain lambda runs in the executor).
         hass.bus.async_listen(
-            event_type, lambda e: seen.append((e.event_type, e.data.get("level", "")))
+            event_type, callback(lambda e: seen.append((e.event_type, e.data.get("level", ""))))
         )
     await _recharge(hass, device_id, amount="60.00", order_id="T-1")
     level = _entity_of(hass, entry, code, "sensor", "alarm_level")
