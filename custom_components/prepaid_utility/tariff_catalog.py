@@ -31,6 +31,8 @@ _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 CONF_TARIFFS = "tariffs"  # {name: {"utility": ..., "versions": [version, ...]}}
 CONF_ACCOUNT_TARIFFS = "account_tariffs"  # {account: {utility: [[iso, name], ...]}}
+# Options applied to a running gateway without a reload.
+LIVE_OPTIONS = frozenset({CONF_ACCOUNT_TARIFFS})
 CONF_TARIFF_ELECTRICITY = "tariff_electricity"  # an account subentry's first choice
 CONF_TARIFF_WATER = "tariff_water"
 ACCOUNT_TARIFF_FIELD = {

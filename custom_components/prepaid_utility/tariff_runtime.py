@@ -343,11 +343,8 @@ class GatewayTariffs:
 
     @callback
     def save(self, options: dict[str, Any]) -> None:
-        """Keep the choice in the options without reloading the gateway (the ledger has it)."""
-        from . import _signature  # noqa: PLC0415  # the package imports this module
-
+        """Keep the choice in the options (no reload: the ledger has it already)."""
         self.hass.config_entries.async_update_entry(self.entry, options=options)
-        self.entry.runtime_data.signature = _signature(self.entry)
         async_dispatcher_send(self.hass, signal_tariffs(self.entry.entry_id))
 
 

@@ -75,10 +75,11 @@ def _subentry_of(
     hass: HomeAssistant, device: dr.DeviceEntry | dr.ChildDeviceEntry
 ) -> tuple[GatewayTariffs, str] | None:
     """Return (gateway tariffs, subentry id) of one of our devices, None for other devices."""
-    for entry_id in device.config_entries:
+    entry_id = device.config_entry_id
+    if entry_id is not None:
         entry = hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
-            continue
+            return None
         for domain, identifier in device.identifiers:
             sub = identifier.removeprefix(f"{entry.entry_id}_")
             if domain == DOMAIN and sub in entry.subentries:

@@ -20,6 +20,7 @@ from homeassistant.const import CONF_NAME
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from sqlalchemy import select
@@ -197,7 +198,11 @@ async def test_editor_refuses_every_bad_input(hass: HomeAssistant, building: Any
         assert result["reason"] == "no_tariffs"
         flow_id = await _options(hass, entry)
     await hass.config_entries.options.async_configure(flow_id, {"next_step_id": "tariff_add"})
-    for name, error in (("  ", "invalid_name"), ("x" * 65, "name_too_long"), ("default", "tariff_exists")):
+    for name, error in (
+        ("  ", "invalid_name"),
+        ("x" * 65, "name_too_long"),
+        ("default", "tariff_exists"),
+    ):
         result = await hass.config_entries.options.async_configure(
             flow_id, {"name": name, "utility": "electricity", "kind": "flat"}
         )
@@ -380,8 +385,10 @@ async def test_a_block_crossed_within_one_poll_splits_exactly(
         "thresholds": str(Decimal(limit_milli) / 1000), "prices": "0.50, 0.80", "reset": "month",
     })  # fmt: skip
     await _set_tariff(hass, device_id=[device_id], tariff="Blocks")
-    entry.runtime_data.building.building.device(0, 3).mean = 2000.0
+    await hass.async_block_till_done()
     start = await _to_hour(hass, entry, 11)
+    # A heavy load from here on: counters integrate lazily, so 11:00-13:00 runs at 2 kW.
+    entry.runtime_data.building.building.device(0, 3).mean = 2000.0
     before, balance = _counter(entry, sdm), await _balance(entry, code)
     state = await entry.runtime_data.ledger.run(lambda store: store.meter_state(sdm))
     in_first = limit_milli - state.tier_used_milli
@@ -416,9 +423,7 @@ async def test_future_tariff_applies_from_then_and_survives_a_restart(
     response = await _set_tariff(
         hass, device_id=[device_id], tariff="Dear", effective=effective.isoformat()
     )
-    assert response["changed"] == [
-        {"account_id": code, "utility": "electricity", "tariff": "Dear"}
-    ]
+    assert response["changed"] == [{"account_id": code, "utility": "electricity", "tariff": "Dear"}]
     select_id = _entity(hass, entry, code, "select", "electricity_tariff")
     state = hass.states.get(select_id)
     assert state.state == "default"
@@ -454,7 +459,9 @@ async def test_bad_set_tariff_changes_nothing(
     options = dict(entry.options)
     ledger = entry.runtime_data.ledger.store
     books = dict(ledger.tariffs)
-    gateway = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, entry.entry_id))
+    gateway = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
     assert gateway is not None
     last = entry.runtime_data.building.building.clock.now() - timedelta(minutes=5)
     cases: list[tuple[dict[str, Any], str]] = [
@@ -462,13 +469,17 @@ async def test_bad_set_tariff_changes_nothing(
         ({"device_id": [li_device], "tariff": "Water blocks"}, "tariff_wrong_utility"),
         ({"device_id": [li_device], "tariff": "Shop", "utility": "water"}, "tariff_wrong_utility"),
         # Zhang has no water meter: nobody changes, not even Li Wei.
-        ({"device_id": [li_device, zhang_device], "tariff": "Water blocks", "utility": "water"},
-         "account_without_utility"),  # fmt: skip
+        (
+            {"device_id": [li_device, zhang_device], "tariff": "Water blocks", "utility": "water"},
+            "account_without_utility",
+        ),  # fmt: skip
         ({"device_id": [li_device, "not-a-device"], "tariff": "Shop"}, "unknown_account"),
         ({"device_id": [gateway.id], "tariff": "Shop"}, "unknown_account"),
         ({"area_id": ["nowhere"], "tariff": "Shop"}, "no_accounts_targeted"),
-        ({"device_id": [li_device], "tariff": "Shop", "effective": last.isoformat()},
-         "effective_before_last_reading"),  # fmt: skip
+        (
+            {"device_id": [li_device], "tariff": "Shop", "effective": last.isoformat()},
+            "effective_before_last_reading",
+        ),  # fmt: skip
     ]
     for data, key in cases:
         with pytest.raises(ServiceValidationError) as err:
@@ -482,9 +493,6 @@ async def test_bad_set_tariff_changes_nothing(
     assert dict(entry.options) == options
     assert ledger.tariffs == books
     # The same call, right: both accounts by area, at once.
-    area = "ground_floor"
-    from homeassistant.helpers import area_registry as ar  # noqa: PLC0415
-
     area = ar.async_get(hass).async_create("Ground floor").id
     for device in (li_device, zhang_device):
         dr.async_get(hass).async_update_device(device, area_id=area)
@@ -509,7 +517,9 @@ async def test_select_changes_the_tariff_now(hass: HomeAssistant, building: Any)
     assert hass.states.get(select_id).state == "Shop"
     price = _entity(hass, entry, code, "sensor", "electricity_unit_price")
     assert Decimal(hass.states.get(price).state) == Decimal("0.9")
-    assert Decimal(hass.states.get(_entity(hass, entry, code, "sensor", "water_unit_price")).state) == Decimal("4.5")
+    assert Decimal(
+        hass.states.get(_entity(hass, entry, code, "sensor", "water_unit_price")).state
+    ) == Decimal("4.5")
     assert entry.state is config_entries.ConfigEntryState.LOADED
 
 
