@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from homeassistant import config_entries
 from homeassistant.auth.models import User
-from homeassistant.const import CONF_NAME
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
@@ -438,7 +437,8 @@ async def test_future_tariff_applies_from_then_and_survives_a_restart(
     rows = await _buckets(entry, sdm, start.replace(second=0), effective + timedelta(hours=2))
     before = [r for r in rows if r.hour_us < effective.timestamp() * 1_000_000]
     after = [r for r in rows if r.hour_us >= effective.timestamp() * 1_000_000]
-    assert before and after
+    assert before
+    assert after
     assert all(r.exact_nano == r.quantity_milli * 600_000 for r in before)
     assert all(r.exact_nano == r.quantity_milli * 2_000_000 for r in after)
     assert hass.states.get(select_id).state == "Dear"
@@ -472,14 +472,14 @@ async def test_bad_set_tariff_changes_nothing(
         (
             {"device_id": [li_device, zhang_device], "tariff": "Water blocks", "utility": "water"},
             "account_without_utility",
-        ),  # fmt: skip
+        ),
         ({"device_id": [li_device, "not-a-device"], "tariff": "Shop"}, "unknown_account"),
         ({"device_id": [gateway.id], "tariff": "Shop"}, "unknown_account"),
         ({"area_id": ["nowhere"], "tariff": "Shop"}, "no_accounts_targeted"),
         (
             {"device_id": [li_device], "tariff": "Shop", "effective": last.isoformat()},
             "effective_before_last_reading",
-        ),  # fmt: skip
+        ),
     ]
     for data, key in cases:
         with pytest.raises(ServiceValidationError) as err:
@@ -571,9 +571,10 @@ async def test_push_tariff_to_acrel_meter(hass: HomeAssistant, building: Any) ->
     assert result["verified"] is True
     assert result["prices"] == {"sharp": "1.5", "peak": "1", "flat": "0.6", "valley": "0.3"}
     # In the meter's registers: prices in 0.01 units, the day table from 00:00 on.
-    assert [sim_meter.params[o] << 16 | sim_meter.params[o + 1] for o in (0x13, 0x15, 0x17, 0x19)] == [
-        150, 100, 60, 30
-    ]  # fmt: skip
+    registers = [
+        sim_meter.params[o] << 16 | sim_meter.params[o + 1] for o in (0x13, 0x15, 0x17, 0x19)
+    ]
+    assert registers == [150, 100, 60, 30]
     assert result["day_table"] == [
         "00:00 valley", "07:00 flat", "08:00 peak", "11:00 flat", "17:00 peak",
         "18:00 sharp", "20:00 peak", "22:00 flat", "23:00 valley",
@@ -582,9 +583,39 @@ async def test_push_tariff_to_acrel_meter(hass: HomeAssistant, building: Any) ->
     response = await _push(hass, device_id=[device])
     assert response["meters"][0]["prices"]["flat"] == "0.6"
     assert response["meters"][0]["day_table"] == ["00:00 flat"]
+    # The meter now counts everything as flat, night hours too (its built-in table said valley).
+    await _to_hour(hass, entry, 1)
+    valley, flat = sim_meter.tou_milli[3], sim_meter.tou_milli[2]
+    await _to_hour(hass, entry, 4)
+    assert sim_meter.tou_milli[3] == valley
+    assert sim_meter.tou_milli[2] > flat
     sim_meter.faults.no_reply = True
     await poll(hass, entry)
     with pytest.raises(ServiceValidationError) as err:
         await _push(hass, device_id=[device], tariff="Residential TOU")
     assert err.value.translation_key == "meter_offline"
     print(f"refused={len(cases) + 1} pushed=2 verified=2")
+
+
+async def test_account_form_changes_the_tariff_from_now_on(
+    hass: HomeAssistant, building: Any
+) -> None:
+    entry = building
+    await _add_tariff(hass, entry, "Shop", "flat", {"price": "0.90"})
+    code, _ = await _open_account(hass, entry, "Li Wei", [_meter(entry, 3)])
+    sub = entry.subentries[code]
+    assert sub.data["tariff_electricity"] == "default"
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_ACCOUNT),
+        context={"source": config_entries.SOURCE_RECONFIGURE, "subentry_id": code},
+    )
+    schema = {str(k): k for k in result["data_schema"].schema}
+    assert schema["tariff_electricity"].default() == "default"
+    data = {**sub.data, CONF_TENANT: "Li Wei", "tariff_electricity": "Shop"}
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], data)
+    assert result["type"] is FlowResultType.ABORT
+    await hass.async_block_till_done()
+    line = entry.options[CONF_ACCOUNT_TARIFFS][code]["electricity"]
+    assert [name for _, name in line] == ["default", "Shop"]
+    select_id = _entity(hass, entry, code, "select", "electricity_tariff")
+    assert hass.states.get(select_id).state == "Shop"
