@@ -143,6 +143,16 @@ class GatewayTariffs:
         # meter -> (tier window, usage in it), for the price of a tiered tariff now
         self.positions: dict[str, tuple[str, int]] = {}
         self.positions_at: datetime | None = None
+        self._books_of: Mapping[str, Any] | None = None
+        self._books: dict[UtilityKind, dict[str, TariffBook]] = {}
+
+    def books(self, kind: UtilityKind) -> dict[str, TariffBook]:
+        """Return the books of one utility under the current options (kept until they change)."""
+        options = self.entry.options
+        if options is not self._books_of:
+            self._books = {k: books(options, k, self.timezone) for k in UtilityKind}
+            self._books_of = options
+        return self._books[kind]
 
     def now(self) -> datetime:
         """Return the gateway's time."""
@@ -234,7 +244,7 @@ class GatewayTariffs:
         at = at or self.now()
         options = self.entry.options
         name = choice_at(timeline(options, code, self.accounts().get(code, {}), kind), at)
-        found = books(options, kind, self.timezone)
+        found = self.books(kind)
         tariff = found.get(name, found[DEFAULT_TARIFF]).at(at)
         period = tariff.period_at(at)
         tier: int | None = None

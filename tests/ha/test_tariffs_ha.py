@@ -35,6 +35,7 @@ from custom_components.prepaid_utility.const import (
     DOMAIN,
     SUBENTRY_ACCOUNT,
 )
+from custom_components.prepaid_utility.ledger.schema import meter as meter_table
 from custom_components.prepaid_utility.ledger.schema import usage_bucket
 from custom_components.prepaid_utility.tariff_catalog import CONF_ACCOUNT_TARIFFS, CONF_TARIFFS
 
@@ -619,3 +620,33 @@ async def test_account_form_changes_the_tariff_from_now_on(
     assert [name for _, name in line] == ["default", "Shop"]
     select_id = _entity(hass, entry, code, "select", "electricity_tariff")
     assert hass.states.get(select_id).state == "Shop"
+
+
+async def test_meters_billed_under_the_old_gateway_tariff_move_to_their_own_book(
+    hass: HomeAssistant, building: Any
+) -> None:
+    """An installation from before named tariffs: meters point at ``<entry>:electricity``."""
+    entry = building
+    sdm = _meter(entry, 3)
+    legacy = f"{entry.entry_id}:electricity"
+    await entry.runtime_data.ledger.run(lambda store: store.set_meter_tariff(sdm, legacy))
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert (
+        await entry.runtime_data.ledger.run(lambda store: _row_code(store, sdm)) == f"{sdm}@vacant"
+    )
+    balance = await _balance(entry, "vacant")
+    start = await _to_hour(hass, entry, 2)
+    before = _counter(entry, sdm)
+    end = await _to_hour(hass, entry, 3)
+    rows = await _buckets(entry, sdm, start.replace(second=0), end)
+    assert sum(r.quantity_milli for r in rows) == _counter(entry, sdm) - before
+    assert all(r.exact_nano == r.quantity_milli * 600_000 for r in rows)  # the default price
+    assert await _balance(entry, "vacant") < balance
+
+
+def _row_code(store: Any, meter_id: str) -> str:
+    with store.reading() as conn:
+        query = select(meter_table.c.tariff_code).where(meter_table.c.id == meter_id)
+        return str(conn.execute(query).scalar())
