@@ -337,3 +337,18 @@ def compose(line: Sequence[tuple[datetime, str]], found: Mapping[str, TariffBook
             if start < v.effective_from and (end is None or v.effective_from < end)
         )
     return TariffBook(tuple(versions))
+
+
+def splice(old: TariffBook, new: TariffBook, billed_until: datetime) -> TariffBook:
+    """Return ``new`` from ``billed_until`` on, ``old`` before it.
+
+    Consumption up to a meter's last billed reading has its price; a book registered again (a
+    gateway reloaded while the ledger stayed open) may only change what follows it. A version
+    of ``new`` that took effect before the reading applies from the reading on.
+    """
+    versions = [v for v in old.versions if v.effective_from < billed_until]
+    current = new.at(billed_until)
+    if not versions or versions[-1].tariff != current:
+        versions.append(TariffVersion(billed_until, current))
+    versions.extend(v for v in new.versions if v.effective_from > billed_until)
+    return TariffBook(tuple(versions))

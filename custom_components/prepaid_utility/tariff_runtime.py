@@ -41,6 +41,7 @@ from .tariff_catalog import (
     compose,
     named_tariffs,
     names_for,
+    splice,
     timeline,
     with_choice,
 )
@@ -220,8 +221,14 @@ class GatewayTariffs:
         table = self.meter_books(self.entry.options)
 
         def work(store: LedgerStore) -> None:
-            for meter_id, (code, book) in table.items():
+            for meter_id, (code, wanted) in table.items():
                 billed = _billed_until(store, meter_id)
+                old = store.tariffs.get(code)
+                book = wanted
+                if old is not None and billed is not None:
+                    # The ledger outlived this gateway's reload (shared with other gateways):
+                    # what it billed meanwhile keeps its price.
+                    book = splice(old, wanted, billed)
                 store.register_tariff(code, book, billed_until=billed)
             with store.reading() as conn:
                 rows = conn.execute(

@@ -75,3 +75,18 @@ def test_blocks_become_surcharges() -> None:
         with pytest.raises(TariffError) as err:
             tiered_version(bad, "1, 2, 3", "month")
         assert err.value.key == key
+
+
+def test_splice_keeps_what_was_billed() -> None:
+    from custom_components.prepaid_utility.tariff_catalog import splice  # noqa: PLC0415
+
+    old_opts = with_version({}, "F", UtilityKind.ELECTRICITY, flat_version("0.5"), T0)
+    new_opts = with_version(old_opts, "F", UtilityKind.ELECTRICITY, flat_version("0.9"), T1)
+    old = books(old_opts, UtilityKind.ELECTRICITY, "UTC")["F"]
+    new = books(new_opts, UtilityKind.ELECTRICITY, "UTC")["F"]
+    # The reading at T2 was billed at 0.5 before the new book arrived: 0.9 applies from T2.
+    spliced = splice(old, new, T2)
+    assert [v.effective_from for v in spliced.versions] == [T0, T2]
+    assert spliced.at(T1).prices_micro == {TouPeriod.FLAT: 500_000}
+    assert spliced.at(T2).prices_micro == {TouPeriod.FLAT: 900_000}
+    assert splice(new, new, T2).versions == new.versions  # nothing to change: unchanged
