@@ -237,9 +237,9 @@ class GatewayTariffs:
                     )
                 ).all()
             for row in rows:
-                wanted = table[row.id][0]
-                if row.tariff_code != wanted:
-                    store.set_meter_tariff(row.id, wanted)
+                code = table[row.id][0]
+                if row.tariff_code != code:
+                    store.set_meter_tariff(row.id, code)
 
         await self.ledger.run(work)
         return {meter_id: code for meter_id, (code, _) in table.items()}
