@@ -650,3 +650,32 @@ def _row_code(store: Any, meter_id: str) -> str:
     with store.reading() as conn:
         query = select(meter_table.c.tariff_code).where(meter_table.c.id == meter_id)
         return str(conn.execute(query).scalar())
+
+
+async def test_reload_with_the_ledger_kept_open_by_another_gateway(
+    hass: HomeAssistant, building: Any
+) -> None:
+    """Two gateways share the ledger: one reloads for a new price, the other keeps it open."""
+    entry = building
+    other = await add_simulated_building(hass, "mixed", name="Annex")
+    sdm = _meter(entry, 3)
+    code, _ = await _open_account(hass, entry, "Li Wei", [sdm])
+    assert entry.runtime_data.ledger is other.runtime_data.ledger
+    await _to_hour(hass, entry, 9)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"electricity_price": "0.80", "water_price": "4.50", "poll_interval": 30}
+    )
+    await hass.async_block_till_done()
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+    start = await _to_hour(hass, entry, 10)
+    end = await _to_hour(hass, entry, 12)
+    rows = await _buckets(entry, sdm, start.replace(second=0), end)
+    assert rows
+    assert all(r.exact_nano == r.quantity_milli * 800_000 for r in rows)
+    price = _entity(hass, entry, code, "sensor", "electricity_unit_price")
+    assert Decimal(hass.states.get(price).state) == Decimal("0.8")
+    await hass.config_entries.async_unload(other.entry_id)
