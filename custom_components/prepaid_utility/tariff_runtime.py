@@ -386,9 +386,8 @@ async def async_setup_tariffs(
 ) -> dict[str, str]:
     """Register the meters' books for a gateway being set up; return meter -> ledger code."""
     runtime = entry.runtime_data
-    building = getattr(runtime, "building", None)
-    clock = building.building.clock.now if building is not None else None
-    tariffs = GatewayTariffs(hass, entry, ledger, meters, clock)
+    # The gateway's clock (a simulated building's own), as the coordinator keeps it.
+    tariffs = GatewayTariffs(hass, entry, ledger, meters, runtime.coordinator.clock)
     codes = await tariffs.async_register()
     hass.data.setdefault(DATA_TARIFFS, {})[entry.entry_id] = tariffs
     coordinator = runtime.coordinator
