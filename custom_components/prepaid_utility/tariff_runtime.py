@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from .billing.errors import PrepaidError
 from .billing.quantity import UtilityKind
-from .billing.schedule import TouPeriod
+from .billing.schedule import QUARTER_MINUTES, TouPeriod
 from .billing.tariff import Tariff, TariffBook
 from .const import CONF_METERS, DOMAIN, SUBENTRY_ACCOUNT
 from .ledger import AsyncLedgerStore, LedgerStore
@@ -146,6 +146,9 @@ class GatewayTariffs:
         self.positions_at: datetime | None = None
         self._books_of: Mapping[str, Any] | None = None
         self._books: dict[UtilityKind, dict[str, TariffBook]] = {}
+        self._accounts: dict[str, Mapping[str, Any]] | None = None
+        self._account_meters: dict[tuple[str, UtilityKind], list[str]] = {}
+        self._current_cache: dict[tuple[str, UtilityKind], tuple[TariffNow, datetime]] = {}
 
     def books(self, kind: UtilityKind) -> dict[str, TariffBook]:
         """Return the books of one utility under the current options (kept until they change)."""
@@ -153,6 +156,7 @@ class GatewayTariffs:
         if options is not self._books_of:
             self._books = {k: books(options, k, self.timezone) for k in UtilityKind}
             self._books_of = options
+            self._current_cache.clear()
         return self._books[kind]
 
     def now(self) -> datetime:
@@ -162,12 +166,17 @@ class GatewayTariffs:
     # -- accounts and meters ------------------------------------------------------------------
 
     def accounts(self) -> dict[str, Mapping[str, Any]]:
-        """Return every account subentry's data by account code."""
-        return {
-            sub.subentry_id: sub.data
-            for sub in self.entry.subentries.values()
-            if sub.subentry_type == SUBENTRY_ACCOUNT
-        }
+        """Return every account subentry's data by account code.
+
+        Kept for the life of this object: a changed subentry reloads the gateway.
+        """
+        if self._accounts is None:
+            self._accounts = {
+                sub.subentry_id: sub.data
+                for sub in self.entry.subentries.values()
+                if sub.subentry_type == SUBENTRY_ACCOUNT
+            }
+        return self._accounts
 
     def holders(self) -> dict[str, str]:
         """Return meter -> the account that lists it."""
@@ -184,10 +193,14 @@ class GatewayTariffs:
 
     def account_meters(self, code: str, kind: UtilityKind) -> list[str]:
         """Return an account's meters of one utility."""
-        data = self.accounts().get(code, {})
-        return [
-            m for m in data.get(CONF_METERS, []) if m in self.meters and self.kind_of(m) is kind
-        ]
+        found = self._account_meters.get((code, kind))
+        if found is None:
+            data = self.accounts().get(code, {})
+            found = [
+                m for m in data.get(CONF_METERS, []) if m in self.meters and self.kind_of(m) is kind
+            ]
+            self._account_meters[(code, kind)] = found
+        return found
 
     def account_kinds(self, code: str) -> list[UtilityKind]:
         """Return the utilities an account has meters for."""
@@ -247,8 +260,31 @@ class GatewayTariffs:
     # -- what an account pays ----------------------------------------------------------------
 
     def current(self, code: str, kind: UtilityKind, at: datetime | None = None) -> TariffNow:
-        """Return the account's tariff, period and unit price at an instant (default: now)."""
-        at = at or self.now()
+        """Return the account's tariff, period and unit price at an instant (default: now).
+
+        Every entity of every account asks on every poll, so the answer for "now" is kept until
+        it can change: the next quarter hour (periods and block windows change only there) or
+        the next chosen tariff or tariff version, or new options or block positions.
+        """
+        if at is not None:
+            return self._current(code, kind, at)
+        now = self.now()
+        found = self.books(kind)  # drops the kept answers when the options changed
+        kept = self._current_cache.get((code, kind))
+        if kept is not None and now < kept[1]:
+            return kept[0]
+        answer = self._current(code, kind, now)
+        line = timeline(self.entry.options, code, self.accounts().get(code, {}), kind)
+        changes = [t for t, _ in line if t > now]
+        book = found.get(answer.name, found[DEFAULT_TARIFF])
+        changes += [v.effective_from for v in book.versions if v.effective_from > now]
+        quarter = now.replace(second=0, microsecond=0) + timedelta(
+            minutes=QUARTER_MINUTES - now.minute % QUARTER_MINUTES
+        )
+        self._current_cache[(code, kind)] = (answer, min([quarter, *changes]))
+        return answer
+
+    def _current(self, code: str, kind: UtilityKind, at: datetime) -> TariffNow:
         options = self.entry.options
         name = choice_at(timeline(options, code, self.accounts().get(code, {}), kind), at)
         found = self.books(kind)
@@ -305,6 +341,7 @@ class GatewayTariffs:
 
         try:
             self.positions.update(await self.ledger.run(work))
+            self._current_cache.clear()
         except PrepaidError as err:
             _LOGGER.debug("block usage not read: %s", err)
             return
