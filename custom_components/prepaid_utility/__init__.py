@@ -55,6 +55,7 @@ from .supervisor import AccountSupervisor
 from .supply_overrides import OverrideStore
 from .supply_services import async_setup_supply_services
 from .supply_setup import async_setup_supply_control
+from .tariff_catalog import LIVE_OPTIONS
 from .websocket_api import async_setup_websocket
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -62,6 +63,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 PLATFORMS = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
     Platform.VALVE,
@@ -101,7 +103,9 @@ def _signature(entry: ConfigEntry) -> Any:
         (s.subentry_type, s.subentry_id, s.title, repr(sorted(s.data.items())))
         for s in entry.subentries.values()
     )
-    return (repr(sorted(entry.options.items())), subentries)
+    # Tariff choices of accounts are applied to the running ledger at once (tariff_runtime).
+    options = sorted((k, v) for k, v in entry.options.items() if k not in LIVE_OPTIONS)
+    return (repr(options), subentries)
 
 
 async def _open_hub(

@@ -41,6 +41,7 @@ from .const import (
 )
 from .flow_helpers import MAX_NAME_LENGTH, name_error, number
 from .ledger_runtime import currency_exponent
+from .tariff_flow import account_tariff_choice, account_tariff_fields, options_after_account_change
 
 MONEY_FIELDS = (CONF_LOW_1, CONF_LOW_2, CONF_LOW_3, CONF_OVERDRAFT, CONF_RESTORE_ABOVE)
 MAX_LEVEL = Decimal(1_000_000)
@@ -131,19 +132,26 @@ class AccountSubentryFlow(ConfigSubentryFlow):
             if not user.system_generated and user.is_active
         }
         if user_input is not None:
-            data = self._clean(user_input)
+            data = {**self._clean(user_input), **account_tariff_choice(user_input)}
             errors = self._errors(data, set(meters), held_elsewhere)
             if not errors:
                 title = data.pop(CONF_TENANT)
                 if current is None:
                     return self.async_create_entry(title=title, data=data)
+                options = options_after_account_change(
+                    self.hass, entry, current.subentry_id, current.data, data
+                )
+                if options is not None:  # a new tariff choice applies from now on
+                    self.hass.config_entries.async_update_entry(entry, options=options)
                 return self.async_update_and_abort(entry, current, title=title, data=data)
             defaults = data
         # A deleted user drops out of the list instead of making the form refuse itself.
         defaults[CONF_VIEWERS] = [u for u in defaults.get(CONF_VIEWERS, []) if u in users]
         return self.async_show_form(
             step_id=step,
-            data_schema=self._schema(defaults, meters, users),
+            data_schema=self._schema(defaults, meters, users).extend(
+                account_tariff_fields(entry.options, defaults)
+            ),
             errors=errors,
             description_placeholders={"currency": self.hass.config.currency},
         )

@@ -27,6 +27,7 @@ from .ledger import AsyncLedgerStore, LedgerStore
 from .ledger.metering import CycleResult
 from .meter_factory import MeterSetup
 from .meters.reading import MeterReading
+from .tariff_runtime import async_setup_tariffs
 from .tariffs import tariff_book, tariff_code
 
 _LOGGER = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class GatewayBilling:
         self.registered_now: set[str] = set()  # meters that joined the ledger this cycle
         self._quarantined: set[str] = set()
         self.in_doubt = False  # the last cycle could not be written
+        self.meter_codes: dict[str, str] = {}  # meter -> its book in the ledger
 
     async def async_register_tariffs(self, options: Mapping[str, object]) -> None:
         """Give the ledger this gateway's tariff books (every saved price version)."""
@@ -89,6 +91,10 @@ class GatewayBilling:
                 store.register_tariff(code, book)
 
         await self.ledger.run(register)
+        # Each meter is billed with the book of the account holding it (see tariff_runtime).
+        entry = self.hass.config_entries.async_get_entry(self.entry_id)
+        if entry is not None:
+            self.meter_codes = await async_setup_tariffs(self.hass, entry, self.ledger, self.meters)
 
     async def async_bill(self, readings: Mapping[str, MeterReading]) -> CycleResult | None:
         """Bill this poll's good readings; None when the ledger could not be written."""
@@ -116,7 +122,9 @@ class GatewayBilling:
     def _add_meters(self, store: LedgerStore, new: list[CounterReading]) -> None:
         for reading in new:
             setup = self.meters[reading.meter_id]
-            code = tariff_code(self.entry_id, UtilityKind(setup.medium.value))
+            code = self.meter_codes.get(
+                reading.meter_id, tariff_code(self.entry_id, UtilityKind(setup.medium.value))
+            )
             store.add_meter(
                 reading.meter_id,
                 meter_spec(setup),

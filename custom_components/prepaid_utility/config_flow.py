@@ -19,7 +19,6 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     ConfigSubentryData,
     ConfigSubentryFlow,
-    OptionsFlow,
 )
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import callback
@@ -66,6 +65,7 @@ from .gateway import async_can_connect, bus_config, list_serial_ports, unique_id
 from .ledger_runtime import async_check_location
 from .meter_subentry import MeterSubentryFlow, simulated_meters
 from .supply_options import supply_option_fields, supply_options
+from .tariff_flow import TariffOptionsFlow
 from .tariffs import PRICE_OPTION, current_price, validate_price, with_prices
 
 _MENU = [
@@ -304,10 +304,16 @@ def _gateway_now(entry: ConfigEntry) -> datetime:
     return dt_util.utcnow()
 
 
-class GatewayOptionsFlow(OptionsFlow):
-    """Prices, polling and bus timing."""
+class GatewayOptionsFlow(TariffOptionsFlow):
+    """Prices, polling and bus timing; named tariffs (tariff_flow.py)."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose between the gateway's settings and its tariffs."""
+        return self.async_show_menu(step_id="init", menu_options=["settings", "tariffs"])
+
+    async def async_step_settings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         """Show and save the options; a changed price starts a new tariff version now."""
         errors: dict[str, str] = {}
         current = self.config_entry.options
@@ -374,7 +380,7 @@ class GatewayOptionsFlow(OptionsFlow):
             selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL))
         )
         return self.async_show_form(
-            step_id="init",
+            step_id="settings",
             data_schema=vol.Schema(fields),
             errors=errors,
             description_placeholders={"currency": self.hass.config.currency},

@@ -33,6 +33,8 @@ from .entity import AccountEntity, MeterEntity
 from .ledger_runtime import currency_exponent
 from .meter_factory import MeterSetup
 from .meters.reading import Medium, MeterReading
+from .tariff_entities import tariff_sensors
+from .tariff_runtime import gateway_tariffs
 
 PARALLEL_UPDATES = 0
 
@@ -195,6 +197,11 @@ async def async_setup_entry(
             ],
             config_subentry_id=account.code,
         )
+        if (tariffs := gateway_tariffs(hass, entry.entry_id)) is not None:
+            async_add_entities(
+                tariff_sensors(coordinator, account, tariffs, currency),
+                config_subentry_id=account.code,
+            )
 
 
 class MeterSensor(MeterEntity, SensorEntity):

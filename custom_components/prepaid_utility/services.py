@@ -27,6 +27,7 @@ from .ledger_runtime import currency_exponent
 from .ops_common import account_of as _account_of
 from .payments import CONF_WEBHOOK_ID, Order
 from .recharges import async_after_recharge, async_money_response
+from .tariff_services import async_setup_tariff_services
 
 SERVICE_RECHARGE = "recharge"
 SERVICE_REFUND = "refund"
@@ -224,6 +225,7 @@ def register_admin_services(hass: HomeAssistant, services: Iterable[AdminService
 
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the services once (in async_setup, never per entry)."""
+    async_setup_tariff_services(hass)
     register_admin_services(
         hass,
         (

@@ -89,6 +89,9 @@ async def test_a_price_change_applies_from_now_on(hass: HomeAssistant, building:
     middle = _totals(entry)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
             CONF_ELECTRICITY_PRICE: "1.20",

@@ -259,6 +259,11 @@ async def test_options_are_saved_and_reload(hass: HomeAssistant, gateway: tuple[
     entry = result["result"]
     await hass.async_block_till_done()
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["settings", "tariffs"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
     assert result["type"] is FlowResultType.FORM
     schema_keys = {str(key) for key in result["data_schema"].schema}
     assert schema_keys == {
@@ -299,6 +304,9 @@ async def test_options_reject_out_of_range(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_configure(flow_id, {CONF_NAME: "Entities"})
     entry = result["result"]
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
     assert {str(key) for key in result["data_schema"].schema} == {
         CONF_ELECTRICITY_PRICE,
         CONF_WATER_PRICE,

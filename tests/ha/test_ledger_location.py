@@ -59,6 +59,9 @@ def _closed_port() -> int:
 
 async def _set_location(hass: HomeAssistant, entry: Any, location: str) -> Any:
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
     return await hass.config_entries.options.async_configure(
         result["flow_id"],
         {

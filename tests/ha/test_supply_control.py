@@ -405,6 +405,9 @@ async def test_emergency_credit_amount_from_the_gateway_option(
 ) -> None:
     code, _ = await _account(hass, building)
     result = await hass.config_entries.options.async_init(building.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
     base = {CONF_ELECTRICITY_PRICE: "0.60", CONF_WATER_PRICE: "4.50", CONF_POLL_INTERVAL: 30}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**base, "emergency_credit": "abc"}
@@ -479,6 +482,9 @@ async def test_set_protection_holds_and_releases_a_cut(hass: HomeAssistant, buil
 
 async def _set_workday_option(hass: HomeAssistant, entry: Any, entity_id: str) -> None:
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {

@@ -146,6 +146,9 @@ async def _set_prices(hass: HomeAssistant, entry: Any, electricity: str) -> None
     """The landlord changes the electricity price in the options (a new tariff version)."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
             CONF_ELECTRICITY_PRICE: electricity,

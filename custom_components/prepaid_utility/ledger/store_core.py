@@ -27,6 +27,7 @@ from ..billing.errors import (
     LedgerUnavailable,
     OperationRefused,
     UnknownAccount,
+    UnknownMeter,
 )
 from ..billing.quantity import counter_to_milli
 from ..billing.schedule import TouPeriod
@@ -240,22 +241,48 @@ class LedgerCore:
 
     # -- meters -------------------------------------------------------------------------
 
-    def register_tariff(self, code: str, book: TariffBook) -> None:
+    def register_tariff(
+        self, code: str, book: TariffBook, *, billed_until: datetime | None = None
+    ) -> None:
         """Make a tariff book known under a code (tariffs live in the config entry).
 
         Replacing a book may add versions or change ones not yet in force; a change to a
         version already in force (before now) is refused: prices are never retroactive.
+        A book of one meter may pass ``billed_until`` (its last billed reading): versions from
+        that instant on price only consumption not billed yet, so they may still change.
         """
         old = self.tariffs.get(code)
         if old is not None:
             now = self.clock()
-            past_old = [v for v in old.versions if v.effective_from <= now]
-            past_new = [v for v in book.versions if v.effective_from <= now]
+
+            def fixed(at: datetime) -> bool:
+                return at < billed_until if billed_until is not None else at <= now
+
+            past_old = [v for v in old.versions if fixed(v.effective_from)]
+            past_new = [v for v in book.versions if fixed(v.effective_from)]
             if past_old != past_new or book.kind is not old.kind:
                 raise InvalidAmount(
                     "a tariff change cannot rewrite prices already in force", tariff=code
                 )
         self.tariffs[code] = book
+
+    def set_meter_tariff(self, meter_id: str, tariff_code: str) -> None:
+        """Bill a meter's readings from now on with another registered book (new holder)."""
+        book = self.tariffs.get(tariff_code)
+        if book is None:
+            raise InvalidAmount("unknown tariff", tariff=tariff_code)
+
+        def work(conn: Connection) -> None:
+            kind = conn.execute(select(meter.c.kind).where(meter.c.id == meter_id)).scalar()
+            if kind is None:
+                raise UnknownMeter("unknown meter", meter=meter_id)
+            if kind != book.kind.value:
+                raise InvalidAmount("tariff bills another utility", tariff=tariff_code)
+            conn.execute(
+                meter.update().where(meter.c.id == meter_id).values(tariff_code=tariff_code)
+            )
+
+        self._write(work)
 
     def meter_state(self, meter_id: str) -> GenerationState:
         """Return a meter's current generation cursor (hwm, last accepted instant, ...)."""

@@ -98,12 +98,16 @@ class SimDevice:
             rate = self.rate_at(when)
             amount = rate * (end - when).total_seconds() / 3600.0
             self.milli += amount
-            tariff = TARIFF_OF_HOUR[when.hour]
+            tariff = self.tariff_at(when)
             self.tou_milli[tariff - 1] += amount
             self.consumed(amount, tariff)
             when = end
         self.last = now
         self.power_w = self.rate_at(now)
+
+    def tariff_at(self, when: datetime) -> int:
+        """Return the tariff (1 sharp .. 4 valley) whose counter takes use at ``when``."""
+        return TARIFF_OF_HOUR[when.hour]
 
     def consumed(self, amount: float, tariff: int) -> None:
         """Let a subclass react to ``amount`` Wh/L used in ``tariff`` (meter-side balance)."""
@@ -225,6 +229,7 @@ class AcrelSim(SimDevice):
             self.params[off : off + 2] = _u32(60)
         self.remaining_cents = 10000.0
         tables = TOU_TABLES_DTSY1352 if phases == 3 else TOU_TABLES_DDSY1352
+        self.tou_tables = tables
         self.tou_store = {a: 0 for t in tables for a in range(t, t + TOU_TABLE_REGISTERS)}
 
     def state(self) -> dict[str, Any]:
@@ -244,6 +249,23 @@ class AcrelSim(SimDevice):
         self.remaining_cents = float(state["remaining_cents"])
         self.forced = bool(state["forced"])
         self.tou_store = {int(a): int(v) for a, v in state["tou_store"].items()}
+
+    def tariff_at(self, when: datetime) -> int:
+        """Follow the first day table once one was written (a new meter has the built-in one)."""
+        words = [
+            self.tou_store[a]
+            for a in range(self.tou_tables[0], self.tou_tables[0] + TOU_TABLE_REGISTERS)
+        ]
+        if not any(words):
+            return super().tariff_at(when)
+        data = b"".join(w.to_bytes(2, "big") for w in words)
+        minute = when.hour * 60 + when.minute
+        current = data[0]
+        for i in range(0, len(data), 3):
+            code, start = data[i], data[i + 2] * 60 + data[i + 1]
+            if start <= minute and 1 <= code <= 4:
+                current = code
+        return current if 1 <= current <= 4 else super().tariff_at(when)
 
     def consumed(self, amount: float, tariff: int) -> None:
         """Deduct at the tariff's price (raw unit 0.01 currency per kWh) in meter-side mode."""
