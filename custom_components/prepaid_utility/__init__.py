@@ -54,6 +54,7 @@ from .supervisor import AccountSupervisor
 from .supply_overrides import OverrideStore
 from .supply_services import async_setup_supply_services
 from .supply_setup import async_setup_supply_control
+from .usage_wiring import async_attach_usage
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -191,6 +192,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
             hass, entry, coordinator, ledger, clock
         )
         await coordinator.billing.async_register_tariffs(entry.options)
+        await async_attach_usage(hass, entry, coordinator, ledger, exponent)
         await coordinator.async_config_entry_first_refresh()
     except Exception:
         await _close(hass, entry)

@@ -33,6 +33,7 @@ from .entity import AccountEntity, MeterEntity
 from .ledger_runtime import currency_exponent
 from .meter_factory import MeterSetup
 from .meters.reading import Medium, MeterReading
+from .usage_sensor import usage_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -192,6 +193,7 @@ async def async_setup_entry(
             [
                 BalanceSensor(coordinator, account, currency, exponent),
                 AlarmLevelSensor(coordinator, account),
+                *usage_sensors(coordinator, account, currency, exponent),
             ],
             config_subentry_id=account.code,
         )
