@@ -56,6 +56,7 @@ from .supply_overrides import OverrideStore
 from .supply_services import async_setup_supply_services
 from .supply_setup import async_setup_supply_control
 from .tariff_catalog import LIVE_OPTIONS
+from .usage_wiring import async_attach_usage
 from .websocket_api import async_setup_websocket
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -199,6 +200,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
             hass, entry, coordinator, ledger, clock
         )
         await coordinator.billing.async_register_tariffs(entry.options)
+        await async_attach_usage(hass, entry, coordinator, ledger, exponent)
         await coordinator.async_config_entry_first_refresh()
     except Exception:
         await _close(hass, entry)

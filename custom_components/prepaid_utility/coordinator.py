@@ -17,9 +17,11 @@ from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
+from sqlalchemy.exc import SQLAlchemyError
 
 from .accounts import AccountSetup, async_sync_accounts
 from .billing.errors import PrepaidError
@@ -30,6 +32,7 @@ from .fee_book import FeeBook
 from .gateway_watch import GatewayWatch
 from .ledger import LedgerStore
 from .ledger.metering import CycleResult
+from .meter_balance_check import MeterBalanceCheck
 from .meter_factory import MeterSetup
 from .meters.reading import (
     BusUnavailable,
@@ -40,6 +43,8 @@ from .meters.reading import (
     SupplyState,
 )
 from .supervisor import AccountState, AccountSupervisor
+from .usage import AccountUsage, UsageTracker
+from .usage_statistics import UsageStatistics
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -66,6 +71,7 @@ class GatewayData:
     ledger_ok: bool = True  # False: the readings could not be billed (billed late, not lost)
     balances: dict[str, int] = field(default_factory=dict)  # account code -> minor units
     accounts: dict[str, AccountState] = field(default_factory=dict)  # levels, desired supply
+    usage: dict[str, AccountUsage] = field(default_factory=dict)  # account code -> today, month
 
 
 def _balances_of(store: LedgerStore, codes: list[str]) -> dict[str, int]:
@@ -100,6 +106,9 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         self.accounts: dict[str, AccountSetup] = {}
         self.supervisor: AccountSupervisor | None = None
         self.fees: FeeBook | None = None  # fee items charged when due (fee_book.py)
+        self.usage: UsageTracker | None = None
+        self.statistics: UsageStatistics | None = None
+        self.meter_balances: MeterBalanceCheck | None = None
         self._accounts_synced = False
         self._balances: dict[str, int] = {}
         self._status: dict[str, MeterStatus] = {key: MeterStatus() for key in meters}
@@ -137,6 +146,7 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
                 await self._async_accounts(self.billing)
                 if self.fees is not None and await self.fees.async_charge_new(self.accounts):
                     await self._async_accounts(self.billing)
+                await self._async_usage(fresh, cycle)
         return GatewayData(
             meters=dict(self._status),
             polled_at=self.clock(),
@@ -144,7 +154,24 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
             ledger_ok=self.billing is None or not self.billing.in_doubt,
             balances=dict(self._balances),
             accounts=self._account_states(),
+            usage=dict(self.usage.figures) if self.usage is not None else {},
         )
+
+    async def _async_usage(self, fresh: dict[str, MeterReading], cycle: CycleResult) -> None:
+        """Read each account's usage and cost, import statistics, compare meter-side balances."""
+        try:
+            if self.usage is not None:
+                await self.usage.async_update(fresh, cycle)
+                if self.statistics is not None and self.usage.reference is not None:
+                    await self.statistics.async_update(
+                        self.usage.reference, self.usage.changed_from
+                    )
+        except (PrepaidError, SQLAlchemyError, HomeAssistantError) as err:
+            # Figures stay as they were; billing and supply are not affected.
+            _LOGGER.warning("%s: usage figures not updated: %s", self.config_entry.title, err)
+        if self.meter_balances is not None and self.billing is not None:
+            readings = {k: s.reading for k, s in self._status.items() if s.online}  # no stale
+            self.meter_balances.review(readings, self._balances, not self.billing.in_doubt)
 
     def _account_states(self) -> dict[str, AccountState]:
         if self.supervisor is None:

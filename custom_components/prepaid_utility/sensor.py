@@ -35,6 +35,7 @@ from .meter_factory import MeterSetup
 from .meters.reading import Medium, MeterReading
 from .tariff_entities import tariff_sensors
 from .tariff_runtime import gateway_tariffs
+from .usage_sensor import usage_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -194,6 +195,7 @@ async def async_setup_entry(
             [
                 BalanceSensor(coordinator, account, currency, exponent),
                 AlarmLevelSensor(coordinator, account),
+                *usage_sensors(coordinator, account, currency, exponent),
             ],
             config_subentry_id=account.code,
         )

@@ -7,6 +7,7 @@ sequence (timestamps are informative, see I14). Usage comes from the hourly buck
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -15,7 +16,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from ..billing.errors import UnknownAccount
 from .journal import from_us, to_us
-from .schema import account, bill, journal_entry, meter, posting, usage_bucket
+from .schema import account, bill, journal_entry, meter, meter_generation, posting, usage_bucket
 
 
 @dataclass(frozen=True)
@@ -284,3 +285,148 @@ def monthly_report(conn: Connection, year: int, month: int) -> list[MonthlyLine]
             .order_by(account.c.code)
         )
     ]
+
+
+@dataclass(frozen=True)
+class UsageTotals:
+    """One account's billed usage in a time range: quantity per utility, exact cost."""
+
+    quantity_milli: dict[str, int]
+    exact_nano: int
+    first_hour_us: int  # the earliest hour with usage in the range
+
+
+def account_ids(conn: Connection, codes: Sequence[str]) -> dict[int, str]:
+    """Return ledger id -> code of the accounts that exist among ``codes``."""
+    if not codes:
+        return {}
+    rows = conn.execute(select(account.c.id, account.c.code).where(account.c.code.in_(codes)))
+    return {int(i): str(c) for i, c in rows}
+
+
+def meter_kinds(conn: Connection, meter_ids: Iterable[str]) -> dict[str, str]:
+    """Return meter id -> utility kind."""
+    ids = list(meter_ids)
+    if not ids:
+        return {}
+    rows = conn.execute(select(meter.c.id, meter.c.kind).where(meter.c.id.in_(ids)))
+    return {str(i): str(k) for i, k in rows}
+
+
+# Reading the usage of many accounts: the filter is on the hour only, and accounts and meters
+# are named in Python. ``usage_bucket`` is clustered by its primary key, which starts with the
+# hour, so a range of hours is one contiguous read. Filtering by account through the
+# ``(account_id, hour_us)`` index costs a random lookup into that key per row instead (the
+# table has no rowid), and joining ``account`` and ``meter`` per row cost more than the whole
+# read: for one hour of 1,000 accounts, 33 ms with both against 2 ms without (bench_usage).
+
+
+def usage_totals(
+    conn: Connection,
+    accounts: Mapping[int, str],
+    start_us: int,
+    end_us: int,
+    kinds: MutableMapping[str, str],
+) -> dict[str, UsageTotals]:
+    """Return the usage in ``[start_us, end_us)`` of the accounts ``accounts`` (id -> code).
+
+    ``kinds`` caches meter id -> utility kind and is filled as needed. A local day
+    ``[midnight, next midnight)`` selects exactly the buckets whose ``day`` is that day.
+    Accounts without usage in the range are absent.
+    """
+    rows = conn.execute(
+        select(
+            usage_bucket.c.account_id,
+            usage_bucket.c.meter_id,
+            func.sum(usage_bucket.c.quantity_milli),
+            func.sum(usage_bucket.c.exact_nano),
+            func.min(usage_bucket.c.hour_us),
+        )
+        .where(usage_bucket.c.hour_us >= start_us, usage_bucket.c.hour_us < end_us)
+        .group_by(usage_bucket.c.account_id, usage_bucket.c.meter_id)
+    ).all()
+    mine = [row for row in rows if row[0] in accounts]
+    unknown = {str(row[1]) for row in mine} - kinds.keys()
+    kinds.update(meter_kinds(conn, unknown))
+    quantities: dict[str, dict[str, int]] = defaultdict(dict)
+    nano: dict[str, int] = defaultdict(int)
+    first: dict[str, int] = {}
+    for account_id, meter_id, quantity, exact, hour in mine:
+        code, kind = accounts[account_id], kinds[meter_id]
+        quantities[code][kind] = quantities[code].get(kind, 0) + int(quantity)
+        nano[code] += int(exact)
+        first[code] = min(first.get(code, int(hour)), int(hour))
+    return {code: UsageTotals(quantities[code], nano[code], first[code]) for code in first}
+
+
+@dataclass(frozen=True)
+class UsageHour:
+    """One account's usage of one utility in one hour."""
+
+    account: str
+    hour_us: int
+    kind: str
+    quantity_milli: int
+    exact_nano: int
+
+
+def hourly_usage(
+    conn: Connection, codes: Sequence[str], start_us: int, end_us: int
+) -> list[UsageHour]:
+    """Return per account, hour and utility the usage in ``[start_us, end_us)``, in hour order."""
+    accounts = account_ids(conn, codes)
+    if not accounts:
+        return []
+    rows = conn.execute(
+        select(
+            usage_bucket.c.account_id,
+            usage_bucket.c.hour_us,
+            usage_bucket.c.meter_id,
+            func.sum(usage_bucket.c.quantity_milli),
+            func.sum(usage_bucket.c.exact_nano),
+        )
+        .where(usage_bucket.c.hour_us >= start_us, usage_bucket.c.hour_us < end_us)
+        .group_by(usage_bucket.c.hour_us, usage_bucket.c.account_id, usage_bucket.c.meter_id)
+        .order_by(usage_bucket.c.hour_us)
+    ).all()
+    mine = [row for row in rows if row[0] in accounts]
+    kinds = meter_kinds(conn, {str(row[2]) for row in mine})
+    merged: dict[tuple[int, str, str], list[int]] = {}
+    for account_id, hour, meter_id, quantity, exact in mine:
+        key = (int(hour), accounts[account_id], kinds[meter_id])
+        sums = merged.setdefault(key, [0, 0])
+        sums[0] += int(quantity)
+        sums[1] += int(exact)
+    return [UsageHour(code, hour, kind, q, n) for (hour, code, kind), (q, n) in merged.items()]
+
+
+def first_usage_hours(conn: Connection, codes: Sequence[str]) -> dict[str, int]:
+    """Return each account's earliest hour with usage (accounts without usage are absent)."""
+    if not codes:
+        return {}
+    # A correlated MIN per account is one index seek each; a grouped MIN would read every row.
+    first = (
+        select(func.min(usage_bucket.c.hour_us))
+        .where(usage_bucket.c.account_id == account.c.id)
+        .scalar_subquery()
+    )
+    rows = conn.execute(select(account.c.code, first).where(account.c.code.in_(list(codes))))
+    return {code: int(hour) for code, hour in rows if hour is not None}
+
+
+def meter_last_readings(conn: Connection, meter_ids: Sequence[str]) -> dict[str, int]:
+    """Return the instant (µs) of each meter's last accepted reading (unknown meters absent)."""
+    if not meter_ids:
+        return {}
+    rows = conn.execute(
+        select(meter.c.id, meter_generation.c.last_us)
+        .join(
+            meter_generation,
+            and_(
+                meter_generation.c.meter_id == meter.c.id,
+                meter_generation.c.generation == meter.c.generation,
+            ),
+        )
+        .where(meter.c.id.in_(list(meter_ids)))
+    )
+    return {str(m): int(last) for m, last in rows}
