@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
@@ -15,6 +17,7 @@ from . import PrepaidConfigEntry
 from .accounts import AccountSetup
 from .coordinator import GatewayCoordinator
 from .entity import AccountEntity, MeterEntity
+from .entity_adding import async_add_by_subentry
 from .meter_factory import MeterSetup
 from .meters.reading import MeterFlag
 
@@ -44,13 +47,17 @@ async def async_setup_entry(
 ) -> None:
     """Add the binary sensors of every meter."""
     coordinator = entry.runtime_data.coordinator
-    for setup in coordinator.meters.values():
-        entities: list[BinarySensorEntity] = [OnlineSensor(coordinator, setup)]
-        if setup.has_flags:
-            entities.append(FaultSensor(coordinator, setup))
-        async_add_entities(entities, config_subentry_id=setup.subentry_id)
-    for account in coordinator.accounts.values():
-        async_add_entities([SupplySensor(coordinator, account)], config_subentry_id=account.code)
+
+    def groups() -> Iterator[tuple[str, list[BinarySensorEntity]]]:
+        for setup in coordinator.meters.values():
+            entities: list[BinarySensorEntity] = [OnlineSensor(coordinator, setup)]
+            if setup.has_flags:
+                entities.append(FaultSensor(coordinator, setup))
+            yield setup.subentry_id, entities
+        for account in coordinator.accounts.values():
+            yield account.code, [SupplySensor(coordinator, account)]
+
+    await async_add_by_subentry(hass, async_add_entities, groups())
 
 
 class OnlineSensor(MeterEntity, BinarySensorEntity):

@@ -14,6 +14,7 @@ from . import PrepaidConfigEntry
 from .accounts import AccountSetup
 from .coordinator import GatewayCoordinator
 from .entity import AccountEntity
+from .entity_adding import async_add_by_subentry
 from .supply_services import async_claim_emergency
 
 PARALLEL_UPDATES = 1
@@ -26,10 +27,14 @@ async def async_setup_entry(
 ) -> None:
     """Add an emergency credit button to every account."""
     coordinator = entry.runtime_data.coordinator
-    for account in coordinator.accounts.values():
-        async_add_entities(
-            [EmergencyCreditButton(coordinator, account)], config_subentry_id=account.code
-        )
+    await async_add_by_subentry(
+        hass,
+        async_add_entities,
+        (
+            (account.code, [EmergencyCreditButton(coordinator, account)])
+            for account in coordinator.accounts.values()
+        ),
+    )
 
 
 class EmergencyCreditButton(AccountEntity, ButtonEntity):

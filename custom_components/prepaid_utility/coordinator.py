@@ -19,7 +19,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -42,6 +42,7 @@ from .meters.reading import (
     MeterReading,
     SupplyState,
 )
+from .publishing import SlicedPublishCoordinator
 from .supervisor import AccountState, AccountSupervisor
 from .usage import AccountUsage, UsageTracker
 from .usage_statistics import UsageStatistics
@@ -80,7 +81,7 @@ def _balances_of(store: LedgerStore, codes: list[str]) -> dict[str, int]:
     return {code: every[code] for code in codes if code in every}
 
 
-class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
+class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
     """Poll every meter of one gateway."""
 
     config_entry: ConfigEntry
@@ -216,7 +217,7 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
         self._balances = await self.billing.ledger.run(lambda s: _balances_of(s, codes))
         # A top-up restores supply now, not at the next poll.
         await self._async_supervise()
-        self.async_set_updated_data(
+        await self.async_set_published_data(
             replace(
                 self.data,
                 meters=dict(self._status),
@@ -288,5 +289,5 @@ class GatewayCoordinator(DataUpdateCoordinator[GatewayData]):
     async def async_set_supply(self, key: str, on: bool) -> ControlResult:
         """Switch one meter's relay or valve by hand, read it back, and publish the state."""
         result = await self._async_switch(key, on)
-        self.async_set_updated_data(replace(self.data, meters=dict(self._status)))
+        await self.async_set_published_data(replace(self.data, meters=dict(self._status)))
         return result

@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import PrepaidConfigEntry
+from .entity_adding import async_add_by_subentry
 from .tariff_entities import TariffEntity
 from .tariff_runtime import gateway_tariffs
 from .tariff_services import async_set_tariffs
@@ -26,14 +27,20 @@ async def async_setup_entry(
     tariffs = gateway_tariffs(hass, entry.entry_id)
     if tariffs is None:
         return
-    for account in coordinator.accounts.values():
-        async_add_entities(
-            [
-                TariffSelect(coordinator, account, tariffs, kind)
-                for kind in tariffs.account_kinds(account.code)
-            ],
-            config_subentry_id=account.code,
-        )
+    await async_add_by_subentry(
+        hass,
+        async_add_entities,
+        (
+            (
+                account.code,
+                [
+                    TariffSelect(coordinator, account, tariffs, kind)
+                    for kind in tariffs.account_kinds(account.code)
+                ],
+            )
+            for account in coordinator.accounts.values()
+        ),
+    )
 
 
 class TariffSelect(TariffEntity, SelectEntity):

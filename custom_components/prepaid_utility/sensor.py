@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -30,6 +30,7 @@ from .billing.money import format_money
 from .billing.policy import AlarmLevel
 from .coordinator import GatewayCoordinator
 from .entity import AccountEntity, MeterEntity
+from .entity_adding import async_add_by_subentry
 from .ledger_runtime import currency_exponent
 from .meter_factory import MeterSetup
 from .meters.reading import Medium, MeterReading
@@ -184,26 +185,26 @@ async def async_setup_entry(
     """Add the sensors of every meter and every account of this gateway."""
     coordinator = entry.runtime_data.coordinator
     currency = hass.config.currency
-    for setup in coordinator.meters.values():
-        async_add_entities(
-            [MeterSensor(coordinator, setup, d, currency) for d in descriptions_for(setup)],
-            config_subentry_id=setup.subentry_id,
-        )
     exponent = currency_exponent(currency)
-    for account in coordinator.accounts.values():
-        async_add_entities(
-            [
+    tariffs = gateway_tariffs(hass, entry.entry_id)
+
+    def groups() -> Iterator[tuple[str, list[SensorEntity]]]:
+        for setup in coordinator.meters.values():
+            yield (
+                setup.subentry_id,
+                [MeterSensor(coordinator, setup, d, currency) for d in descriptions_for(setup)],
+            )
+        for account in coordinator.accounts.values():
+            sensors: list[SensorEntity] = [
                 BalanceSensor(coordinator, account, currency, exponent),
                 AlarmLevelSensor(coordinator, account),
                 *usage_sensors(coordinator, account, currency, exponent),
-            ],
-            config_subentry_id=account.code,
-        )
-        if (tariffs := gateway_tariffs(hass, entry.entry_id)) is not None:
-            async_add_entities(
-                tariff_sensors(coordinator, account, tariffs, currency),
-                config_subentry_id=account.code,
-            )
+            ]
+            if tariffs is not None:
+                sensors.extend(tariff_sensors(coordinator, account, tariffs, currency))
+            yield account.code, sensors
+
+    await async_add_by_subentry(hass, async_add_entities, groups())
 
 
 class MeterSensor(MeterEntity, SensorEntity):

@@ -4,26 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .coordinator import GatewayCoordinator
+from .entity_adding import async_add_by_subentry
 from .meter_factory import MeterSetup
 from .meters.reading import ControlOutcome, Medium, MeterError
 
 
-def add_supply_entities(
+async def async_add_supply_entities(
+    hass: HomeAssistant,
     coordinator: GatewayCoordinator,
     async_add_entities: AddConfigEntryEntitiesCallback,
     medium: Medium,
     factory: Callable[[GatewayCoordinator, MeterSetup], Entity],
 ) -> None:
     """Add one supply entity for every meter of ``medium`` that can cut its supply."""
-    for setup in coordinator.meters.values():
-        if setup.has_supply and setup.medium is medium:
-            async_add_entities([factory(coordinator, setup)], config_subentry_id=setup.subentry_id)
+    await async_add_by_subentry(
+        hass,
+        async_add_entities,
+        (
+            (setup.subentry_id, [factory(coordinator, setup)])
+            for setup in coordinator.meters.values()
+            if setup.has_supply and setup.medium is medium
+        ),
+    )
 
 
 async def async_switch_supply(coordinator: GatewayCoordinator, setup: MeterSetup, on: bool) -> None:

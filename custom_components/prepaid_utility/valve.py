@@ -12,7 +12,7 @@ from .coordinator import GatewayCoordinator
 from .entity import MeterEntity
 from .meter_factory import MeterSetup
 from .meters.reading import Medium, SupplyState
-from .supply import add_supply_entities, async_switch_supply
+from .supply import async_add_supply_entities, async_switch_supply
 
 PARALLEL_UPDATES = 1
 
@@ -23,8 +23,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a valve for every water meter that has one."""
-    add_supply_entities(
-        entry.runtime_data.coordinator, async_add_entities, Medium.WATER, WaterValve
+    await async_add_supply_entities(
+        hass, entry.runtime_data.coordinator, async_add_entities, Medium.WATER, WaterValve
     )
 
 

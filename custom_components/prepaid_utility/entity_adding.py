@@ -1,0 +1,44 @@
+"""Adding a gateway's entities a slice per event-loop turn.
+
+Adding an entity (entity and device registry, first state write) costs Home Assistant about half
+a millisecond of event-loop time, and ``async_add_entities`` does it without yielding. A gateway
+of 50 meters and 34 tenants brings over 500 entities on every platform together, and all
+gateways load at once at start-up: one loop turn of a quarter second per gateway, during which
+nothing else in the house (UI, automations) runs. Here every platform of every gateway adds
+through one lock, ``ADD_SLICE`` entities per loop turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util.hass_dict import HassKey
+
+from .const import DOMAIN
+
+# About 25 ms of loop time a turn.
+ADD_SLICE = 50
+DATA_ADDING: HassKey[asyncio.Lock] = HassKey(f"{DOMAIN}_adding")
+
+
+async def async_add_by_subentry(
+    hass: HomeAssistant,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    groups: Iterable[tuple[str, Sequence[Entity]]],
+) -> None:
+    """Add each subentry's entities to it, yielding to the loop every ``ADD_SLICE`` entities."""
+    lock = hass.data.setdefault(DATA_ADDING, asyncio.Lock())
+    async with lock:
+        added = 0
+        for subentry_id, entities in groups:
+            if not entities:
+                continue
+            if added >= ADD_SLICE:
+                await asyncio.sleep(0)
+                added = 0
+            async_add_entities(entities, config_subentry_id=subentry_id)
+            added += len(entities)
