@@ -36,6 +36,7 @@ from .meters.reading import MeterReading
 HOUR_US = 3_600_000_000
 DAY_US = 24 * HOUR_US
 RECENT_DAYS = 7  # the days-left estimate averages the cost of the last week (and today)
+MIN_HISTORY_US = 12 * HOUR_US  # the least usage history days left is estimated from
 NANO_DECIMALS = 9
 
 
@@ -268,10 +269,12 @@ def _figures(
     daily: int | None = None
     if recent_nano > 0:
         # Average over the time since the first usage of the window (a new tenant's first day
-        # is not divided by seven), but over at least a day (one busy hour is not a day).
+        # is not divided by seven). Under half a day of history there is no estimate: a
+        # minute's use spread over a whole day promised a new tenant years.
         first = min(t.first_hour_us for t in (today, recent) if t is not None)
-        elapsed = max(now_us - max(recent_us, first), DAY_US)
-        daily = recent_nano * DAY_US // elapsed
+        elapsed = now_us - max(recent_us, first)
+        if elapsed >= MIN_HISTORY_US:
+            daily = recent_nano * DAY_US // elapsed
     return AccountUsage(
         today_milli=today_milli,
         month_milli=month_milli,

@@ -25,7 +25,7 @@ from custom_components.prepaid_utility.const import (
     SUBENTRY_ACCOUNT,
 )
 from custom_components.prepaid_utility.ledger import LedgerStore
-from custom_components.prepaid_utility.usage import DAY_US, days_left
+from custom_components.prepaid_utility.usage import DAY_US, MIN_HISTORY_US, days_left
 
 from .conftest import poll
 from .test_accounts import _account, _meter, _open, _recharge
@@ -226,13 +226,34 @@ async def test_days_left_follows_recent_cost(hass: HomeAssistant, building: Any)
     # "Now" is the time of the cycle's latest reading (the simulator's clock runs on meanwhile).
     reference = entry.runtime_data.coordinator.usage.reference
     now_us = int(reference.timestamp() * 1_000_000)
-    expected_daily = cost_nano * DAY_US // max(now_us - first, DAY_US)
+    assert now_us - first >= MIN_HISTORY_US
+    expected_daily = cost_nano * DAY_US // (now_us - first)
     assert figures.daily_nano == expected_daily
     expected = days_left(balance, expected_daily, 2)
     assert expected is not None
     assert expected > 0
     assert Decimal(hass.states.get(days).state) == expected
     print(f"balance_minor={balance} daily_nano={expected_daily} days_left={expected}")
+
+
+async def test_days_left_waits_for_half_a_day_of_usage(hass: HomeAssistant, building: Any) -> None:
+    """A new tenant's first hours are too little to go by: unknown, then an estimate."""
+    entry = building
+    code, device_id = await _account(hass, entry)
+    days = _entity(hass, entry, code, "days_left")
+    await _recharge(hass, device_id, amount="500.00", order_id="U-4")
+    sim = entry.runtime_data.building.building
+    shown = []
+    for hours in (2, 2, 10):  # 2 h, 4 h, 14 h after the first reading
+        sim.clock.advance(hours * 3600)
+        await poll(hass, entry)
+        shown.append(hass.states.get(days).state)
+    figures = entry.runtime_data.coordinator.data.usage[code]
+    print(f"days_left_after_2h={shown[0]} after_4h={shown[1]} after_14h={shown[2]}")
+    assert figures.month_nano > 0, "the tenant used something from the first hours"
+    assert shown[:2] == ["unknown", "unknown"]
+    assert figures.daily_nano is not None
+    assert Decimal(shown[2]) > 0
 
 
 async def _ledger_cost_before_today(hass: HomeAssistant, entry: Any, code: str) -> int:
