@@ -251,7 +251,14 @@ async def async_apportion(call: ServiceCall) -> dict[str, Any]:
         collection = FeeCollection(call.data[ATTR_COLLECTION])
         result, shares = await ledger.run(
             lambda s: s.apportion(
-                f"common:{master}", period_id, amount, weights, collection=collection
+                f"common:{master}",
+                period_id,
+                amount,
+                weights,
+                collection=collection,
+                method=method,
+                master=master,
+                common=pool,
             )
         )
     except PrepaidError as err:
