@@ -11,7 +11,7 @@ HTML-escaped: a tenant called ``<script>`` is printed, never run.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from html import escape
@@ -75,6 +75,13 @@ class PageContext:
     time_zone: str
     printed: datetime
     building: str
+    # Entry reasons a person reads better by name (a shared-area pool -> its master meter).
+    references: Mapping[str, str] = field(default_factory=dict)
+
+
+# The summary's order: money in, usage, charges, then corrections; any other kind after these.
+KIND_ORDER = ("recharge", "bill_payment", "refund", "usage", "fee", "apportion", "adjustment",
+              "reversal", "settlement")  # fmt: skip
 
 
 def _local(iso: str, zone: ZoneInfo) -> datetime:
@@ -108,8 +115,9 @@ def _entry_rows(data: Mapping[str, Any], ctx: PageContext) -> list[tuple[str, st
             continue
         flush()
         kind = label(ctx.labels, f"kind_{line['kind']}")
+        reference = ctx.references.get(line["reason"], line["reason"])
         rows.append(
-            (at.strftime("%Y-%m-%d %H:%M"), kind, line["reason"], line["amount"], line["balance"])
+            (at.strftime("%Y-%m-%d %H:%M"), kind, reference, line["amount"], line["balance"])
         )
     flush()
     return rows
@@ -138,7 +146,9 @@ def render_statement(data: Mapping[str, Any], ctx: PageContext) -> str:
         f'<tr><th scope="row">{cell(label(t, "opening_balance"))}</th>'
         f'<td class="num" data-total="opening">{money(data["opening_balance"])}</td></tr>'
     ]
-    for kind, total in data["totals_by_kind"].items():
+    totals: Mapping[str, str] = data["totals_by_kind"]
+    order = [k for k in KIND_ORDER if k in totals] + sorted(set(totals) - set(KIND_ORDER))
+    for kind, total in ((k, totals[k]) for k in order):
         summary.append(
             f'<tr><th scope="row">{cell(label(t, f"kind_{kind}"))}</th>'
             f'<td class="num" data-kind="{cell(kind)}">{money(total)}</td></tr>'

@@ -138,6 +138,10 @@ class StatementView(HomeAssistantView):
             time_zone=str(hass.config.time_zone),
             printed=dt_util.now(),
             building=acc.entry.title,
+            references={
+                f"common:{key}": meter.label
+                for key, meter in acc.entry.runtime_data.coordinator.meters.items()
+            },
         )
         return web.Response(
             text=render_statement(data, context),

@@ -372,7 +372,7 @@ async def ws_finance(
     report = read.merge_finance(got)
     names = {code: acc.setup.tenant for code, acc in accounts.items()}
     meters = {
-        key: meter.name
+        key: meter.label
         for entry in loaded_entries(hass)
         for key, meter in entry.runtime_data.coordinator.meters.items()
     }

@@ -391,7 +391,7 @@ async def test_finance_shows_each_split_as_recorded(
     run = runs[0]
     assert run["entry_id"] == split["entry_id"]
     assert run["period"] == month
-    assert run["master_name"] == entry.runtime_data.coordinator.meters[master].name
+    assert run["master_name"] == entry.runtime_data.coordinator.meters[master].label
     assert (run["method"], run["collection"], run["shares"], run["kind"]) == (
         "equal", "deducted", 2, "electricity",
     )  # fmt: skip

@@ -148,6 +148,12 @@ async def test_admin_csv_equals_the_service_and_page_equals_the_ledger(
     assert _amount(figures["charges"]) * 100 == statement.charges > 0
     assert "Li Wei" in html
     assert mixed_building.title in html
+    # The summary goes money in first, then what was spent.
+    assert (
+        html.index('data-kind="recharge"')
+        < html.index('data-kind="refund"')
+        < html.index('data-kind="usage"')
+    )
     assert "Opening balance" in html
     assert "@page" in html
     assert "A4" in html
