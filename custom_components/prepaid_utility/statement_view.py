@@ -121,7 +121,7 @@ class StatementView(HomeAssistantView):
             )
         if fmt == "csv":
             return web.Response(
-                text=statement_csv(data),
+                text=await hass.async_add_executor_job(statement_csv, data),
                 content_type="text/csv",
                 charset="utf-8",
                 headers={
@@ -144,7 +144,7 @@ class StatementView(HomeAssistantView):
             },
         )
         return web.Response(
-            text=render_statement(data, context),
+            text=await hass.async_add_executor_job(render_statement, data, context),
             content_type="text/html",
             charset="utf-8",
             headers=PAGE_HEADERS,

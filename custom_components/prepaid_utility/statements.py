@@ -14,6 +14,7 @@ import csv
 import io
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +159,10 @@ async def async_statement(
         found, lines = await entry.runtime_data.ledger.run(lambda s: _read(s, code, start, end))
     except PrepaidError as err:
         raise _from_ledger(err) from err
-    data = statement_data(hass, found, lines=lines, start=start, end=end, period_id=period_id)
+    # A month holds one usage entry per poll (86,400 at 30 s): shape it off the event loop.
+    data = await hass.async_add_executor_job(
+        partial(statement_data, hass, found, lines=lines, start=start, end=end, period_id=period_id)
+    )
     setup = entry.runtime_data.coordinator.accounts[code]
     data["tenant"] = setup.tenant
     data["room"] = setup.room
@@ -174,6 +178,6 @@ async def async_export_statement(call: ServiceCall) -> dict[str, Any]:
     if call.data[ATTR_WRITE_CSV]:
         # The name is built from the account id (a subentry id) and the period id only.
         path = Path(hass.config.path(*STATEMENT_FOLDER, f"{code}_{bounds[2]}.csv"))
-        await hass.async_add_executor_job(_write, path, statement_csv(data))
+        await hass.async_add_executor_job(lambda: _write(path, statement_csv(data)))
         data["csv_path"] = str(path)
     return data
