@@ -381,8 +381,15 @@ async def test_finance_shows_each_split_as_recorded(
         DOMAIN, "apportion", data, blocking=True, return_response=True
     )
     assert replay["replayed"] is True
-    # More readings after the split: the recorded figures stay as they were when it ran.
+    # More readings after the split: the recorded figures stay as they were when it ran, and a
+    # replay answers with them too.
     await _run_hours(hass, entry, 2)
+    later = await hass.services.async_call(
+        DOMAIN, "apportion", data, blocking=True, return_response=True
+    )
+    assert later["replayed"] is True
+    for key in ("master_quantity", "sub_meters_quantity", "pool_quantity", "loss_per_mille"):
+        assert later[key] == split[key], key
     client = await hass_ws_client(hass)
     reply = await _ws(client, {"type": f"{DOMAIN}/finance"})
     assert reply["success"], reply

@@ -367,16 +367,30 @@ def finance(
 
 
 def apportionments(
-    conn: Connection, start_day: int, end_day: int, limit: int = 200
+    conn: Connection,
+    start_day: int,
+    end_day: int,
+    limit: int = 200,
+    *,
+    pool: str | None = None,
+    period: str | None = None,
 ) -> list[ApportionRun]:
-    """Return the common-area splits recorded in a span of days, newest first."""
-    rows = conn.execute(
+    """Return the common-area splits recorded in a span of days, newest first.
+
+    ``pool`` and ``period`` narrow it to one split (there is at most one per pool and period).
+    """
+    query = (
         select(apportionment, meter.c.kind)
         .select_from(apportionment.outerjoin(meter, meter.c.id == apportionment.c.master_meter))
         .where(apportionment.c.day >= start_day, apportionment.c.day <= end_day)
         .order_by(apportionment.c.entry_id.desc())
         .limit(limit)
     )
+    if pool is not None:
+        query = query.where(apportionment.c.pool == pool)
+    if period is not None:
+        query = query.where(apportionment.c.period == period)
+    rows = conn.execute(query)
     return [
         ApportionRun(
             entry_id=int(r.entry_id),
