@@ -62,6 +62,15 @@ def _amount(text: str) -> Decimal:
     return Decimal(re.sub(r"[^0-9.\-]", "", text))
 
 
+async def _share(hass: HomeAssistant, entry: Any, code: str, user: User) -> None:
+    """List a user under the account's viewers (the gateway reloads with it)."""
+    sub = entry.subentries[code]
+    hass.config_entries.async_update_subentry(
+        entry, sub, data={**sub.data, CONF_VIEWERS: [user.id]}
+    )
+    await hass.async_block_till_done()
+
+
 def _month() -> str:
     return dt_util.now().strftime("%Y-%m")
 
@@ -193,11 +202,7 @@ async def test_who_may_read_which_statement(
     entry = mixed_building
     li, zhang = tenants["Li Wei"], tenants["Zhang Min"]
     month = _month()
-    sub = entry.subentries[li]
-    hass.config_entries.async_update_subentry(
-        entry, sub, data={**sub.data, CONF_VIEWERS: [hass_read_only_user.id]}
-    )
-    await hass.async_block_till_done()
+    await _share(hass, entry, li, hass_read_only_user)
     # The tenant reads Chinese (the profile setting the frontend saves).
     store = await async_user_store(hass, hass_read_only_user.id)
     await store.async_set_item("language", {"language": "zh-Hans", "number_format": "language"})
@@ -248,11 +253,7 @@ async def test_signed_path_identifies_its_signer_and_expires(
     entry = mixed_building
     li, zhang = tenants["Li Wei"], tenants["Zhang Min"]
     month = _month()
-    sub = entry.subentries[li]
-    hass.config_entries.async_update_subentry(
-        entry, sub, data={**sub.data, CONF_VIEWERS: [hass_read_only_user.id]}
-    )
-    await hass.async_block_till_done()
+    await _share(hass, entry, li, hass_read_only_user)
     ws = await hass_ws_client(hass, hass_read_only_access_token)
     signed: dict[str, str] = {}
     for code in (li, zhang):
