@@ -51,6 +51,7 @@ from .payments import (
 )
 from .services import async_setup_services
 from .simulated_building import SimulatedBuilding
+from .statement_view import async_register_statement_view
 from .supervisor import AccountSupervisor
 from .supply_overrides import OverrideStore
 from .supply_services import async_setup_supply_services
@@ -94,6 +95,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_ledger_services(hass)
     async_setup_supply_services(hass)
     async_setup_websocket(hass)
+    async_register_statement_view(hass)
     await async_register_cards(hass)
     return True
 

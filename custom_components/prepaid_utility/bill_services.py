@@ -22,7 +22,9 @@ from .billing.fees import FeeCollection
 from .billing.money import format_money
 from .events import EVENT_BILL_ISSUED, BillIssued
 from .fee_book import area_centi_m2
-from .ledger.store import BillInfo
+from .ledger import LedgerStore
+from .ledger import dashboard as read
+from .ledger.store import BillInfo, CommonArea
 from .ledger_runtime import currency_exponent
 from .ops_common import (
     ATTR_END,
@@ -219,6 +221,32 @@ def _price_minor(hass: HomeAssistant, raw: Any, pool_milli: int) -> int:
     return int(amount.scaleb(exponent).to_integral_value(ROUND_HALF_UP))
 
 
+def _recorded(store: LedgerStore, pool: str, period_id: str) -> CommonArea | None:
+    """Return the meter figures recorded with an earlier split of this pool and period.
+
+    None when there was none, or it was recorded before schema version 3 (no quantities).
+    """
+    with store.reading() as conn:
+        runs = read.apportionments(conn, 0, 99_991_231, 1, pool=pool, period=period_id)
+    if not runs:
+        return None
+    run = runs[0]
+    if (
+        run.master_milli is None
+        or run.subs_milli is None
+        or run.pool_milli is None
+        or run.loss_per_mille is None
+    ):
+        return None
+    return CommonArea(
+        run.master_milli,
+        run.subs_milli,
+        run.pool_milli,
+        run.master_milli - run.subs_milli,
+        run.loss_per_mille,
+    )
+
+
 async def async_apportion(call: ServiceCall) -> dict[str, Any]:
     """Split a master meter's unmetered consumption (or a given amount) among accounts."""
     hass = call.hass
@@ -236,8 +264,13 @@ async def async_apportion(call: ServiceCall) -> dict[str, Any]:
         raise invalid("apportion_needs_money")
     ledger = entry.runtime_data.ledger
     method = call.data[ATTR_METHOD]
+    pool_key = f"common:{master}"
     try:
-        pool = await ledger.run(lambda s: s.common_area(master, subs, start, end))
+        # The same call again is a replay: price it from the pool recorded when the split ran
+        # (meters have read more since), so it finds the same entry instead of a conflict.
+        pool = await ledger.run(
+            lambda s: _recorded(s, pool_key, period_id) or s.common_area(master, subs, start, end)
+        )
         if method == "usage":
             weights = await ledger.run(lambda s: s.usage_weights(codes, start, end))
         elif method == "area":
@@ -251,7 +284,14 @@ async def async_apportion(call: ServiceCall) -> dict[str, Any]:
         collection = FeeCollection(call.data[ATTR_COLLECTION])
         result, shares = await ledger.run(
             lambda s: s.apportion(
-                f"common:{master}", period_id, amount, weights, collection=collection
+                pool_key,
+                period_id,
+                amount,
+                weights,
+                collection=collection,
+                method=method,
+                master=master,
+                common=pool,
             )
         )
     except PrepaidError as err:

@@ -69,6 +69,13 @@ class MeterSetup:
     max_rate_milli_per_hour: int = 0
     rollover_milli: int | None = None
 
+    @property
+    def label(self) -> str:
+        """Return the meter as a person finds it: its name and, when not in it, its room."""
+        return (
+            f"{self.name} · {self.room}" if self.room and self.room not in self.name else self.name
+        )
+
 
 THREE_PHASE_PROFILES = frozenset({"acrel_dtsy1352", "eastron_sdm630"})
 

@@ -26,7 +26,8 @@ ATTR_START = "start"
 ATTR_END = "end"
 CLOSED_AT = "closed_at"  # set in an account subentry's data once the account is settled
 MAX_READING = Decimal(100_000_000)
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only: int() would also read full-width or Arabic-Indic digits as a month.
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
 
 def invalid(translation_key: str, **placeholders: str) -> ServiceValidationError:

@@ -1,8 +1,11 @@
-"""The ``export_statement`` service: an account's statement as response data, and as CSV.
+"""Account statements: the ``export_statement`` service, and the one place a statement is built.
 
-The CSV goes to one fixed folder, ``<config>/prepaid_utility/statements/``, under a name made
-of the account id and the period; a caller never chooses a path. Amounts are decimal strings
-in currency units, quantities in kWh or m³.
+:func:`async_statement` reads it from the ledger and :func:`statement_csv` writes its CSV; the
+service and the statement view (:mod:`.statement_view`) both use them, so the CSV a landlord
+downloads is the CSV an automation writes. The service's CSV goes to one fixed folder,
+``<config>/prepaid_utility/statements/``, under a name made of the account id and the period; a
+caller never chooses a path. Amounts are decimal strings in currency units, quantities in kWh or
+m³.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ import csv
 import io
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import probatio as vol
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import config_validation as cv
 
@@ -113,7 +118,8 @@ def statement_data(
     }
 
 
-def _csv(data: dict[str, Any]) -> str:
+def statement_csv(data: dict[str, Any]) -> str:
+    """Return the statement as CSV: the summary, then every entry with the balance after it."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["account_id", data["account_id"]])
@@ -141,22 +147,37 @@ def _write(path: Path, text: str) -> None:
     temporary.replace(path)
 
 
-async def async_export_statement(call: ServiceCall) -> dict[str, Any]:
-    """Return an account's statement for a month or a range; optionally write it as CSV."""
-    hass = call.hass
-    entry, code = account_of(hass, call.data[ATTR_DEVICE_ID])
-    start, end, period_id = period_bounds(hass, call.data)
+async def async_statement(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    code: str,
+    bounds: tuple[datetime, datetime, str],
+) -> dict[str, Any]:
+    """Return an account's statement for ``[start, end)`` as plain JSON types, with its names."""
+    start, end, period_id = bounds
     try:
         found, lines = await entry.runtime_data.ledger.run(lambda s: _read(s, code, start, end))
     except PrepaidError as err:
         raise _from_ledger(err) from err
-    data = statement_data(hass, found, lines=lines, start=start, end=end, period_id=period_id)
+    # A month holds one usage entry per poll (86,400 at 30 s): shape it off the event loop.
+    data = await hass.async_add_executor_job(
+        partial(statement_data, hass, found, lines=lines, start=start, end=end, period_id=period_id)
+    )
     setup = entry.runtime_data.coordinator.accounts[code]
     data["tenant"] = setup.tenant
     data["room"] = setup.room
+    return data
+
+
+async def async_export_statement(call: ServiceCall) -> dict[str, Any]:
+    """Return an account's statement for a month or a range; optionally write it as CSV."""
+    hass = call.hass
+    entry, code = account_of(hass, call.data[ATTR_DEVICE_ID])
+    bounds = period_bounds(hass, call.data)
+    data = await async_statement(hass, entry, code, bounds)
     if call.data[ATTR_WRITE_CSV]:
         # The name is built from the account id (a subentry id) and the period id only.
-        path = Path(hass.config.path(*STATEMENT_FOLDER, f"{code}_{period_id}.csv"))
-        await hass.async_add_executor_job(_write, path, _csv(data))
+        path = Path(hass.config.path(*STATEMENT_FOLDER, f"{code}_{bounds[2]}.csv"))
+        await hass.async_add_executor_job(lambda: _write(path, statement_csv(data)))
         data["csv_path"] = str(path)
     return data

@@ -2,8 +2,8 @@
 
 Money figures come from the ledger (on its own thread, never the event loop); what only the
 running gateways know (online, supply, alarm level) comes from their coordinators. Who sees
-what: an administrator sees every account; any other user sees only the accounts whose subentry
-lists their user id under ``viewers`` (a resident's tablet). Finance is for administrators only.
+what is decided in :mod:`.account_access` (shared with the statement view). Finance, with the
+recorded common-area splits, is for administrators only.
 Money leaves as exact decimal strings (and integer minor units for sorting); the cards format
 them with the user's locale.
 """
@@ -11,7 +11,6 @@ them with the user's locale.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,22 +23,22 @@ from homeassistant.components.websocket_api.decorators import (
     require_admin,
     websocket_command,
 )
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import floor_registry as fr
 from homeassistant.util import dt as dt_util
 
-from .accounts import AccountSetup
+from .account_access import AccountRef, all_accounts, visible_to
 from .billing.errors import PrepaidError
 from .billing.money import format_money
-from .const import CONF_VIEWERS, DOMAIN
+from .const import DOMAIN
 from .entity import subentry_identifier
 from .ledger import AsyncLedgerStore, LedgerStore
 from .ledger import dashboard as read
 from .ledger_runtime import currency_exponent
 from .meters.reading import SupplyState
+from .ops_common import loaded_entries
 
 WS_ROOMS = f"{DOMAIN}/rooms"
 WS_ACCOUNT = f"{DOMAIN}/account"
@@ -51,36 +50,7 @@ _GRANULARITY = {"day": 1, "month": 100, "year": 10_000}
 MAX_FINANCE_DAYS = 3 * 366
 
 
-@dataclass(slots=True)
-class _Account:
-    """One account as the cards need it, from whichever gateway holds it."""
-
-    setup: AccountSetup
-    entry: Any
-    viewers: frozenset[str]
-
-
-def _accounts(hass: HomeAssistant) -> dict[str, _Account]:
-    found: dict[str, _Account] = {}
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.state is not ConfigEntryState.LOADED:
-            continue
-        for code, setup in entry.runtime_data.coordinator.accounts.items():
-            sub = entry.subentries.get(code)
-            viewers = frozenset(sub.data.get(CONF_VIEWERS, ())) if sub is not None else frozenset()
-            found[code] = _Account(setup, entry, viewers)
-    return found
-
-
-def _visible(connection: ActiveConnection, accounts: dict[str, _Account]) -> dict[str, _Account]:
-    """Return the accounts this connection's user may see."""
-    user = connection.user
-    if user.is_admin:
-        return accounts
-    return {code: acc for code, acc in accounts.items() if user.id in acc.viewers}
-
-
-def _by_ledger(accounts: Mapping[str, _Account]) -> list[tuple[AsyncLedgerStore, list[str]]]:
+def _by_ledger(accounts: Mapping[str, AccountRef]) -> list[tuple[AsyncLedgerStore, list[str]]]:
     """Group account codes by the ledger that holds them (gateways may keep money apart)."""
     groups: dict[int, tuple[AsyncLedgerStore, list[str]]] = {}
     for code, acc in accounts.items():
@@ -109,7 +79,7 @@ def _day(day: date) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
 
 
-def _supply(acc: _Account) -> tuple[str, bool]:
+def _supply(acc: AccountRef) -> tuple[str, bool]:
     """Return the account's supply as its relays report it, and whether all meters answer."""
     coordinator = acc.entry.runtime_data.coordinator
     meters = coordinator.data.meters if coordinator.data is not None else {}
@@ -126,7 +96,7 @@ def _supply(acc: _Account) -> tuple[str, bool]:
     return "unknown", online
 
 
-def _state(acc: _Account) -> dict[str, Any]:
+def _state(acc: AccountRef) -> dict[str, Any]:
     coordinator = acc.entry.runtime_data.coordinator
     states = coordinator.data.accounts if coordinator.data is not None else {}
     state = states.get(acc.setup.code)
@@ -141,7 +111,7 @@ def _state(acc: _Account) -> dict[str, Any]:
     }
 
 
-def _place(hass: HomeAssistant, acc: _Account) -> dict[str, Any]:
+def _place(hass: HomeAssistant, acc: AccountRef) -> dict[str, Any]:
     """Return the account's device, area and floor (areas are set in Home Assistant)."""
     device = dr.async_get(hass).async_get_device_by_identifier(
         subentry_identifier(acc.entry.entry_id, acc.setup.code), acc.entry.entry_id
@@ -186,7 +156,7 @@ async def _read[T](
 async def ws_rooms(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]) -> None:
     """Every account this user may see: place, state, balance, today's usage and cost."""
     exponent = currency_exponent(hass.config.currency)
-    accounts = _visible(connection, _accounts(hass))
+    accounts = visible_to(connection.user, all_accounts(hass))
     today = _day(dt_util.now().date())
     balances: dict[str, int] = {}
     todays: dict[str, read.Figures] = {}
@@ -233,7 +203,7 @@ async def ws_account(
 ) -> None:
     """One account: balance, levels, today and this month, days left, recent movements."""
     exponent = currency_exponent(hass.config.currency)
-    acc = _visible(connection, _accounts(hass)).get(msg["account_id"])
+    acc = visible_to(connection.user, all_accounts(hass)).get(msg["account_id"])
     if acc is None:
         _not_found(connection, msg["id"])
         return
@@ -313,7 +283,7 @@ async def ws_monthly(
 ) -> None:
     """Usage and cost per month of a year beside the year before (one account, or all seen)."""
     exponent = currency_exponent(hass.config.currency)
-    accounts = _visible(connection, _accounts(hass))
+    accounts = visible_to(connection.user, all_accounts(hass))
     if "account_id" in msg:
         if msg["account_id"] not in accounts:
             _not_found(connection, msg["id"])
@@ -386,7 +356,7 @@ async def ws_finance(
     if start > end or (end - start).days > MAX_FINANCE_DAYS:
         connection.send_error(msg["id"], ws_const.ERR_INVALID_FORMAT, "Bad date span")
         return
-    accounts = _accounts(hass)
+    accounts = all_accounts(hass)
     divisor = _GRANULARITY[msg["granularity"]]
 
     def work(_codes: list[str]) -> Callable[[LedgerStore], read.FinanceReport]:
@@ -401,6 +371,11 @@ async def ws_finance(
         return
     report = read.merge_finance(got)
     names = {code: acc.setup.tenant for code, acc in accounts.items()}
+    meters = {
+        key: meter.label
+        for entry in loaded_entries(hass)
+        for key, meter in entry.runtime_data.coordinator.meters.items()
+    }
     rooms = {code: acc.setup.room for code, acc in accounts.items()}
     connection.send_result(
         msg["id"],
@@ -416,6 +391,10 @@ async def ws_finance(
                 {**_movement(m, exponent), "name": names.get(m.account, m.account)}
                 for m in report.movements
             ],
+            "apportionments": [
+                _apportion_run(run, exponent, meters.get(run.master_meter or ""))
+                for run in report.apportionments
+            ],
             "debtors": [
                 {
                     "account_id": code,
@@ -428,6 +407,31 @@ async def ws_finance(
             ],
         },
     )
+
+
+def _apportion_run(run: read.ApportionRun, exponent: int, meter_name: str | None) -> dict[str, Any]:
+    """One recorded common-area split; quantities are None where the ledger never had them."""
+
+    def qty(milli: int | None) -> str | None:
+        return None if milli is None else _quantity(milli)
+
+    return {
+        "entry_id": run.entry_id,
+        "at": dt_util.utc_from_timestamp(run.ts_us / 1_000_000).isoformat(),
+        "period": run.period,
+        "pool": run.pool,
+        "master_meter": run.master_meter,
+        "master_name": meter_name or run.master_meter or run.pool,
+        "kind": run.kind,
+        "method": run.method,
+        "collection": run.collection,
+        "amount": _money(run.amount, exponent),
+        "shares": run.shares,
+        "master_quantity": qty(run.master_milli),
+        "sub_meters_quantity": qty(run.subs_milli),
+        "pool_quantity": qty(run.pool_milli),
+        "loss_per_mille": run.loss_per_mille,
+    }
 
 
 @callback

@@ -254,3 +254,38 @@ export function shares(split: Record<string, string> | undefined): Share[] {
     .map(([key, value]) => ({ key, value, percent: total > 0 ? Math.round((Number(value) / total) * 100) : 0 }))
     .sort((a, b) => Number(b.value) - Number(a.value) || a.key.localeCompare(b.key));
 }
+
+/** The statement view's path for an account, a month (YYYY-MM) and a format. */
+export function statementPath(accountId: string, month: string, format: "html" | "csv"): string {
+  return `/api/prepaid_utility/statement/${encodeURIComponent(accountId)}/${month}.${format}`;
+}
+
+/** The last `count` months as YYYY-MM, this month first (in the given date's calendar). */
+export function recentMonths(now: Date, count = 12): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const d = new Date(now.getFullYear(), now.getMonth() - i, 1);
+    out.push(`${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`);
+  }
+  return out;
+}
+
+/**
+ * The ledger's loss figure (per mille of the master meter's quantity, an integer) as a
+ * percentage in the user's number format: 855 -> "85.5%". Unknown (an old split) -> "—".
+ */
+export function lossPercent(
+  perMille: number | null | undefined,
+  locale: HassLocale | undefined,
+  language = "en",
+): string {
+  if (perMille === null || perMille === undefined || !Number.isFinite(perMille)) return "—";
+  const fmt = numberFormat(numberLocale(locale, language), {
+    style: "percent",
+    minimumFractionDigits: 0,
+    maximumFractionDigits: 1,
+    useGrouping: grouping(locale),
+  });
+  // Integer per mille / 1000 has at most 3 decimals: display only, never money.
+  return fmt.format(perMille / 1000);
+}

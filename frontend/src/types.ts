@@ -109,6 +109,25 @@ export interface MonthlyResult {
   by_tier: Record<string, Record<string, string>>;
 }
 
+/** One common-area split as the ledger recorded it when it ran (quantities may be unknown). */
+export interface ApportionRun {
+  entry_id: number;
+  at: string;
+  period: string;
+  pool: string;
+  master_meter: string | null;
+  master_name: string;
+  kind: string | null;
+  method: "area" | "usage" | "equal" | null;
+  collection: "deducted" | "billed";
+  amount: string;
+  shares: number;
+  master_quantity: string | null;
+  sub_meters_quantity: string | null;
+  pool_quantity: string | null;
+  loss_per_mille: number | null;
+}
+
 export interface FinanceResult {
   currency: string;
   granularity: "day" | "month" | "year";
@@ -119,6 +138,7 @@ export interface FinanceResult {
   refunds_total: string;
   movements: Movement[];
   debtors: { account_id: string; name: string; room: string; balance: string }[];
+  apportionments: ApportionRun[];
 }
 
 export interface CardConfig {

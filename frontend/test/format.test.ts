@@ -6,11 +6,14 @@ import {
   formatMoney,
   formatQuantity,
   levelColor,
+  lossPercent,
   monthBars,
   newOrderId,
   numberLocale,
   periodLabel,
+  recentMonths,
   shapeRooms,
+  statementPath,
   validAmount,
 } from "../src/format";
 import { KEYS, TABLES, t } from "../src/i18n";
@@ -166,4 +169,18 @@ test("time-of-use and tier splits as shares, largest first", async () => {
   ]);
   assert.deepEqual(shares(undefined), []);
   assert.deepEqual(shares({ all: "0.000" }), [{ key: "all", value: "0.000", percent: 0 }]);
+});
+
+test("statement paths, the month list and the loss figure", () => {
+  assert.equal(statementPath("01ABC", "2026-11", "html"), "/api/prepaid_utility/statement/01ABC/2026-11.html");
+  // An id is one path segment, whatever it holds.
+  assert.equal(statementPath("a/../b", "2026-11", "csv"), "/api/prepaid_utility/statement/a%2F..%2Fb/2026-11.csv");
+  const months = recentMonths(new Date(2026, 0, 15), 3);
+  assert.deepEqual(months, ["2026-01", "2025-12", "2025-11"]);
+  assert.equal(recentMonths(new Date(2026, 10, 30)).length, 12);
+  assert.equal(lossPercent(855, { language: "en" }), "85.5%");
+  assert.equal(lossPercent(1000, { language: "en" }), "100%");
+  assert.equal(lossPercent(-25, { language: "en" }), "-2.5%");
+  assert.equal(lossPercent(123, { language: "de", number_format: "language" }), "12,3\u00a0%");
+  assert.equal(lossPercent(null, { language: "en" }), "—");
 });

@@ -5,9 +5,12 @@ sees every room with the ledger's balances; opens the cut-off room, is refused a
 than the balance (the translated error is shown), recharges it from the dialog and sees the
 balance and the supply come back; looks at the monthly report and the finance card. A tenant
 logs in (Chinese) and sees only their account, no money buttons, and cannot reach finance
-data, not even by calling the websocket command from the page. Last, the landlord changes the
-account card's account in Home Assistant's own card editor and saves it. Screenshots go to
-test-output/cards/.
+data, not even by calling the websocket command from the page. The landlord opens the month's
+statement from the account card (its closing balance is the ledger's) and downloads its CSV; the
+finance card shows the shared-area split made at set-up with its loss figure; the tenant opens
+their own statement (Chinese) but gets 404 for another's, even with a signed path. Last, the
+landlord changes the account card's account in Home Assistant's own card editor and saves it.
+Screenshots go to test-output/cards/.
 """
 
 from __future__ import annotations
@@ -51,7 +54,14 @@ ACCOUNTS = (
     ("Chen Jie", "104", ("4",), "60.00"),
 )
 
+SPLIT_AMOUNT = "30.00"
+
 pytestmark = pytest.mark.slow
+
+
+def _month() -> str:
+    """This month in Home Assistant's time zone (the test instance's)."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
 
 
 def _chromium() -> str:
@@ -124,6 +134,28 @@ def _big_equals_ledger(card: Any, config_dir: Path, code: str) -> int:
     return balance
 
 
+def _statement_equals_ledger(page: Any, config_dir: Path, code: str) -> int:
+    """Check the statement page's closing balance against the ledger (reloading after a poll)."""
+    for _ in range(3):
+        page.locator("[data-total=closing]").wait_for(timeout=30000)
+        balance = _ledger_balances(config_dir)[code]
+        shown = _amount(page.locator("[data-total=closing]").inner_text())
+        if shown == Decimal(balance) / 100:
+            return balance
+        page.reload()
+    assert shown == Decimal(balance) / 100
+    return balance
+
+
+def _open_statement(page: Any, card: Any) -> Any:
+    """Click the account card's Statement button; return the page it opens (a new tab)."""
+    with page.context.expect_page() as opened:
+        card.locator("button.statement-open").click()
+    statement = opened.value
+    statement.wait_for_load_state()
+    return statement
+
+
 def _recharges(config_dir: Path, code: str) -> list[int]:
     with sqlite3.connect(f"file:{config_dir / 'prepaid_utility.db'}?mode=ro", uri=True) as db:
         rows = db.execute(
@@ -168,6 +200,21 @@ async def _set_up(ha: HaInstance) -> dict[str, Any]:
             )
     rooms = await ha.ws_result({"type": f"{DOMAIN}/rooms"})
     code_of = {r["name"]: r["account_id"] for r in rooms["accounts"]}
+    # The landing lights' meter (unit 5, held by no account) shared by the two paying tenants.
+    master = next(
+        d["id"] for d in devices if [DOMAIN, f"{entry_id}_{meters['5']}"] in d["identifiers"]
+    )
+    split = await ha.rest(
+        "POST",
+        f"/api/services/{DOMAIN}/apportion?return_response",
+        {
+            "device_id": [by_name["Li Wei"], by_name["Chen Jie"]],
+            "master_meter": master,
+            "month": _month(),
+            "method": "equal",
+            "amount": SPLIT_AMOUNT,
+        },
+    )
     await ha.ws_result(
         {
             "type": "lovelace/dashboards/create",
@@ -201,7 +248,12 @@ async def _set_up(ha: HaInstance) -> dict[str, Any]:
         },
         token=tenant_token,
     )
-    return {"codes": code_of, "devices": by_name, "tenant_token": tenant_token}
+    return {
+        "codes": code_of,
+        "devices": by_name,
+        "tenant_token": tenant_token,
+        "split": split["service_response"],
+    }
 
 
 # In the page: the card picker's list, the account card's stub (first visible account), the
@@ -351,10 +403,38 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             page.locator("prepaid-utility-account-card .big").wait_for(timeout=30000)
             page.locator("prepaid-utility-reports-card svg").wait_for(timeout=30000)
             page.screenshot(path=str(SHOTS / "5-account-and-report.png"), full_page=True)
+
+            # The month's statement from the account card: a signed link, a new tab.
+            li = codes["Li Wei"]
+            li_card = page.locator("prepaid-utility-account-card").first
+            assert li_card.locator("select.statement-month").input_value() == _month()
+            statement = _open_statement(page, li_card)
+            assert f"/statement/{li}/{_month()}.html" in statement.url
+            assert "authSig=" in statement.url
+            closing = _statement_equals_ledger(statement, ha.config_dir, li)
+            assert "Li Wei" in statement.locator(".tenant").inner_text()
+            assert statement.locator("[data-kind=apportion]").count() == 1
+            statement.screenshot(path=str(SHOTS / "10-statement-page.png"), full_page=True)
+            statement.close()
+            with page.expect_download() as download:
+                li_card.locator("button.statement-csv").click()
+            csv_text = Path(download.value.path()).read_text(encoding="utf-8")
+            assert csv_text.startswith(f"account_id,{li}")
+            print(f"statement_closing_minor={closing} csv_lines={len(csv_text.splitlines())}")
+
             page.goto(f"{ha.base}/{DASHBOARD}/finance")
             total = page.locator("prepaid-utility-finance-card .income-total")
             total.wait_for(timeout=30000)
             assert _amount(total.inner_text()) == Decimal("120.00") + Decimal("8.00") + 80 + 60
+            # The split made at set-up, with the loss figure the ledger recorded for it.
+            split = setup["split"]
+            row = page.locator("prepaid-utility-finance-card tr.split")
+            assert row.count() == 1
+            assert row.get_attribute("data-entry") == str(split["entry_id"])
+            loss = row.locator(".loss")
+            assert loss.get_attribute("data-per-mille") == str(split["loss_per_mille"])
+            assert _amount(row.locator("td.num").first.inner_text()) == Decimal(SPLIT_AMOUNT)
+            print(f"split_loss_per_mille={split['loss_per_mille']} shown={loss.inner_text()}")
             page.screenshot(path=str(SHOTS / "6-finance.png"), full_page=True)
 
             # The tenant: their own account only, no money actions, no finance data.
@@ -363,11 +443,30 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             tenant.goto(f"{ha.base}/{DASHBOARD}/account")
             own = tenant.locator("prepaid-utility-account-card .big")
             own.wait_for(timeout=30000)
-            li = codes["Li Wei"]
             _big_equals_ledger(tenant.locator("prepaid-utility-account-card"), ha.config_dir, li)
             assert tenant.locator("prepaid-utility-account-card button.recharge").count() == 0
             assert "余额" in tenant.locator("prepaid-utility-account-card .sub").inner_text()
             tenant.screenshot(path=str(SHOTS / "7-tenant-account-zh.png"), full_page=True)
+            # Their own statement, in Chinese; another tenant's, even with a signed path, not.
+            statement = _open_statement(tenant, tenant.locator("prepaid-utility-account-card"))
+            _statement_equals_ledger(statement, ha.config_dir, li)
+            assert "期末余额" in statement.content()
+            statement.screenshot(path=str(SHOTS / "11-tenant-statement-zh.png"), full_page=True)
+            statement.close()
+            fetched = tenant.evaluate(
+                """async (codes) => {
+                  const hass = document.querySelector('home-assistant').hass;
+                  const out = {};
+                  for (const code of codes) {
+                    const { path } = await hass.callWS({ type: 'auth/sign_path',
+                      path: `/api/prepaid_utility/statement/${code}/MONTH.html`, expires: 30 });
+                    out[code] = (await fetch(path)).status;
+                  }
+                  return out;
+                }""".replace("MONTH", _month()),
+                [li, codes["Zhang Min"]],
+            )
+            assert fetched == {li: 200, codes["Zhang Min"]: 404}, fetched
             tenant.goto(f"{ha.base}/{DASHBOARD}/rooms")
             tenant.locator("prepaid-utility-rooms-card .tile").first.wait_for(timeout=30000)
             seen = tenant.locator("prepaid-utility-rooms-card .tile").evaluate_all(
@@ -417,4 +516,4 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             assert saved["views"][1]["cards"][0]["account_id"] == codes["Zhang Min"]
         finally:
             browser.close()
-    print(f"browser_test_s={time.monotonic() - started:.1f} screenshots=9")
+    print(f"browser_test_s={time.monotonic() - started:.1f} screenshots=11")

@@ -350,3 +350,67 @@ async def test_account_form_shares_with_existing_users_only(
     assert done["type"] == "abort"
     assert done["reason"] == "reconfigure_successful"
     assert entry.subentries[code].data[CONF_VIEWERS] == [hass_read_only_user.id]
+
+
+async def test_finance_shows_each_split_as_recorded(
+    hass: HomeAssistant,
+    building: Any,
+    hass_ws_client: Any,
+    hass_read_only_access_token: str,
+) -> None:
+    entry = building
+    codes = await _accounts(hass, entry, ("Li Wei", "101", [1]), ("Zhang Min", "102", [2]))
+    for index, code in enumerate(codes.values()):
+        await _recharge(hass, _device(hass, entry, code), amount="80.00", order_id=f"AP-{index}")
+    sim = entry.runtime_data.building.building
+    sim.device(0, 4).mean *= 20  # unit 4 plays the building's master meter
+    await _run_hours(hass, entry, 3)
+    master = next(s.subentry_id for s in entry.subentries.values() if s.unique_id == "4")
+    month = dt_util.now().strftime("%Y-%m")
+    data = {
+        "device_id": [_device(hass, entry, c) for c in codes.values()],
+        "master_meter": _device(hass, entry, master),
+        "month": month,
+        "method": "equal",
+        "price": "0.60",
+    }
+    split = await hass.services.async_call(
+        DOMAIN, "apportion", data, blocking=True, return_response=True
+    )
+    replay = await hass.services.async_call(
+        DOMAIN, "apportion", data, blocking=True, return_response=True
+    )
+    assert replay["replayed"] is True
+    # More readings after the split: the recorded figures stay as they were when it ran, and a
+    # replay answers with them too.
+    await _run_hours(hass, entry, 2)
+    later = await hass.services.async_call(
+        DOMAIN, "apportion", data, blocking=True, return_response=True
+    )
+    assert later["replayed"] is True
+    for key in ("master_quantity", "sub_meters_quantity", "pool_quantity", "loss_per_mille"):
+        assert later[key] == split[key], key
+    client = await hass_ws_client(hass)
+    reply = await _ws(client, {"type": f"{DOMAIN}/finance"})
+    assert reply["success"], reply
+    runs = reply["result"]["apportionments"]
+    assert len(runs) == 1
+    run = runs[0]
+    assert run["entry_id"] == split["entry_id"]
+    assert run["period"] == month
+    assert run["master_name"] == entry.runtime_data.coordinator.meters[master].label
+    assert (run["method"], run["collection"], run["shares"], run["kind"]) == (
+        "equal", "deducted", 2, "electricity",
+    )  # fmt: skip
+    assert run["amount"] == split["amount"]
+    assert Decimal(run["master_quantity"]) == Decimal(split["master_quantity"]) > 0
+    assert Decimal(run["sub_meters_quantity"]) == Decimal(split["sub_meters_quantity"])
+    assert Decimal(run["pool_quantity"]) == Decimal(split["pool_quantity"])
+    assert run["loss_per_mille"] == split["loss_per_mille"]
+    tenant = await hass_ws_client(hass, hass_read_only_access_token)
+    refused = await _ws(tenant, {"type": f"{DOMAIN}/finance"})
+    assert refused["error"]["code"] == "unauthorized"
+    print(
+        f"apportion_runs=1 replays=1 loss_per_mille={run['loss_per_mille']} "
+        f"pool={run['pool_quantity']} non_admin_refused=1"
+    )

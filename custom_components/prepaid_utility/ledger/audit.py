@@ -2,7 +2,8 @@
 
 I1 every entry's postings add up to zero and so do all balances; I2 every materialised balance
 equals the sum of its postings; I7 per meter generation the billed quantity equals
-``hwm - start``, and the hwm is not below the start.
+``hwm - start``, and the hwm is not below the start; I10 every apportionment entry has exactly
+one record of its split.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select
 
-from .schema import account, meter_generation, posting, usage_bucket
+from .schema import account, apportionment, journal_entry, meter_generation, posting, usage_bucket
 
 
 @dataclass
@@ -75,4 +76,12 @@ def check_invariants(conn: Connection) -> InvariantReport:
                 f"I7 {row.meter_id}/{row.generation} billed {quantity} "
                 f"!= hwm {row.hwm_milli} - start {row.start_milli}"
             )
+    unrecorded = conn.execute(
+        select(journal_entry.c.id)
+        .select_from(
+            journal_entry.outerjoin(apportionment, apportionment.c.entry_id == journal_entry.c.id)
+        )
+        .where(journal_entry.c.kind == "apportion", apportionment.c.entry_id.is_(None))
+    ).all()
+    report.violations += [f"I10 apportion entry {row[0]} has no record" for row in unrecorded]
     return report

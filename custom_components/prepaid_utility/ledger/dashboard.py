@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from ..billing.errors import UnknownAccount
-from .schema import account, journal_entry, meter, posting, usage_bucket
+from .schema import account, apportionment, journal_entry, meter, posting, usage_bucket
 
 USAGE = "usage"
 # Entries a tenant sees on the account card; "usage" is one entry per poll and is shown as
@@ -80,6 +80,26 @@ class Breakdown:
 
 
 @dataclass(frozen=True, slots=True)
+class ApportionRun:
+    """One common-area split as recorded when it ran (quantities in milli-units, or None)."""
+
+    entry_id: int
+    ts_us: int
+    pool: str
+    period: str
+    method: str | None
+    collection: str
+    amount: int
+    shares: int
+    master_meter: str | None
+    kind: str | None  # the master meter's utility, when the ledger knows the meter
+    master_milli: int | None
+    subs_milli: int | None
+    pool_milli: int | None
+    loss_per_mille: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class FinanceReport:
     """Money in and out of the building for a span of days."""
 
@@ -87,6 +107,7 @@ class FinanceReport:
     movements: list[Movement]  # recharges and refunds, newest first
     debtors: list[tuple[str, int]]  # (account code, negative balance), largest debt first
     refunds_total: int
+    apportionments: list[ApportionRun] = field(default_factory=list)  # newest first
 
 
 def _wallets(conn: Connection, codes: Iterable[str] | None) -> dict[int, str]:
@@ -340,7 +361,55 @@ def finance(
             .order_by(account.c.balance, account.c.code)
         )
     ]
-    return FinanceReport(income, movements, debtors, -int(refunds))
+    return FinanceReport(
+        income, movements, debtors, -int(refunds), apportionments(conn, start_day, end_day, limit)
+    )
+
+
+def apportionments(
+    conn: Connection,
+    start_day: int,
+    end_day: int,
+    limit: int = 200,
+    *,
+    pool: str | None = None,
+    period: str | None = None,
+) -> list[ApportionRun]:
+    """Return the common-area splits recorded in a span of days, newest first.
+
+    ``pool`` and ``period`` narrow it to one split (there is at most one per pool and period).
+    """
+    query = (
+        select(apportionment, meter.c.kind)
+        .select_from(apportionment.outerjoin(meter, meter.c.id == apportionment.c.master_meter))
+        .where(apportionment.c.day >= start_day, apportionment.c.day <= end_day)
+        .order_by(apportionment.c.entry_id.desc())
+        .limit(limit)
+    )
+    if pool is not None:
+        query = query.where(apportionment.c.pool == pool)
+    if period is not None:
+        query = query.where(apportionment.c.period == period)
+    rows = conn.execute(query)
+    return [
+        ApportionRun(
+            entry_id=int(r.entry_id),
+            ts_us=int(r.ts_us),
+            pool=r.pool,
+            period=r.period,
+            method=r.method,
+            collection=r.collection,
+            amount=int(r.amount),
+            shares=int(r.shares),
+            master_meter=r.master_meter,
+            kind=r.kind,
+            master_milli=r.master_milli,
+            subs_milli=r.subs_milli,
+            pool_milli=r.pool_milli,
+            loss_per_mille=r.loss_per_mille,
+        )
+        for r in rows
+    ]
 
 
 def balances(conn: Connection, codes: Iterable[str]) -> dict[str, int]:
@@ -377,9 +446,13 @@ def merge_finance(parts: Sequence[FinanceReport], limit: int = 200) -> FinanceRe
         (m for part in parts for m in part.movements), key=lambda m: m.ts_us, reverse=True
     )
     debtors = sorted((d for part in parts for d in part.debtors), key=lambda d: (d[1], d[0]))
+    runs = sorted(
+        (r for part in parts for r in part.apportionments), key=lambda r: r.ts_us, reverse=True
+    )
     return FinanceReport(
         income=sorted(income.items()),
         movements=movements[:limit],
         debtors=debtors,
         refunds_total=sum(part.refunds_total for part in parts),
+        apportionments=runs[:limit],
     )

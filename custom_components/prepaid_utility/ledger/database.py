@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "prepaid_read_only"
 
-APPEND_ONLY_TABLES = ("journal_entry", "posting")
+APPEND_ONLY_TABLES = ("journal_entry", "posting", "apportionment")
 
 
 def sqlite_url(path: str) -> str:
@@ -56,7 +56,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def append_only_ddl(dialect: str) -> list[str]:
-    """Return the statements that make journal entries and postings append-only."""
+    """Return the statements that make the append-only tables refuse UPDATE and DELETE."""
     if dialect == "sqlite":
         return [
             f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "

@@ -1,19 +1,31 @@
 """Schema versions and the steps between them.
 
 Version 1 had no ``journal_entry.actor`` column and no index of usage buckets by day; version 2
-adds both. Each step runs in the same transaction as the version update, so a migration is
-applied whole or not at all. A database newer than this code is refused, never written.
+adds both. Version 3 adds ``apportionment``, the record of each common-area split; splits made
+before it are backfilled from the journal (amount, period, accounts) without the meter
+quantities, which were never stored and must not be recomputed from today's meters. Each step
+runs in the same transaction as the version update, so a migration is applied whole or not at
+all. A database newer than this code is refused, never written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Connection, func, inspect, select, text
 
 from ..billing.errors import SchemaTooNew
 from .database import append_only_ddl
-from .schema import SCHEMA_VERSION, metadata, schema_version
+from .schema import (
+    SCHEMA_VERSION,
+    account,
+    apportionment,
+    bill,
+    journal_entry,
+    metadata,
+    posting,
+    schema_version,
+)
 
 
 def _v1_to_v2(conn: Connection) -> None:
@@ -23,7 +35,48 @@ def _v1_to_v2(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_usage_bucket_day ON usage_bucket (day)"))
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+def _v2_to_v3(conn: Connection) -> None:
+    apportionment.create(conn)
+    wallets = select(account.c.id).where(account.c.kind == "wallet").scalar_subquery()
+    for row in conn.execute(
+        select(
+            journal_entry.c.id,
+            journal_entry.c.key,
+            journal_entry.c.reason,
+            journal_entry.c.amount,
+            journal_entry.c.ts_us,
+            journal_entry.c.day,
+        ).where(journal_entry.c.kind == "apportion")
+    ):
+        # The entry's key is "<pool>:<period>" and its reason the pool (store_charges.apportion).
+        period = row.key.removeprefix(f"{row.reason}:")
+        posted = conn.execute(
+            select(func.count())
+            .select_from(posting)
+            .where(posting.c.entry_id == row.id, posting.c.account_id.in_(wallets))
+        ).scalar_one()
+        billed = conn.execute(
+            select(func.count()).select_from(bill).where(bill.c.key.like(f"apportion:{row.key}:%"))
+        ).scalar_one()
+        conn.execute(
+            apportionment.insert().values(
+                entry_id=row.id,
+                pool=row.reason,
+                period=period,
+                collection="billed" if billed else "deducted",
+                amount=row.amount,
+                # Accounts whose share was not zero: zero shares left no posting or bill.
+                shares=int(posted) + int(billed),
+                master_meter=row.reason.removeprefix("common:")
+                if row.reason.startswith("common:")
+                else None,
+                ts_us=row.ts_us,
+                day=row.day,
+            )
+        )
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def current_version(conn: Connection) -> int | None:

@@ -1,9 +1,10 @@
-"""Tables of the ledger (schema version 2).
+"""Tables of the ledger (schema version 3).
 
 Timestamps are integer microseconds since the epoch (UTC); ``day`` columns hold the local
 calendar day as ``YYYYMMDD`` in the store's time zone, so reports group by integer division
 the same way on SQLite and PostgreSQL. ``journal_entry`` and ``posting`` are append-only
-(database triggers refuse UPDATE and DELETE); the other tables hold state that is allowed to
+(database triggers refuse UPDATE and DELETE), and so is ``apportionment``, the record of each
+common-area split as it was computed when it ran; the other tables hold state that is allowed to
 change (balances, meter cursors, bills, hourly usage buckets).
 """
 
@@ -23,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -170,3 +171,27 @@ bill = Table(
     Column("paid_entry_id", Id, ForeignKey("journal_entry.id"), nullable=True),
 )
 Index("ix_bill_account", bill.c.account_id)
+
+apportionment = Table(
+    "apportionment",
+    metadata,
+    # One row per ``apportion`` journal entry, written in the same transaction: the figures the
+    # split was made from, kept as they were (meters may later be moved, replaced or re-read).
+    Column("entry_id", Id, ForeignKey("journal_entry.id"), primary_key=True, autoincrement=False),
+    Column("pool", String(200), nullable=False),
+    Column("period", String(64), nullable=False),
+    Column("method", String(16), nullable=True),
+    Column("collection", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("shares", Integer, nullable=False),
+    # NULL where the split was not made from meters (a given amount alone), or recorded by a
+    # ledger older than schema version 3 (backfilled from the journal without quantities).
+    Column("master_meter", String(64), nullable=True),
+    Column("master_milli", BigInteger, nullable=True),
+    Column("subs_milli", BigInteger, nullable=True),
+    Column("pool_milli", BigInteger, nullable=True),
+    Column("loss_per_mille", Integer, nullable=True),
+    Column("ts_us", BigInteger, nullable=False),
+    Column("day", Integer, nullable=False),
+)
+Index("ix_apportionment_day", apportionment.c.day)

@@ -38,6 +38,7 @@ from .journal import (
 from .rows import balance_of, insert_bill, require_positive, wallet_id
 from .schema import (
     account,
+    apportionment,
     assignment,
     bill,
     meter,
@@ -260,8 +261,15 @@ class ChargeOps(MoneyOps):
         collection: FeeCollection = FeeCollection.DEDUCTED,
         due: datetime | None = None,
         at: datetime | None = None,
+        method: str | None = None,
+        master: str | None = None,
+        common: CommonArea | None = None,
     ) -> tuple[EntryResult, dict[str, int]]:
-        """Split a common-area amount among accounts, exactly, once per pool and period."""
+        """Split a common-area amount among accounts, exactly, once per pool and period.
+
+        The split is recorded (``apportionment``) in the entry's transaction with the meter
+        figures it was made from (``common``); a replay finds the entry and writes nothing.
+        """
         if amount_minor < 0 or not weights:
             raise InvalidAmount("apportionment needs accounts and a non-negative amount")
         codes = sorted(weights)
@@ -298,7 +306,32 @@ class ChargeOps(MoneyOps):
             lines = [(wallets[c], -shares[c]) for c in codes]
             return [*lines, (account_id(conn, "revenue:common"), amount_minor)]
 
-        return self._idempotent(entry, build), shares
+        def work(conn: Connection) -> EntryResult:
+            found = find_entry(conn, entry.source, entry.key, payload_hash(entry.payload))
+            if found is not None:
+                return found
+            entry_id = write_entry(conn, entry, build(conn))
+            conn.execute(
+                apportionment.insert().values(
+                    entry_id=entry_id,
+                    pool=pool,
+                    period=period_id,
+                    method=method,
+                    collection=collection.value,
+                    amount=amount_minor,
+                    shares=len(codes),
+                    master_meter=master,
+                    master_milli=None if common is None else common.master_milli,
+                    subs_milli=None if common is None else common.subs_milli,
+                    pool_milli=None if common is None else common.pool_milli,
+                    loss_per_mille=None if common is None else common.loss_per_mille,
+                    ts_us=entry.ts_us,
+                    day=entry.day,
+                )
+            )
+            return EntryResult(entry_id, False, amount_minor)
+
+        return self._write(work), shares
 
     def move_out(
         self,

@@ -2,7 +2,7 @@
 import { css, html, nothing } from "lit";
 import { property, state } from "lit/decorators.js";
 import { PrepaidCard } from "../base";
-import { daysLeftText, levelColor, levelRank, placeLine, UNITS } from "../format";
+import { daysLeftText, levelColor, levelRank, placeLine, recentMonths, statementPath, UNITS } from "../format";
 import type { Key } from "../i18n";
 import type { AccountResult, Figures, HomeAssistant, RoomsResult } from "../types";
 import "./money-dialog";
@@ -12,6 +12,8 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
   @property({ attribute: false }) accountId?: string;
   @state() private action?: "recharge" | "refund";
   @state() private notice?: string;
+  @state() private statementError?: string;
+  @state() private month = recentMonths(new Date(), 1)[0];
 
   static getConfigElement(): HTMLElement {
     return document.createElement("prepaid-utility-card-editor");
@@ -50,6 +52,47 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
 
   getCardSize(): number {
     return 7;
+  }
+
+  /**
+   * Open the month's statement. A new tab or a download carries no bearer token, so the path
+   * is signed for this user first (Home Assistant's auth/sign_path, valid one minute): the
+   * server still applies its own rule of who may see which account.
+   */
+  private async openStatement(format: "html" | "csv"): Promise<void> {
+    if (!this.hass || !this.account) return;
+    this.statementError = undefined;
+    try {
+      const { path } = await this.hass.callWS<{ path: string }>({
+        type: "auth/sign_path",
+        path: statementPath(this.account, this.month, format),
+        expires: 60,
+      });
+      if (format === "html") {
+        window.open(path, "_blank", "noopener");
+      } else {
+        const link = document.createElement("a");
+        link.href = path;
+        link.download = `statement_${this.account}_${this.month}.csv`;
+        link.click();
+      }
+    } catch (err) {
+      this.statementError = this.t("statement_failed", { error: (err as { message?: string })?.message ?? String(err) });
+    }
+  }
+
+  private statement() {
+    return html`<div class="statement">
+      <label
+        >${this.t("statement_month")}
+        <select class="statement-month" @change=${(e: Event) => (this.month = (e.target as HTMLSelectElement).value)}>
+          ${recentMonths(new Date()).map((m) => html`<option value=${m} ?selected=${m === this.month}>${m}</option>`)}
+        </select></label
+      >
+      <button class="secondary statement-open" @click=${() => void this.openStatement("html")}>${this.t("statement")}</button>
+      <button class="secondary statement-csv" @click=${() => void this.openStatement("csv")}>${this.t("statement_csv")}</button>
+    </div>
+    ${this.statementError ? html`<div class="error">${this.statementError}</div>` : nothing}`;
   }
 
   private figures(label: string, f: Figures, currency: string) {
@@ -130,6 +173,7 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
           </div>`
         : nothing}
       ${this.notice ? html`<div class="notice">${this.notice}</div>` : nothing}
+      ${this.statement()}
       <h3>${this.t("recent")}</h3>
       ${d.movements.length
         ? html`<table class="movements">
@@ -245,6 +289,18 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
         display: flex;
         gap: 8px;
         margin-top: 14px;
+      }
+      .statement {
+        display: flex;
+        gap: 8px;
+        align-items: center;
+        flex-wrap: wrap;
+        margin-top: 14px;
+      }
+      .statement label {
+        display: flex;
+        gap: 6px;
+        align-items: center;
       }
       .notice {
         margin-top: 8px;

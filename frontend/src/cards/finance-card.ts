@@ -2,9 +2,9 @@
 import { css, html, nothing } from "lit";
 import { state } from "lit/decorators.js";
 import { PrepaidCard } from "../base";
-import { periodLabel } from "../format";
+import { lossPercent, periodLabel, UNITS } from "../format";
 import type { Key } from "../i18n";
-import type { CardConfig, FinanceResult, HomeAssistant } from "../types";
+import type { ApportionRun, CardConfig, FinanceResult, HomeAssistant } from "../types";
 
 const SPAN_DAYS = { day: 30, month: 365, year: 3 * 365 } as const;
 
@@ -45,6 +45,45 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
 
   getCardSize(): number {
     return 6;
+  }
+
+  private splits(d: FinanceResult) {
+    if (!d.apportionments?.length) return html`<div class="muted">${this.t("no_splits")}</div>`;
+    const unit = (r: ApportionRun) => (r.kind ? (UNITS[r.kind] ?? "") : "");
+    return html`<table class="splits">
+      <tr>
+        <th>${this.t("split_period")}</th>
+        <th>${this.t("split_master")}</th>
+        <th class="num">${this.t("split_amount")}</th>
+        <th class="num">${this.t("split_loss")}</th>
+        <th class="num">${this.t("split_accounts")}</th>
+      </tr>
+      ${d.apportionments.map(
+        (r) => html`<tr class="split" data-entry=${r.entry_id}>
+          <td>
+            ${r.period}
+            <div class="muted small">
+              ${r.method ? this.t(`split_method_${r.method}` as Key) : ""}${r.collection === "billed" ? ` · ${this.t("split_billed")}` : ""}
+            </div>
+          </td>
+          <td>
+            ${r.master_name}
+            ${r.master_quantity !== null
+              ? html`<div class="muted small quantities">
+                  ${this.t("split_quantities", {
+                    master: `${this.qty(r.master_quantity, 3)} ${unit(r)}`,
+                    subs: `${this.qty(r.sub_meters_quantity, 3)} ${unit(r)}`,
+                    pool: `${this.qty(r.pool_quantity, 3)} ${unit(r)}`,
+                  })}
+                </div>`
+              : nothing}
+          </td>
+          <td class="num">${this.money(r.amount, d.currency)}</td>
+          <td class="num loss" data-per-mille=${r.loss_per_mille ?? ""}>${lossPercent(r.loss_per_mille, this.hass?.locale, this.language)}</td>
+          <td class="num">${r.shares}</td>
+        </tr>`,
+      )}
+    </table>`;
   }
 
   render() {
@@ -97,6 +136,8 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
             )}
           </table>`
         : html`<div class="muted">${this.t("no_debtors")}</div>`}
+      <h3>${this.t("splits")}</h3>
+      ${this.splits(d)}
       <h3>${this.t("movements")}</h3>
       ${d.movements.length
         ? html`<table class="movements">
@@ -150,6 +191,12 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
       }
       .neg {
         color: var(--error-color, #db4437);
+      }
+      .small {
+        font-size: 0.8rem;
+      }
+      .splits th {
+        font-weight: 500;
       }
     `,
   ];
