@@ -17,7 +17,7 @@ from . import PrepaidConfigEntry
 from .accounts import AccountSetup
 from .coordinator import GatewayCoordinator
 from .entity import AccountEntity, MeterEntity
-from .entity_adding import async_add_by_subentry
+from .entity_pacing import async_add_by_subentry
 from .meter_factory import MeterSetup
 from .meters.reading import MeterFlag
 

@@ -14,7 +14,7 @@ from . import PrepaidConfigEntry
 from .accounts import AccountSetup
 from .coordinator import GatewayCoordinator
 from .entity import AccountEntity
-from .entity_adding import async_add_by_subentry
+from .entity_pacing import async_add_by_subentry
 from .supply_services import async_claim_emergency
 
 PARALLEL_UPDATES = 1

@@ -8,6 +8,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .accounts import AccountSetup
 from .const import DOMAIN
 from .coordinator import GatewayCoordinator, MeterStatus
+from .entity_pacing import async_pace_removal
 from .meter_factory import MeterSetup
 
 
@@ -42,6 +43,11 @@ class SubentryEntity(CoordinatorEntity[GatewayCoordinator]):
             via_device_id=coordinator.gateway_device_id,
             **device,
         )
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Let the event loop turn now and then: a gateway unloads hundreds of entities."""
+        await super().async_will_remove_from_hass()
+        await async_pace_removal(self.hass)
 
 
 class MeterEntity(SubentryEntity):

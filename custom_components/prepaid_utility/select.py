@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import PrepaidConfigEntry
-from .entity_adding import async_add_by_subentry
+from .entity_pacing import async_add_by_subentry
 from .tariff_entities import TariffEntity
 from .tariff_runtime import gateway_tariffs
 from .tariff_services import async_set_tariffs

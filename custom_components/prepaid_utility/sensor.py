@@ -30,7 +30,7 @@ from .billing.money import format_money
 from .billing.policy import AlarmLevel
 from .coordinator import GatewayCoordinator
 from .entity import AccountEntity, MeterEntity
-from .entity_adding import async_add_by_subentry
+from .entity_pacing import async_add_by_subentry
 from .ledger_runtime import currency_exponent
 from .meter_factory import MeterSetup
 from .meters.reading import Medium, MeterReading

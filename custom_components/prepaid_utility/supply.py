@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .coordinator import GatewayCoordinator
-from .entity_adding import async_add_by_subentry
+from .entity_pacing import async_add_by_subentry
 from .meter_factory import MeterSetup
 from .meters.reading import ControlOutcome, Medium, MeterError
 

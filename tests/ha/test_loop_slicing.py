@@ -1,4 +1,4 @@
-"""A gateway's entities are published and added a slice per event-loop turn.
+"""A gateway's entities are published, added and removed a slice per event-loop turn.
 
 Hundreds of entities written or added in one callback hold Home Assistant's event loop for a
 quarter second (issue 7's soak measures the loop; these tests pin the mechanism): between two
@@ -19,8 +19,12 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
 from custom_components.prepaid_utility.const import DOMAIN
-from custom_components.prepaid_utility.entity_adding import ADD_SLICE
-from custom_components.prepaid_utility.publishing import PUBLISH_SLICE, SlicedPublishCoordinator
+from custom_components.prepaid_utility.entity_pacing import ADD_SLICE, REMOVE_SLICE
+from custom_components.prepaid_utility.publishing import (
+    PUBLISH_SLICE,
+    WRITES_PER_TURN,
+    SlicedPublishCoordinator,
+)
 
 from .conftest import add_simulated_building, poll
 
@@ -105,6 +109,32 @@ async def test_listeners_run_in_slices_with_loop_turns_between(hass: HomeAssista
     await coordinator.async_shutdown()
 
 
+async def test_gateways_publishing_together_share_one_budget_per_turn(
+    hass: HomeAssistant,
+) -> None:
+    coordinators = [await _coordinator(hass) for _ in range(4)]
+    writes: list[int] = []
+    for coordinator in coordinators:
+        for _ in range(2 * PUBLISH_SLICE + 50):
+            coordinator.async_add_listener(lambda: writes.append(1))
+    ticker = _Ticker(hass, lambda: len(writes))
+    ticker.start()
+    for coordinator in coordinators:  # all four finish their poll in the same turn
+        coordinator.async_set_updated_data(1)
+    await hass.async_block_till_done()
+    ticker.stop()
+    counts = [0, *ticker.seen]
+    steps = [b - a for a, b in itertools.pairwise(counts)]
+    print(
+        f"\ngateways=4 writes={len(writes)} max_writes_in_one_turn={max(steps)} "
+        f"budget={WRITES_PER_TURN}"
+    )
+    assert len(writes) == 4 * (2 * PUBLISH_SLICE + 50)
+    assert max(steps) <= WRITES_PER_TURN
+    for coordinator in coordinators:
+        await coordinator.async_shutdown()
+
+
 async def test_a_small_coordinator_publishes_at_once(hass: HomeAssistant) -> None:
     coordinator = await _coordinator(hass)
     calls: list[int] = []
@@ -156,4 +186,21 @@ async def test_entities_are_added_a_slice_per_loop_turn(hass: HomeAssistant) -> 
     await poll(hass, entry)
     stale = [e for e in entities if reported(e) == before[e]]
     assert not stale, stale[:5]
-    await hass.config_entries.async_unload(entry.entry_id)
+
+    # Unloading removes them a slice per turn too (each left as "unavailable", restored).
+    def removed() -> int:
+        return sum(
+            1
+            for e in entities
+            if (state := hass.states.get(e)) is not None and state.attributes.get("restored")
+        )
+
+    ticker = _Ticker(hass, removed)
+    ticker.start()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    ticker.stop()
+    counts = [0, *ticker.seen]
+    steps = [b - a for a, b in itertools.pairwise(counts)]
+    print(f"removed={removed()} max_removed_in_one_turn={max(steps)} slice={REMOVE_SLICE}")
+    assert removed() == len(entities)
+    assert max(steps) <= REMOVE_SLICE
