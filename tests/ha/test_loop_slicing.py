@@ -166,7 +166,7 @@ async def test_entities_are_added_a_slice_per_loop_turn(hass: HomeAssistant) -> 
         f"slice={ADD_SLICE}"
     )
     assert ours() > 4 * ADD_SLICE
-    # Every platform adds through one lock; a slice ends after the group that reaches it.
+    # All platforms share one budget per loop turn; a group bigger than it has a turn alone.
     assert max(steps) < ADD_SLICE + largest_group
 
     # A poll is published in slices too, and the entities all show it when it is done.
