@@ -337,6 +337,9 @@ async def ws_monthly(
         vol.Optional("granularity", default="day"): vol.In(tuple(_GRANULARITY)),
         vol.Optional("start"): str,
         vol.Optional("end"): str,
+        # The last ``days`` days up to today in Home Assistant's time zone (the ledger's days):
+        # a browser in another zone would ask for the wrong days around midnight.
+        vol.Optional("days"): vol.All(int, vol.Range(min=1, max=MAX_FINANCE_DAYS)),
     }
 )
 @require_admin
@@ -349,7 +352,8 @@ async def ws_finance(
     today = dt_util.now().date()
     try:
         end = date.fromisoformat(msg["end"]) if "end" in msg else today
-        start = date.fromisoformat(msg["start"]) if "start" in msg else end - timedelta(days=30)
+        span = timedelta(days=msg.get("days", 30))
+        start = date.fromisoformat(msg["start"]) if "start" in msg else end - span
     except ValueError:
         connection.send_error(msg["id"], ws_const.ERR_INVALID_FORMAT, "Dates are YYYY-MM-DD")
         return

@@ -294,6 +294,9 @@ async def test_finance_income_refunds_and_debtors(
     assert [(d["account_id"], Decimal(d["balance"])) for d in fin["debtors"]] == [
         (zhang, format_money(debt, 2))
     ]
+    # The card asks for the last days as the server counts them (its time zone, the ledger's).
+    by_days = await _ws(client, {"type": f"{DOMAIN}/finance", "days": 30})
+    assert by_days["result"]["income"] == fin["income"]
     by_month = await _ws(client, {"type": f"{DOMAIN}/finance", "granularity": "month"})
     assert [Decimal(i["amount"]) for i in by_month["result"]["income"]] == [Decimal("150.50")]
     assert len(by_month["result"]["income"][0]["period"]) == 6
@@ -317,6 +320,9 @@ async def test_bad_requests_are_refused(
             {"type": f"{DOMAIN}/finance", "start": "2010-01-01", "end": "2026-01-01"},
             "invalid_format",
         ),
+        ({"type": f"{DOMAIN}/finance", "days": 0}, "invalid_format"),
+        ({"type": f"{DOMAIN}/finance", "days": 5000}, "invalid_format"),
+        ({"type": f"{DOMAIN}/finance", "days": "7"}, "invalid_format"),
     ):
         reply = await _ws(client, message)
         assert not reply["success"], message

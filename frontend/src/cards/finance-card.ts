@@ -27,15 +27,11 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
   protected fetch(hass: HomeAssistant): Promise<FinanceResult> {
     // Not even asked for a non-administrator: the server refuses it anyway.
     if (!hass.user?.is_admin) return Promise.reject({ code: "unauthorized", message: this.t("admin_only") });
-    const end = new Date();
-    const start = new Date(end.getTime() - SPAN_DAYS[this.granularity] * 86_400_000);
-    const iso = (d: Date) =>
-      `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    // Days up to today as the server counts them (the ledger's days are in HA's time zone).
     return hass.callWS<FinanceResult>({
       type: "prepaid_utility/finance",
       granularity: this.granularity,
-      start: iso(start),
-      end: iso(end),
+      days: SPAN_DAYS[this.granularity],
     });
   }
 
