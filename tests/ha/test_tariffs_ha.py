@@ -172,9 +172,10 @@ async def _balance(entry: Any, code: str) -> int:
     return int(await entry.runtime_data.ledger.balance(code))
 
 
-def _posted_ok(delta_minor: int, exact_nano: int) -> bool:
-    """A posting is the exact charge floored; the carry of earlier sub-cents may add one."""
-    return -delta_minor in (exact_nano // NANO_PER_CENT, exact_nano // NANO_PER_CENT + 1)
+def _posted_ok(delta_minor: int, *exact_nano: int) -> bool:
+    """Each meter posts its exact charge floored; its own carry of sub-cents may add one."""
+    floor = sum(e // NANO_PER_CENT for e in exact_nano)
+    return floor <= -delta_minor <= floor + len(exact_nano)
 
 
 async def _set_tariff(hass: HomeAssistant, **data: Any) -> Any:
@@ -354,17 +355,18 @@ async def test_peak_and_valley_bill_at_their_prices(hass: HomeAssistant, buildin
         end = await _to_hour(hass, entry, end_hour)
         used = {m: _counter(entry, m) - before[m] for m in (sdm, acrel)}
         assert all(q > 0 for q in used.values())
-        exact_total = 0
+        exact_total, by_meter = 0, []
         for meter_id in (sdm, acrel):
             rows = await _buckets(entry, meter_id, start.replace(second=0), end)
             assert sum(r.quantity_milli for r in rows) == used[meter_id]
             assert {r.period for r in rows} == {label}
             for row in rows:  # every bucket priced at exactly the period's price
                 assert row.exact_nano == row.quantity_milli * prices[label]
-            exact_total += sum(r.exact_nano for r in rows)
+            by_meter.append(sum(r.exact_nano for r in rows))
+            exact_total += by_meter[-1]
         delta = await _balance(entry, code) - balance
         assert exact_total == sum(used.values()) * prices[label]
-        assert _posted_ok(delta, exact_total), (delta, exact_total)
+        assert _posted_ok(delta, *by_meter), (delta, by_meter)
         print(f"period={label} kwh_milli={sum(used.values())} price_micro={prices[label]} "
               f"charged_minor={-delta} exact_nano={exact_total}")  # fmt: skip
     report = await entry.runtime_data.ledger.run(lambda store: store.check())
