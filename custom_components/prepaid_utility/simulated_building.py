@@ -47,9 +47,13 @@ class SimulatedBuilding:
         """Save within a minute (and at Home Assistant's final write)."""
         self._store.async_delay_save(self._data, SAVE_DELAY_S)
 
+    async def async_save(self) -> None:
+        """Save now: the next start continues from this state and this time."""
+        await self._store.async_save(self._data())
+
     async def async_stop(self) -> None:
         """Save now and stop serving."""
-        await self._store.async_save(self._data())
+        await self.async_save()
         await self.building.stop()
 
     async def async_remove(self) -> None:

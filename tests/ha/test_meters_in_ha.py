@@ -97,7 +97,6 @@ async def test_simulated_building_devices_and_entities(
     assert Decimal(water.state) == sim.device(0, 33).total
     assert water.attributes["unit_of_measurement"] == "m³"
     # Acrel has voltage, balance and purchase count; the water meter has a battery.
-    assert float(hass.states.get(_entity(hass, entry, 1, "voltage")).state) > 100
     assert (
         hass.states.get(_entity(hass, entry, 1, "meter_balance")).attributes["unit_of_measurement"]
         == hass.config.currency
@@ -108,8 +107,26 @@ async def test_simulated_building_devices_and_entities(
     pf = er.async_get(hass).async_get(_entity(hass, entry, 1, "power_factor"))
     assert pf is not None
     assert pf.disabled_by is er.RegistryEntryDisabler.INTEGRATION
-    # An Eastron meter has no relay: no switch.
+    # So are the values that change every poll but few chart, and the top-up counter...
     registry = er.async_get(hass)
+    quiet = {
+        key: _entity(hass, entry, unit, key)
+        for unit, key in ((1, "voltage"), (1, "current"), (1, "purchase_count"), (33, "flow_rate"))
+    }
+    for entity_id in quiet.values():
+        assert registry.async_get(entity_id).disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        assert hass.states.get(entity_id) is None
+    # ...until the landlord enables them: after the reload they show the meter's values.
+    for entity_id in quiet.values():
+        registry.async_update_entity(entity_id, disabled_by=None)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    await poll(hass, entry)
+    assert float(hass.states.get(quiet["voltage"]).state) > 100
+    assert float(hass.states.get(quiet["current"]).state) >= 0
+    assert int(hass.states.get(quiet["purchase_count"]).state) >= 0
+    assert float(hass.states.get(quiet["flow_rate"]).state) >= 0
+    # An Eastron meter has no relay: no switch.
     eastron = next(s for s in entry.subentries.values() if s.unique_id == "27")
     assert (
         registry.async_get_entity_id(

@@ -48,6 +48,7 @@ from custom_components.prepaid_utility.meter_subentry import simulated_meters
 from custom_components.prepaid_utility.meters.simulator.devices import SimDevice
 from custom_components.prepaid_utility.payment_signature import SIGNATURE_HEADER, sign
 from custom_components.prepaid_utility.payments import CONF_WEBHOOK_SECRET
+from custom_components.prepaid_utility.simulated_building import SimulatedBuilding
 
 PRESET = "soak50"
 NIGHT = ("22:00", "07:00")  # the protected hours of every third room
@@ -151,8 +152,12 @@ class Soak:
 
     # -- set-up ------------------------------------------------------------------------------
 
-    async def async_setup(self) -> None:
-        """Add the gateways with their meters and tenants, and load them."""
+    async def async_setup(self, first_poll: datetime | None = None) -> None:
+        """Add the gateways with their meters and tenants, and load them.
+
+        With ``first_poll`` the buildings start at that instant (as if saved then) rather than
+        now, so a run's calendar, and every figure that follows from it, is the same each time.
+        """
         for g in range(self.gateways):
             meters = simulated_meters(PRESET)
             for sub in meters:
@@ -169,6 +174,13 @@ class Soak:
                 subentries_data=[*meters, *accounts],
             )
             entry.add_to_hass(self.hass)
+            if first_poll is not None:
+                building = SimulatedBuilding(self.hass, entry.entry_id, PRESET)
+                building.building.clock.freeze()
+                building.building.clock.advance(
+                    (first_poll - building.building.clock.now()).total_seconds()
+                )
+                await building.async_save()
             self.entries.append(entry)
             self.rooms.extend(rooms)
         await self._async_load()

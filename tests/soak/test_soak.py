@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +43,7 @@ from custom_components.prepaid_utility.events import (
 from custom_components.prepaid_utility.ledger import schema
 from custom_components.prepaid_utility.ledger_runtime import LEDGER_FILE
 
+from .gc_figures import process_full_collection, unfrozen_full_collection
 from .harness import Soak
 
 pytestmark = pytest.mark.usefixtures("sockets")
@@ -53,6 +54,10 @@ HOUR = 3600.0
 # Issue 7: the event loop is never blocked longer than this, in any phase (the restart too).
 LOOP_BLOCKED_BOUND_MS = 100.0
 RSS_GROWTH_BOUND_MB = 150.0 if FULL else 100.0
+# The buildings' first poll, whatever the day the soak runs: every run lives through the same
+# calendar (weekdays, a month boundary, the jump before the run), so its figures compare. In
+# the future of any run, as a simulated building's clock only moves forward.
+FIRST_POLL = datetime(2031, 11, 3, 9, 0, tzinfo=UTC)
 
 
 def _rss_mb() -> float:
@@ -205,8 +210,12 @@ async def test_soak(
         # Put the level back afterwards: later tests in this process count INFO records.
         request.addfinalizer(lambda logger=logger, level=logger.level: logger.setLevel(level))
         logger.setLevel(logging.WARNING)
+    # A full garbage collection of the process as it runs at home, before the building exists:
+    # the reference the collector's pauses with the building are printed against.
+    gc_full_process_ms, gc_tracked_process = process_full_collection()
     soak = Soak(hass)
-    await soak.async_setup()  # loads http (a dependency) before the test client needs it
+    # loads http (a dependency) before the test client needs it
+    await soak.async_setup(first_poll=FIRST_POLL)
     soak.client = await hass_client_no_auth()
     watch = Watch()
     rooms = {room.code: room for room in soak.rooms}
@@ -412,6 +421,8 @@ async def test_soak(
     lag.stop()
     wall_s = time.monotonic() - started
     rss_after = _rss_mb()
+    gc_full_building_ms, gc_tracked_building = unfrozen_full_collection()
+    entities = len(hass.states.async_all())
 
     # Block B's landing meter (g1m25, nobody's) is split over block B's tenants by floor area.
     block_b = [room for room in soak.rooms if room.gateway == 1]
@@ -547,6 +558,13 @@ async def test_soak(
         **{f"loop_blocked_{k}_ms": f"{v:.1f}" for k, v in sorted(lag.blocked_by_phase.items())},
         **{f"loop_busy_{k}_ms": f"{v:.1f}" for k, v in sorted(lag.busy_by_phase.items())},
         "gc_pause_max_ms": f"{lag.gc_max_ms:.1f}",
+        "gc_full_process_before_ms": f"{gc_full_process_ms:.1f}",
+        "gc_tracked_process_before": gc_tracked_process,
+        "gc_full_building_ms": f"{gc_full_building_ms:.1f}",
+        "gc_tracked_building": gc_tracked_building,
+        "entities": entities,
+        "gc_tracked_per_entity": f"{gc_tracked_building / max(entities, 1):.0f}",
+        "gc_pause_max_vs_process": f"{lag.gc_max_ms / max(gc_full_process_ms, 0.1):.2f}",
         "registry_first_save_ms": f"{registry_first_save_ms:.1f}",
         "gc_total_s": f"{lag.gc_ms / 1000:.1f}",
         "load_average": f"{os.getloadavg()[0]:.2f}",

@@ -1,0 +1,38 @@
+"""What a full pass of Python's garbage collector costs, for the process and for the building.
+
+The collector pauses the whole process for as long as it takes to walk every tracked object, so
+its pauses belong to the process, not to one integration. The test harness freezes everything
+alive before each test module (``gc.freeze()``), so the pauses a soak observes only walk what was
+created since: the building. The reference is the same walk over the whole process as Home
+Assistant runs it at home (nothing frozen), measured in the same run before the building exists.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+
+
+def _timed_full_collection_ms() -> float:
+    gc.collect()  # garbage first: what is timed is the walk over live objects
+    started = time.perf_counter()
+    gc.collect()
+    return (time.perf_counter() - started) * 1000
+
+
+def process_full_collection() -> tuple[float, int]:
+    """Return (ms, tracked objects) of a full collection of the whole process, then refreeze.
+
+    Everything stays as frozen as the harness left it, so later figures still cover only what
+    is created afterwards.
+    """
+    gc.unfreeze()
+    try:
+        return _timed_full_collection_ms(), len(gc.get_objects())
+    finally:
+        gc.freeze()
+
+
+def unfrozen_full_collection() -> tuple[float, int]:
+    """Return (ms, tracked objects) of a full collection of what was created since the freeze."""
+    return _timed_full_collection_ms(), len(gc.get_objects())
