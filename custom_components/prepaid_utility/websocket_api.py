@@ -10,7 +10,7 @@ them with the user's locale.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -67,9 +67,18 @@ def _quantity(milli: int) -> str:
     return f"{milli // 1000 if milli >= 0 else -(-milli // 1000)}.{abs(milli) % 1000:03d}"
 
 
-def _figures(fig: read.Figures, exponent: int) -> dict[str, Any]:
+def _kinds(acc: AccountRef) -> list[str]:
+    """Return the utilities the account has meters for (what its usage is shown in)."""
+    meters = acc.entry.runtime_data.coordinator.meters
+    return sorted({meters[m].medium.value for m in acc.setup.meters if m in meters})
+
+
+def _figures(fig: read.Figures, exponent: int, kinds: Iterable[str] = ()) -> dict[str, Any]:
+    # Every utility of the account is listed, unused ones at zero: a card then shows "0 kWh"
+    # rather than a bare 0 of nothing.
+    usage = dict.fromkeys(kinds, 0) | fig.usage_milli
     return {
-        "usage": {kind: _quantity(milli) for kind, milli in sorted(fig.usage_milli.items())},
+        "usage": {kind: _quantity(milli) for kind, milli in sorted(usage.items())},
         "cost": _money(fig.cost, exponent),
         "cost_minor": fig.cost,
     }
@@ -186,7 +195,7 @@ async def ws_rooms(hass: HomeAssistant, connection: ActiveConnection, msg: dict[
                 **_state(acc),
                 "balance": None if balance is None else _money(balance, exponent),
                 "balance_minor": balance,
-                "today": _figures(todays.get(code, read.Figures()), exponent),
+                "today": _figures(todays.get(code, read.Figures()), exponent, _kinds(acc)),
             }
         )
     rows.sort(key=lambda r: (r["building"], r["room"], r["name"]))
@@ -231,6 +240,7 @@ async def ws_account(
             "account_id": code,
             "name": acc.setup.tenant,
             "room": acc.setup.room,
+            "day": _day(now),  # the cards count statement months from the server's today
             "currency": hass.config.currency,
             "exponent": exponent,
             **_place(hass, acc),
@@ -243,8 +253,8 @@ async def ws_account(
                 _money(thresholds.low_3, exponent),
             ],
             "overdraft": _money(acc.setup.policy.overdraft, exponent),
-            "today": _figures(detail.today, exponent),
-            "month": _figures(detail.month, exponent),
+            "today": _figures(detail.today, exponent, _kinds(acc)),
+            "month": _figures(detail.month, exponent, _kinds(acc)),
             "month_by_period": {
                 kind: {period: _quantity(milli) for period, milli in sorted(periods.items())}
                 for kind, periods in sorted(detail.month_by_period.items())

@@ -260,12 +260,17 @@ export function statementPath(accountId: string, month: string, format: "html" |
   return `/api/prepaid_utility/statement/${encodeURIComponent(accountId)}/${month}.${format}`;
 }
 
-/** The last `count` months as YYYY-MM, this month first (in the given date's calendar). */
-export function recentMonths(now: Date, count = 12): string[] {
+/**
+ * The last `count` months as YYYY-MM, this month first, counted back from the server's day
+ * (YYYYMMDD in Home Assistant's time zone): a statement month is the ledger's month, and the
+ * browser's calendar can already be in the next one.
+ */
+export function recentMonths(day: number, count = 12): string[] {
+  const first = Math.floor(day / 10000) * 12 + (Math.floor(day / 100) % 100) - 1;
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
-    const d = new Date(now.getFullYear(), now.getMonth() - i, 1);
-    out.push(`${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`);
+    const m = first - i;
+    out.push(`${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, "0")}`);
   }
   return out;
 }

@@ -92,6 +92,7 @@ export interface AccountResult extends AccountState, Place {
   average_daily_cost: string;
   days_left: number | null;
   movements: Movement[];
+  day: number; // today in Home Assistant's time zone, YYYYMMDD
 }
 
 export interface MonthRow {

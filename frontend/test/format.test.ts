@@ -175,9 +175,12 @@ test("statement paths, the month list and the loss figure", () => {
   assert.equal(statementPath("01ABC", "2026-11", "html"), "/api/prepaid_utility/statement/01ABC/2026-11.html");
   // An id is one path segment, whatever it holds.
   assert.equal(statementPath("a/../b", "2026-11", "csv"), "/api/prepaid_utility/statement/a%2F..%2Fb/2026-11.csv");
-  const months = recentMonths(new Date(2026, 0, 15), 3);
+  const months = recentMonths(20260115, 3);
   assert.deepEqual(months, ["2026-01", "2025-12", "2025-11"]);
-  assert.equal(recentMonths(new Date(2026, 10, 30)).length, 12);
+  assert.deepEqual(recentMonths(20261231, 2), ["2026-12", "2026-11"]);
+  const year = recentMonths(20261130);
+  assert.equal(year.length, 12);
+  assert.equal(year[11], "2025-12");
   assert.equal(lossPercent(855, { language: "en" }), "85.5%");
   assert.equal(lossPercent(1000, { language: "en" }), "100%");
   assert.equal(lossPercent(-25, { language: "en" }), "-2.5%");

@@ -99,6 +99,23 @@ async def test_bundle_is_served_once_and_added_to_every_dashboard(
     await hass.async_block_till_done()
 
 
+async def test_an_account_that_used_nothing_shows_zero_of_its_utilities(
+    hass: HomeAssistant, building: Any, hass_ws_client: Any
+) -> None:
+    entry = building
+    code = (await _accounts(hass, entry, ("Chen Jie", "103", [3, 6])))["Chen Jie"]
+    client = await hass_ws_client(hass)
+    rooms = await _ws(client, {"type": f"{DOMAIN}/rooms"})
+    (row,) = rooms["result"]["accounts"]
+    assert row["today"] == {
+        "usage": {"electricity": "0.000", "water": "0.000"},
+        "cost": "0.00",
+        "cost_minor": 0,
+    }
+    detail = (await _ws(client, {"type": f"{DOMAIN}/account", "account_id": code}))["result"]
+    assert detail["month"]["usage"] == {"electricity": "0.000", "water": "0.000"}
+
+
 async def test_rooms_account_and_months_equal_the_ledger(
     hass: HomeAssistant, building: Any, hass_ws_client: Any
 ) -> None:
@@ -131,6 +148,11 @@ async def test_rooms_account_and_months_equal_the_ledger(
         statement = await _statement(entry, code, *today)
         assert row["today"]["cost_minor"] == statement.charges
         shown_today += statement.charges
+    # Each utility of an account is listed, an unused one at zero ("0 kWh", not a bare 0).
+    meters = entry.runtime_data.coordinator.meters
+    for code, units in ((li, [1, 6]), (zhang, [2])):
+        kinds = {meters[_meter(entry, unit)].medium.value for unit in units}
+        assert set(by_code[code]["today"]["usage"]) == kinds, by_code[code]["today"]
     assert by_code[li]["room"] == "101"
     assert by_code[li]["level"] == "normal"
     assert by_code[li]["supply"] == "on"
@@ -140,6 +162,8 @@ async def test_rooms_account_and_months_equal_the_ledger(
     acc = detail["result"]
     assert acc["balance_minor"] == await ledger.balance(li)
     assert acc["levels"] == ["50.00", "20.00", "5.00"]
+    # Statement months are counted from the server's today, in Home Assistant's time zone.
+    assert acc["day"] == int(now.strftime("%Y%m%d")) == result["day"]
     month_start = today[0].replace(day=1)
     next_month = (month_start + timedelta(days=32)).replace(day=1)
     month = await _statement(entry, li, month_start, next_month)

@@ -13,7 +13,7 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
   @state() private action?: "recharge" | "refund";
   @state() private notice?: string;
   @state() private statementError?: string;
-  @state() private month = recentMonths(new Date(), 1)[0];
+  @state() private chosenMonth?: string; // until one is chosen: the server's current month
 
   static getConfigElement(): HTMLElement {
     return document.createElement("prepaid-utility-card-editor");
@@ -59,8 +59,12 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
    * is signed for this user first (Home Assistant's auth/sign_path, valid one minute): the
    * server still applies its own rule of who may see which account.
    */
+  private get month(): string {
+    return this.chosenMonth ?? recentMonths(this.data?.day ?? 0, 1)[0];
+  }
+
   private async openStatement(format: "html" | "csv"): Promise<void> {
-    if (!this.hass || !this.account) return;
+    if (!this.hass || !this.account || !this.data) return;
     this.statementError = undefined;
     try {
       const { path } = await this.hass.callWS<{ path: string }>({
@@ -81,12 +85,12 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
     }
   }
 
-  private statement() {
+  private statement(day: number) {
     return html`<div class="statement">
       <label
         >${this.t("statement_month")}
-        <select class="statement-month" @change=${(e: Event) => (this.month = (e.target as HTMLSelectElement).value)}>
-          ${recentMonths(new Date()).map((m) => html`<option value=${m} ?selected=${m === this.month}>${m}</option>`)}
+        <select class="statement-month" @change=${(e: Event) => (this.chosenMonth = (e.target as HTMLSelectElement).value)}>
+          ${recentMonths(day).map((m) => html`<option value=${m} ?selected=${m === this.month}>${m}</option>`)}
         </select></label
       >
       <button class="secondary statement-open" @click=${() => void this.openStatement("html")}>${this.t("statement")}</button>
@@ -103,7 +107,7 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
       <div class="muted">
         ${usage.length
           ? usage.map(([kind, q]) => html`<span>${this.qty(q)} ${UNITS[kind] ?? ""}</span> `)
-          : html`<span>0</span>`}
+          : html`<span>—</span>`}
       </div>
     </div>`;
   }
@@ -173,7 +177,7 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
           </div>`
         : nothing}
       ${this.notice ? html`<div class="notice">${this.notice}</div>` : nothing}
-      ${this.statement()}
+      ${this.statement(d.day)}
       <h3>${this.t("recent")}</h3>
       ${d.movements.length
         ? html`<table class="movements">

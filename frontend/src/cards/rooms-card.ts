@@ -63,7 +63,7 @@ export class PrepaidRoomsCard extends PrepaidCard<RoomsResult> {
         <span class="supply ${r.supply}">${supply}${r.pending ? ` ${this.t("pending")}` : ""}</span>
       </div>
       <div class="today muted">
-        ${this.t("today")}: ${usage || "0"} · ${this.money(r.today.cost, currency)}
+        ${this.t("today")}: ${usage || "—"} · ${this.money(r.today.cost, currency)}
       </div>
     </button>`;
   }
