@@ -221,18 +221,18 @@ def _price_minor(hass: HomeAssistant, raw: Any, pool_milli: int) -> int:
     return int(amount.scaleb(exponent).to_integral_value(ROUND_HALF_UP))
 
 
-def _recorded(store: LedgerStore, pool: str, period_id: str) -> CommonArea | None:
-    """Return the meter figures recorded with an earlier split of this pool and period.
-
-    None when there was none, or it was recorded before schema version 3 (no quantities).
-    """
+def _recorded(store: LedgerStore, pool: str, period_id: str) -> read.ApportionRun | None:
+    """Return the earlier split of this pool and period, as recorded when it ran, or None."""
     with store.reading() as conn:
         runs = read.apportionments(conn, 0, 99_991_231, 1, pool=pool, period=period_id)
-    if not runs:
-        return None
-    run = runs[0]
+    return runs[0] if runs else None
+
+
+def _recorded_pool(run: read.ApportionRun | None) -> CommonArea | None:
+    """Return the meter figures a split was made from (None: none, or from before version 3)."""
     if (
-        run.master_milli is None
+        run is None
+        or run.master_milli is None
         or run.subs_milli is None
         or run.pool_milli is None
         or run.loss_per_mille is None
@@ -266,12 +266,16 @@ async def async_apportion(call: ServiceCall) -> dict[str, Any]:
     method = call.data[ATTR_METHOD]
     pool_key = f"common:{master}"
     try:
-        # The same call again is a replay: price it from the pool recorded when the split ran
-        # (meters have read more since), so it finds the same entry instead of a conflict.
-        pool = await ledger.run(
-            lambda s: _recorded(s, pool_key, period_id) or s.common_area(master, subs, start, end)
+        # The same call again is a replay: it is priced from the pool and weighed with the
+        # usage recorded when the split ran (meters have read more since), so it finds the same
+        # entry instead of a conflict. Other accounts or another amount still conflict.
+        earlier = await ledger.run(lambda s: _recorded(s, pool_key, period_id))
+        pool = _recorded_pool(earlier) or await ledger.run(
+            lambda s: s.common_area(master, subs, start, end)
         )
-        if method == "usage":
+        if method == "usage" and earlier and earlier.weights and set(earlier.weights) == set(codes):
+            weights = earlier.weights
+        elif method == "usage":
             weights = await ledger.run(lambda s: s.usage_weights(codes, start, end))
         elif method == "area":
             weights = {c: area_centi_m2(coordinator.accounts[c].area_m2) for c in codes}

@@ -20,7 +20,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 
-from .billing.errors import InvalidAmount, LedgerUnavailable, PrepaidError
+from .billing.errors import InvalidAmount, LedgerConflict, LedgerUnavailable, PrepaidError
 from .billing.money import format_money, parse_money
 from .const import DOMAIN
 from .ledger_runtime import currency_exponent
@@ -89,18 +89,31 @@ def _invalid(translation_key: str, **placeholders: str) -> ServiceValidationErro
     )
 
 
+# A reused idempotency key says something different per kind of entry: an order id of a
+# payment, a split of a pool and period, a fee of a period; anything else is one request.
+CONFLICT_KEYS = {
+    "recharge": "idempotency_conflict",
+    "refund": "idempotency_conflict",
+    "apportion": "apportion_conflict",
+    "fee": "fee_conflict",
+}
+
+
 def _from_ledger(err: PrepaidError) -> HomeAssistantError:
     """Map a refused ledger operation to a translated error."""
     placeholders = {k: str(v) for k, v in err.placeholders.items()}
+    translation_key = err.translation_key
+    if isinstance(err, LedgerConflict):
+        translation_key = CONFLICT_KEYS.get(placeholders.get("source", ""), "request_conflict")
     if isinstance(err, LedgerUnavailable):
         return HomeAssistantError(
             translation_domain=DOMAIN,
-            translation_key=err.translation_key,
+            translation_key=translation_key,
             translation_placeholders=placeholders,
         )
     return ServiceValidationError(
         translation_domain=DOMAIN,
-        translation_key=err.translation_key,
+        translation_key=translation_key,
         translation_placeholders=placeholders,
     )
 

@@ -16,6 +16,7 @@ from homeassistant.auth.models import User
 from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import InvalidData
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
@@ -444,3 +445,48 @@ async def test_finance_shows_each_split_as_recorded(
         f"apportion_runs=1 replays=1 loss_per_mille={run['loss_per_mille']} "
         f"pool={run['pool_quantity']} non_admin_refused=1"
     )
+
+
+async def test_a_usage_split_replays_with_the_usage_it_ran_with(
+    hass: HomeAssistant, building: Any
+) -> None:
+    entry = building
+    codes = await _accounts(hass, entry, ("Li Wei", "101", [1]), ("Zhang Min", "102", [2]))
+    for index, code in enumerate(codes.values()):
+        await _recharge(hass, _device(hass, entry, code), amount="80.00", order_id=f"AU-{index}")
+    await _run_hours(hass, entry, 3)
+    master = next(s.subentry_id for s in entry.subentries.values() if s.unique_id == "4")
+    data = {
+        "device_id": [_device(hass, entry, c) for c in codes.values()],
+        "master_meter": _device(hass, entry, master),
+        "month": dt_util.now().strftime("%Y-%m"),
+        "method": "usage",
+        "amount": "10.00",
+    }
+    first = await hass.services.async_call(
+        DOMAIN, "apportion", data, blocking=True, return_response=True
+    )
+    balances = {c: await entry.runtime_data.ledger.balance(c) for c in codes.values()}
+    # Both tenants use more before the same call comes again (a retry after a timeout): the
+    # replay is weighed with the usage recorded when the split ran, so it is answered.
+    await _run_hours(hass, entry, 2)
+    again = await hass.services.async_call(
+        DOMAIN, "apportion", data, blocking=True, return_response=True
+    )
+    assert (first["replayed"], again["replayed"]) == (False, True)
+    assert again["entry_id"] == first["entry_id"]
+    assert again["shares"] == first["shares"]
+    # Other accounts or another amount for the same pool and month would be another split.
+    for change in ({"device_id": data["device_id"][:1]}, {"amount": "11.00"}):
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(
+                DOMAIN, "apportion", {**data, **change}, blocking=True, return_response=True
+            )
+        assert err.value.translation_key == "apportion_conflict", change
+    ledger = entry.runtime_data.ledger
+    shares = sum(Decimal(v) for v in first["shares"].values())
+    print(f"usage_split_replays=1 shares_sum={shares} refused=2")
+    assert shares == Decimal("10.00")
+    assert len(set(first["shares"].values())) == 2, "unequal usage, unequal shares"
+    with_usage = {c: await ledger.balance(c) for c in codes.values()}
+    assert all(with_usage[c] <= balances[c] for c in codes.values())

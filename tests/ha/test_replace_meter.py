@@ -163,7 +163,7 @@ async def test_replace_meter_service_bills_once_and_refuses_bad_input(
         assert again["replayed"] is True
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "replace_meter", {**base, "new_start_reading": "0.6"})
-    assert err.value.translation_key == "idempotency_conflict"
+    assert err.value.translation_key == "request_conflict"
     assert _issue(hass, key) is None
     sim = entry.runtime_data.building.building
     sim.clock.advance(3600)

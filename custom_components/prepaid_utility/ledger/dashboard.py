@@ -8,6 +8,7 @@ the carry), so a card shows exactly what the balance lost, not a re-priced estim
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -97,6 +98,7 @@ class ApportionRun:
     subs_milli: int | None
     pool_milli: int | None
     loss_per_mille: int | None
+    weights: dict[str, int] | None = None  # None: recorded before schema version 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,6 +409,7 @@ def apportionments(
             subs_milli=r.subs_milli,
             pool_milli=r.pool_milli,
             loss_per_mille=r.loss_per_mille,
+            weights=None if r.weights is None else json.loads(r.weights),
         )
         for r in rows
     ]

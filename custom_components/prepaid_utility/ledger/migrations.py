@@ -3,7 +3,8 @@
 Version 1 had no ``journal_entry.actor`` column and no index of usage buckets by day; version 2
 adds both. Version 3 adds ``apportionment``, the record of each common-area split; splits made
 before it are backfilled from the journal (amount, period, accounts) without the meter
-quantities, which were never stored and must not be recomputed from today's meters. Each step
+quantities, which were never stored and must not be recomputed from today's meters. Version 4
+records each split's weights (``apportionment.weights``); earlier splits keep NULL. Each step
 runs in the same transaction as the version update, so a migration is applied whole or not at
 all. A database newer than this code is refused, never written.
 """
@@ -76,7 +77,13 @@ def _v2_to_v3(conn: Connection) -> None:
         )
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(conn: Connection) -> None:
+    # A ledger coming from version 2 got the table as this code declares it, weights included.
+    if "weights" not in {c["name"] for c in inspect(conn).get_columns("apportionment")}:
+        conn.execute(text("ALTER TABLE apportionment ADD COLUMN weights TEXT"))
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def current_version(conn: Connection) -> int | None:

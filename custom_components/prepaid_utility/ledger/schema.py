@@ -1,4 +1,4 @@
-"""Tables of the ledger (schema version 3).
+"""Tables of the ledger (schema version 4).
 
 Timestamps are integer microseconds since the epoch (UTC); ``day`` columns hold the local
 calendar day as ``YYYYMMDD`` in the store's time zone, so reports group by integer division
@@ -24,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -191,6 +191,9 @@ apportionment = Table(
     Column("subs_milli", BigInteger, nullable=True),
     Column("pool_milli", BigInteger, nullable=True),
     Column("loss_per_mille", Integer, nullable=True),
+    # Each account's weight as JSON ({"code": weight}), so a replay of a usage split is answered
+    # with the weights it ran with (usage grows with every reading). NULL before version 4.
+    Column("weights", Text, nullable=True),
     Column("ts_us", BigInteger, nullable=False),
     Column("day", Integer, nullable=False),
 )

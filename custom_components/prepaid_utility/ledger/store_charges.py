@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -325,6 +326,7 @@ class ChargeOps(MoneyOps):
                     subs_milli=None if common is None else common.subs_milli,
                     pool_milli=None if common is None else common.pool_milli,
                     loss_per_mille=None if common is None else common.loss_per_mille,
+                    weights=json.dumps(payload["weights"], sort_keys=True),
                     ts_us=entry.ts_us,
                     day=entry.day,
                 )

@@ -69,6 +69,7 @@ def test_split_is_recorded_once_with_its_figures(backend: Backend) -> None:
     assert (run.master_milli, run.subs_milli, run.pool_milli, run.loss_per_mille) == (
         10_000, 6_500, 3_500, 350,
     )  # fmt: skip
+    assert run.weights == {"A": 1, "B": 1, "C": 1}
     # The master meter's later readings do not touch what was recorded.
     store.assign_meter("m0", "A", store.clock())
     store.bill_readings([CounterReading("m0", store.clock(), Decimal("5.000"))])
@@ -154,6 +155,33 @@ def test_version_2_ledger_gets_its_splits_backfilled(backend: Backend) -> None:
     )  # fmt: skip
     diffs = sum(balances[c] != v for c, v in store.balances().items())
     print(f"backend={backend.name} migrated_from=2 backfilled={len(runs)} balance_diffs={diffs}")
-    assert version == SCHEMA_VERSION == 3
+    assert version == SCHEMA_VERSION == 4
+    assert common.weights is None  # never stored before version 4, not made up
     assert diffs == 0
+    assert_sound(store)
+
+
+def test_version_3_ledger_gets_the_weights_column(backend: Backend) -> None:
+    store = backend.open()
+    for code in "ABC":
+        store.create_account(code)
+    entry_id, _ = _split(store)
+    # Make it a version-3 ledger again: the record table without its weights column.
+    with store.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            for op in ("update", "delete"):
+                conn.execute(text(f"DROP TRIGGER apportionment_no_{op}"))
+        conn.execute(text("ALTER TABLE apportionment DROP COLUMN weights"))
+        conn.execute(text("UPDATE schema_version SET version = 3"))
+    store.close()
+    store = backend.open()
+    assert store.migrated_from == 3
+    (old,) = _records(store)
+    assert (old.entry_id, old.loss_per_mille, old.weights) == (entry_id, 350, None)
+    # New splits record their weights; the old one answers its replay as before.
+    assert _split(store) == (entry_id, True)
+    store.apportion("lift", "2026-03", 700, {"A": 2, "B": 5})
+    lift = next(r for r in _records(store) if r.pool == "lift")
+    print(f"backend={backend.name} migrated_from=3 old_weights=None new_weights={lift.weights}")
+    assert lift.weights == {"A": 2, "B": 5}
     assert_sound(store)
