@@ -80,7 +80,11 @@ class PaymentOrders:
         existing = self._orders.get(order.order_id)
         if existing is not None:
             if existing != order:
-                raise LedgerConflict("order id already expects another payment")
+                raise LedgerConflict(
+                    "order id already expects another payment",
+                    key=order.order_id,
+                    source="recharge",
+                )
             return False
         self._orders[order.order_id] = order
         # Saved at once: an order must not be forgotten between creation and payment.

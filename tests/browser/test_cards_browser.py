@@ -300,6 +300,12 @@ def _open_card_editor(page: Any, url: str) -> None:
         return
 
 
+def _shot(page: Any, name: str, full_page: bool = False) -> None:
+    """Screenshot once Home Assistant's launch screen is gone (it fades over a fresh page)."""
+    page.locator("#ha-launch-screen").wait_for(state="detached", timeout=30000)
+    page.screenshot(path=str(SHOTS / name), full_page=full_page)
+
+
 def _login(page: Any, base: str, username: str, password: str) -> None:
     page.goto(f"{base}/")
     page.wait_for_url("**/auth/authorize**", timeout=60000)
@@ -342,7 +348,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             tiles.first.wait_for(timeout=60000)
             assert tiles.count() == len(ACCOUNTS)
             ledger = _tiles_equal_ledger(page, ha.config_dir, list(codes.values()))
-            page.screenshot(path=str(SHOTS / "1-rooms-overview.png"))
+            _shot(page, "1-rooms-overview.png")
             picker = page.evaluate(PICKER_JS)
             assert sorted(picker["types"]) == sorted(
                 f"prepaid-utility-{name}-card"
@@ -375,14 +381,14 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             error = dialog.locator(".error")
             error.wait_for(timeout=30000)
             assert "refund" in error.inner_text().lower(), error.inner_text()
-            page.screenshot(path=str(SHOTS / "2-refund-refused.png"))
+            _shot(page, "2-refund-refused.png")
             assert _ledger_balances(ha.config_dir)[wang] == ledger[wang]
             dialog.locator("button.secondary").click()
 
             # Recharge from the dialog: balance and supply change.
             card.locator("button.recharge").click()
             dialog.locator("input[name=amount]").fill("80")
-            page.screenshot(path=str(SHOTS / "3-recharge-dialog.png"))
+            _shot(page, "3-recharge-dialog.png")
             dialog.locator("button.confirm").click()
             dialog.wait_for(state="detached", timeout=30000)
             card.locator(".notice").wait_for(timeout=30000)
@@ -391,7 +397,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             # Supply is back, so a poll may already have charged a few cents of usage.
             assert 8000 - 100 < _big_equals_ledger(card, ha.config_dir, wang) <= 8000
             assert card.locator(".banner").count() == 0
-            page.screenshot(path=str(SHOTS / "4-after-recharge.png"))
+            _shot(page, "4-after-recharge.png")
             rooms = _run(ha.ws_result({"type": f"{DOMAIN}/rooms"}))
             state = next(r for r in rooms["accounts"] if r["account_id"] == wang)
             assert state["supply"] == "on"
@@ -402,7 +408,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             page.goto(f"{ha.base}/{DASHBOARD}/account")
             page.locator("prepaid-utility-account-card .big").wait_for(timeout=30000)
             page.locator("prepaid-utility-reports-card svg").wait_for(timeout=30000)
-            page.screenshot(path=str(SHOTS / "5-account-and-report.png"), full_page=True)
+            _shot(page, "5-account-and-report.png", full_page=True)
 
             # The month's statement from the account card: a signed link, a new tab.
             li = codes["Li Wei"]
@@ -414,7 +420,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             closing = _statement_equals_ledger(statement, ha.config_dir, li)
             assert "Li Wei" in statement.locator(".tenant").inner_text()
             assert statement.locator("[data-kind=apportion]").count() == 1
-            statement.screenshot(path=str(SHOTS / "10-statement-page.png"), full_page=True)
+            _shot(statement, "10-statement-page.png", full_page=True)
             statement.close()
             with page.expect_download() as download:
                 li_card.locator("button.statement-csv").click()
@@ -435,7 +441,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             assert loss.get_attribute("data-per-mille") == str(split["loss_per_mille"])
             assert _amount(row.locator("td.num").first.inner_text()) == Decimal(SPLIT_AMOUNT)
             print(f"split_loss_per_mille={split['loss_per_mille']} shown={loss.inner_text()}")
-            page.screenshot(path=str(SHOTS / "6-finance.png"), full_page=True)
+            _shot(page, "6-finance.png", full_page=True)
 
             # The tenant: their own account only, no money actions, no finance data.
             tenant = browser.new_page(viewport={"width": 1024, "height": 768})
@@ -446,12 +452,12 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             _big_equals_ledger(tenant.locator("prepaid-utility-account-card"), ha.config_dir, li)
             assert tenant.locator("prepaid-utility-account-card button.recharge").count() == 0
             assert "余额" in tenant.locator("prepaid-utility-account-card .sub").inner_text()
-            tenant.screenshot(path=str(SHOTS / "7-tenant-account-zh.png"), full_page=True)
+            _shot(tenant, "7-tenant-account-zh.png", full_page=True)
             # Their own statement, in Chinese; another tenant's, even with a signed path, not.
             statement = _open_statement(tenant, tenant.locator("prepaid-utility-account-card"))
             _statement_equals_ledger(statement, ha.config_dir, li)
             assert "期末余额" in statement.content()
-            statement.screenshot(path=str(SHOTS / "11-tenant-statement-zh.png"), full_page=True)
+            _shot(statement, "11-tenant-statement-zh.png", full_page=True)
             statement.close()
             fetched = tenant.evaluate(
                 """async (codes) => {
@@ -478,7 +484,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             assert picker["views"] == [f"account-{li.lower()}"]
             tenant.goto(f"{ha.base}/{DASHBOARD}/finance")
             tenant.locator("prepaid-utility-finance-card .denied").wait_for(timeout=30000)
-            tenant.screenshot(path=str(SHOTS / "8-tenant-finance-denied.png"))
+            _shot(tenant, "8-tenant-finance-denied.png")
             refused = tenant.evaluate(
                 """async (device) => {
                   const hass = document.querySelector('home-assistant').hass;
@@ -509,7 +515,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             choose.select_option(codes["Zhang Min"])
             preview = page.locator("hui-dialog-edit-card prepaid-utility-account-card h2")
             preview.filter(has_text="Zhang Min").wait_for(timeout=30000)
-            page.screenshot(path=str(SHOTS / "9-card-editor.png"))
+            _shot(page, "9-card-editor.png")
             page.get_by_role("button", name="Save").click()
             page.locator("hui-dialog-edit-card").wait_for(state="hidden", timeout=30000)
             saved = _run(ha.ws_result({"type": "lovelace/config", "url_path": DASHBOARD}))
