@@ -74,11 +74,11 @@ async def _long_lived(session: aiohttp.ClientSession, url: str, access: str) -> 
         return str(reply["result"])
 
 
-# Demo tenants: (name, units of their meters in building40, first top-up or None).
+# Demo tenants: (name, room, units of their meters in building40, first top-up or None).
 DEMO_TENANTS = (
-    ("Li Wei", ("1", "33"), "120.00"),
-    ("Zhang Min", ("2", "34"), "35.00"),
-    ("Wang Fang", ("3",), None),
+    ("Li Wei", "101", ("1", "33"), "120.00"),
+    ("Zhang Min", "102", ("2", "34"), "35.00"),
+    ("Wang Fang", "103", ("3",), None),
 )
 
 
@@ -112,19 +112,19 @@ async def _add_demo_tenants(
         )
         meter_of = {s["unique_id"]: s["subentry_id"] for s in subs if s["subentry_type"] == "meter"}
         api = f"{url}/api/config/config_entries/subentries/flow"
-        for tenant, units, _ in DEMO_TENANTS:
+        for tenant, room, units, _ in DEMO_TENANTS:
             async with session.post(
                 api, json={"handler": [entry_id, "account"]}, headers=headers
             ) as resp:
                 resp.raise_for_status()
                 flow_id = (await resp.json())["flow_id"]
-            form = {"tenant": tenant, "room": "", "meters": [meter_of[u] for u in units]}
+            form = {"tenant": tenant, "room": room, "meters": [meter_of[u] for u in units]}
             async with session.post(f"{api}/{flow_id}", json=form, headers=headers) as resp:
                 resp.raise_for_status()
         await asyncio.sleep(5)  # the gateway reloads with its accounts
         devices = await _ws_call(ws, 2, {"type": "config/device_registry/list"})
         by_name = {d["name"]: d["id"] for d in devices if d.get("model") == "Tenant account"}
-        for index, (tenant, _, amount) in enumerate(DEMO_TENANTS):
+        for index, (tenant, _, _, amount) in enumerate(DEMO_TENANTS):
             if amount is None:
                 continue
             data = {"device_id": by_name[tenant], "amount": amount, "order_id": f"DEMO-{index}"}
