@@ -26,7 +26,7 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import flush_store
 
 from custom_components.prepaid_utility.ledger_runtime import LEDGER_FILE
-from tests.soak.gc_figures import process_full_collection, unfrozen_full_collection
+from tests.soak.gc_figures import printed, process_full_collection, unfrozen_full_collection
 from tests.soak.harness import Soak
 
 pytestmark = pytest.mark.usefixtures("sockets")
@@ -95,7 +95,7 @@ async def test_scale(
     sleeper = Sleeper()
 
     # Baseline: the same Home Assistant, no integration, for as long as the cycles will take.
-    gc_full_process_ms, gc_tracked_process = process_full_collection()
+    gc_process = process_full_collection()
     rss_idle = _rss_mb()
     sleeper.start()
     await asyncio.sleep(10)
@@ -132,7 +132,7 @@ async def test_scale(
         await hass.async_block_till_done()
     sleeper.stop()
     ledger_after = _ledger_bytes(ledger_path)
-    gc_full_building_ms, gc_tracked_building = unfrozen_full_collection()
+    gc_building = unfrozen_full_collection()
     rss_loaded = _rss_mb()
     entities = len(hass.states.async_all())
     offline = sum(1 for m in soak.meter_ids() if not soak.online(m))
@@ -154,12 +154,7 @@ async def test_scale(
         "baseline_loop_lag_max_ms": f"{idle_max:.1f}",
         "gc_pause_max_ms": f"{sleeper.gc_max_ms:.1f}",
         "baseline_gc_pause_max_ms": f"{idle_gc:.1f}",
-        "gc_full_process_before_ms": f"{gc_full_process_ms:.1f}",
-        "gc_tracked_process_before": gc_tracked_process,
-        "gc_full_building_ms": f"{gc_full_building_ms:.1f}",
-        "gc_tracked_building": gc_tracked_building,
-        "entities": entities,
-        "gc_tracked_per_entity": f"{gc_tracked_building / max(entities, 1):.0f}",
+        **printed(gc_process, gc_building, entities),
         "registry_first_save_ms": f"{registry_first_save_ms:.0f}",
         "rss_baseline_mb": f"{rss_idle:.0f}",
         "rss_loaded_mb": f"{rss_loaded:.0f}",

@@ -219,6 +219,7 @@ async def ws_account(
     now = dt_util.now().date()
     before = [_day(now - timedelta(days=n)) for n in range(read.DAYS_FOR_AVERAGE, 0, -1)]
     code = acc.setup.code
+    kinds = _kinds(acc)
 
     def work(store: LedgerStore) -> read.AccountDetail:
         with store.reading() as conn:
@@ -253,8 +254,8 @@ async def ws_account(
                 _money(thresholds.low_3, exponent),
             ],
             "overdraft": _money(acc.setup.policy.overdraft, exponent),
-            "today": _figures(detail.today, exponent, _kinds(acc)),
-            "month": _figures(detail.month, exponent, _kinds(acc)),
+            "today": _figures(detail.today, exponent, kinds),
+            "month": _figures(detail.month, exponent, kinds),
             "month_by_period": {
                 kind: {period: _quantity(milli) for period, milli in sorted(periods.items())}
                 for kind, periods in sorted(detail.month_by_period.items())

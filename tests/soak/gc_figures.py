@@ -36,3 +36,17 @@ def process_full_collection() -> tuple[float, int]:
 def unfrozen_full_collection() -> tuple[float, int]:
     """Return (ms, tracked objects) of a full collection of what was created since the freeze."""
     return _timed_full_collection_ms(), len(gc.get_objects())
+
+
+def printed(
+    process: tuple[float, int], building: tuple[float, int], entities: int
+) -> dict[str, str]:
+    """Return the ``name=value`` figures of both full collections, as the soak and bench print."""
+    return {
+        "gc_full_process_before_ms": f"{process[0]:.1f}",
+        "gc_tracked_process_before": str(process[1]),
+        "gc_full_building_ms": f"{building[0]:.1f}",
+        "gc_tracked_building": str(building[1]),
+        "entities": str(entities),
+        "gc_tracked_per_entity": f"{building[1] / max(entities, 1):.0f}",
+    }

@@ -43,7 +43,7 @@ from custom_components.prepaid_utility.events import (
 from custom_components.prepaid_utility.ledger import schema
 from custom_components.prepaid_utility.ledger_runtime import LEDGER_FILE
 
-from .gc_figures import process_full_collection, unfrozen_full_collection
+from .gc_figures import printed, process_full_collection, unfrozen_full_collection
 from .harness import Soak
 
 pytestmark = pytest.mark.usefixtures("sockets")
@@ -212,7 +212,7 @@ async def test_soak(
         logger.setLevel(logging.WARNING)
     # A full garbage collection of the process as it runs at home, before the building exists:
     # the reference the collector's pauses with the building are printed against.
-    gc_full_process_ms, gc_tracked_process = process_full_collection()
+    gc_process = process_full_collection()
     soak = Soak(hass)
     # loads http (a dependency) before the test client needs it
     await soak.async_setup(first_poll=FIRST_POLL)
@@ -421,7 +421,7 @@ async def test_soak(
     lag.stop()
     wall_s = time.monotonic() - started
     rss_after = _rss_mb()
-    gc_full_building_ms, gc_tracked_building = unfrozen_full_collection()
+    gc_building = unfrozen_full_collection()
     entities = len(hass.states.async_all())
 
     # Block B's landing meter (g1m25, nobody's) is split over block B's tenants by floor area.
@@ -558,13 +558,8 @@ async def test_soak(
         **{f"loop_blocked_{k}_ms": f"{v:.1f}" for k, v in sorted(lag.blocked_by_phase.items())},
         **{f"loop_busy_{k}_ms": f"{v:.1f}" for k, v in sorted(lag.busy_by_phase.items())},
         "gc_pause_max_ms": f"{lag.gc_max_ms:.1f}",
-        "gc_full_process_before_ms": f"{gc_full_process_ms:.1f}",
-        "gc_tracked_process_before": gc_tracked_process,
-        "gc_full_building_ms": f"{gc_full_building_ms:.1f}",
-        "gc_tracked_building": gc_tracked_building,
-        "entities": entities,
-        "gc_tracked_per_entity": f"{gc_tracked_building / max(entities, 1):.0f}",
-        "gc_pause_max_vs_process": f"{lag.gc_max_ms / max(gc_full_process_ms, 0.1):.2f}",
+        **printed(gc_process, gc_building, entities),
+        "gc_pause_max_vs_process": f"{lag.gc_max_ms / max(gc_process[0], 0.1):.2f}",
         "registry_first_save_ms": f"{registry_first_save_ms:.1f}",
         "gc_total_s": f"{lag.gc_ms / 1000:.1f}",
         "load_average": f"{os.getloadavg()[0]:.2f}",
