@@ -14,15 +14,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import shutil
 import statistics
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from tests.browser.driver import chromium_path, launch
+
 REPO = Path(__file__).resolve().parents[1]
 BUNDLE = REPO / "custom_components" / "prepaid_utility" / "frontend" / "prepaid-utility-cards.js"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 LEVELS = ((500, "low_3"), (2000, "low_2"), (5000, "low_1"))
 
 
@@ -137,7 +137,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--screenshot", type=Path, help="also save a PNG of the rendered card")
     args = parser.parse_args()
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = chromium_path()
     if not chromium:
         raise SystemExit("Chromium not found: run scripts/setup")
     bundle = BUNDLE.read_text(encoding="utf-8")
@@ -145,7 +145,7 @@ def main() -> None:
     print(f"bundle_gzip_bytes={len(gzip.compress(bundle.encode(), 9))}")
     data = rooms(args.rooms)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=FLAGS)
+        browser = launch(pw, chromium, report=lambda line: print(line.replace(" ", "\n")))
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_content("<!doctype html><html><body></body></html>")

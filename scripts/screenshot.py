@@ -11,29 +11,13 @@ Chromium.
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
+from tests.browser.driver import chromium_path, launch, wait_for_frontend
+
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str:
-    """Debian's Chromium; never a browser downloaded by Playwright."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        raise SystemExit("Chromium not found: run scripts/setup")
-    return found
 
 
 def login(page: Page, base: str, username: str, password: str) -> None:
@@ -44,6 +28,7 @@ def login(page: Page, base: str, username: str, password: str) -> None:
     page.locator("input[name=password]").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "auth/authorize" not in url, timeout=30000)
+    wait_for_frontend(page, lambda: "see scripts/develop's log", timeout_ms=30000)
     page.locator("ha-sidebar").wait_for(timeout=30000)
 
 
@@ -63,8 +48,11 @@ def main() -> None:
     parser.add_argument("--wait", type=float, default=3.0, help="seconds to let the page settle")
     args = parser.parse_args()
 
+    chromium = chromium_path()
+    if not chromium:
+        raise SystemExit("Chromium not found: run scripts/setup")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        browser = launch(pw, chromium)
         page = browser.new_page(viewport={"width": args.width, "height": args.height})
         args.out.parent.mkdir(parents=True, exist_ok=True)
         try:

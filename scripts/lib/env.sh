@@ -92,3 +92,26 @@ pu_run() {
         exec chroot "$root" /bin/sh -c "cd \"$repo\" && exec \"\$@\"" sh "$@"
     ' pu "$PU_ROOT" "$PU_REPO" env -i "${keep[@]}" "$@"
 }
+
+# What the toolchain holds, one "name version (pinned|floats)" line each: the pinned Python stack
+# and the Debian packages that move with testing (printed by scripts/setup and scripts/test).
+pu_versions() {
+    pu_run python - <<'PY'
+import platform, shutil, subprocess
+from importlib import metadata
+print(f"  python {platform.python_version()} (floats: Debian testing's python3.14)")
+for name in ("homeassistant", "pytest-homeassistant-custom-component", "pymodbus", "psycopg",
+             "SQLAlchemy", "playwright", "home-assistant-frontend", "pytest-xdist"):
+    print(f"  {name} {metadata.version(name)} (pinned)")
+chromium = shutil.which("chromium")
+found = subprocess.run([chromium, "--version"], capture_output=True, text=True).stdout.split()
+print(f"  chromium {next((w for w in found if w[:1].isdigit()), '?')} (floats: Debian)"
+      if chromium else "  chromium not installed")
+PY
+    local bindir
+    for bindir in /usr/lib/postgresql/*/bin; do
+        [ -x "$bindir/postgres" ] && echo "  postgresql $("$bindir/postgres" --version | awk '{print $3}') (floats: the host's Debian)"
+    done
+    command -v node >/dev/null && echo "  node $(node --version) (floats: the host's)"
+    return 0
+}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -108,6 +109,37 @@ class HaInstance:
         """Return the end of Home Assistant's log (for a failing test's message)."""
         with contextlib.suppress(OSError):
             return "\n".join(self._log.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+    def problems(self) -> str:
+        """Return, in one line, what Home Assistant's log says broke the frontend, or ''.
+
+        A core component whose Python requirement is missing fails to import; the frontend's
+        `get_services` then fails and the app never replaces its launch screen.
+        """
+        with contextlib.suppress(OSError):
+            log = self._log.read_text(errors="replace")
+            missing = sorted(
+                set(
+                    re.findall(
+                        r"Setup failed for '(\w+)': Unable to import"
+                        r" component: No module named '([\w.]+)'",
+                        log,
+                    )
+                )
+            )
+            failed = sorted(set(re.findall(r"Error handling message: (.+?) \(", log)))
+            parts = []
+            if missing:
+                names = ", ".join(f"{module} ({component})" for component, module in missing)
+                parts.append(
+                    f"core components cannot import {names}: their requirements are missing"
+                    " from the venv (add them to requirements_test.txt at the versions their"
+                    " manifests pin, then scripts/setup)"
+                )
+            if failed:
+                parts.append(f"websocket commands failed: {'; '.join(failed)}")
+            return "; ".join(parts)
         return ""
 
     # -- REST and websocket --------------------------------------------------------------

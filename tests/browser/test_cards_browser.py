@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 import sqlite3
 import time
 from collections.abc import Coroutine, Iterator
@@ -30,20 +29,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from .driver import DriverMismatch, FrontendStuck, chromium_path, launch, wait_for_frontend
 from .ha_instance import DOMAIN, OWNER, REPO, HaInstance
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 SHOTS = REPO / "test-output" / "cards"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DASHBOARD = "prepaid-cards"
 TENANT = ("tenant", "tenant-pass")
 # (tenant, room, building40 units, first top-up or None)
@@ -65,7 +56,7 @@ def _month() -> str:
 
 
 def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    found = chromium_path()
     if not found:
         pytest.skip("Debian's chromium is not installed (scripts/setup installs it)")
     return found
@@ -306,14 +297,17 @@ def _shot(page: Any, name: str, full_page: bool = False) -> None:
     page.screenshot(path=str(SHOTS / name), full_page=full_page)
 
 
-def _login(page: Any, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/")
+def _login(page: Any, ha: HaInstance, username: str, password: str) -> None:
+    page.goto(f"{ha.base}/")
     page.wait_for_url("**/auth/authorize**", timeout=60000)
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
     page.locator("input[name=password]").press("Enter")
     page.wait_for_url(lambda url: "auth/authorize" not in url, timeout=60000)
-    page.locator("home-assistant").wait_for(timeout=60000)
+    try:
+        wait_for_frontend(page, ha.problems)
+    except FrontendStuck as err:
+        pytest.fail(str(err), pytrace=False)
 
 
 @pytest.fixture
@@ -332,15 +326,20 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
     chromium = _chromium()
     started = time.monotonic()
     setup = _run(_set_up(ha))
+    if problems := ha.problems():
+        pytest.fail(f"Home Assistant started with errors: {problems}", pytrace=False)
     codes: dict[str, str] = setup["codes"]
     SHOTS.mkdir(parents=True, exist_ok=True)
     print(f"ha_setup_s={time.monotonic() - started:.1f}")
 
     with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            browser = launch(pw, chromium)
+        except DriverMismatch as err:
+            pytest.fail(str(err), pytrace=False)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            _login(page, ha.base, *OWNER)
+            _login(page, ha, *OWNER)
 
             # Rooms overview: every account, balances as the ledger has them.
             page.goto(f"{ha.base}/{DASHBOARD}/rooms")
@@ -445,7 +444,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
 
             # The tenant: their own account only, no money actions, no finance data.
             tenant = browser.new_page(viewport={"width": 1024, "height": 768})
-            _login(tenant, ha.base, *TENANT)
+            _login(tenant, ha, *TENANT)
             tenant.goto(f"{ha.base}/{DASHBOARD}/account")
             own = tenant.locator("prepaid-utility-account-card .big")
             own.wait_for(timeout=30000)
