@@ -4,7 +4,8 @@ Per meter *generation* the state holds the start value and the high-water mark (
 highest accepted counter, unwrapped across rollovers). A reading is compared with the raw
 counter at the hwm:
 
-* no change: nothing billed (replays and repeated polls are no-ops);
+* no change (of the total, nor of a newer reading's period registers): nothing billed
+  (replays and repeated polls are no-ops);
 * zero while the hwm is above zero: not a reading (meters report 0 at boot or reconnect);
 * older than the last accepted reading and not above it: a stale replay, ignored;
 * a small decrease (``dip_tolerance``): noise, ignored, the hwm is held;
@@ -323,6 +324,20 @@ def _split(
     return _Split(deltas, 0, new_held, now)
 
 
+def _periods_ahead(
+    spec: MeterSpec, book: TariffBook, state: GenerationState, reading: CounterReading
+) -> bool:
+    """Return whether a newer reading's period registers moved while the total did not.
+
+    That is the residual's other side (the periods show energy the total has not yet shown):
+    billed now, by the registers, so a period's money never waits for the total's rounding.
+    """
+    if reading.taken_at <= state.last_at or not reading.periods or not state.period_milli:
+        return False
+    split = _split(spec, book, state, reading, 0)
+    return split.by_period is not None and any(split.by_period.values())
+
+
 def _allocate(
     book: TariffBook, state: GenerationState, reading: CounterReading, split: _Split
 ) -> tuple[list[_Piece], set[TouPeriod] | None]:
@@ -431,7 +446,7 @@ def evaluate_reading(
     delta = current - raw
     if spec.rollover_milli is not None and current >= spec.rollover_milli:
         return ReadingOutcome(ReadingStatus.INVALID, state)
-    if delta == 0:
+    if delta == 0 and not _periods_ahead(spec, book, state, reading):
         later = max(state.last_at, reading.taken_at)
         return ReadingOutcome(ReadingStatus.UNCHANGED, replace(state, last_at=later))
     limit = _limit(spec, state, reading.taken_at)
