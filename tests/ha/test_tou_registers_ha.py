@@ -1,4 +1,4 @@
-"""A time-of-use account billed by an Acrel meter's own registers, through the real stack (issue 14).
+"""A time-of-use account billed by an Acrel meter's own registers, through the real stack.
 
 The simulated Acrel meter counts like a real one: the total and every period register hold
 their own exact energy and round down to 0.01 kWh on their own, so the total's increase and
