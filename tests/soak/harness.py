@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.prepaid_utility.billing.quantity import UtilityKind
 from custom_components.prepaid_utility.const import (
     CONF_AREA_M2,
     CONF_GATEWAY_TYPE,
@@ -49,9 +50,31 @@ from custom_components.prepaid_utility.meters.simulator.devices import SimDevice
 from custom_components.prepaid_utility.payment_signature import SIGNATURE_HEADER, sign
 from custom_components.prepaid_utility.payments import CONF_WEBHOOK_SECRET
 from custom_components.prepaid_utility.simulated_building import SimulatedBuilding
+from custom_components.prepaid_utility.tariff_catalog import (
+    CONF_TARIFF_ELECTRICITY,
+    tou_version,
+    with_version,
+)
 
 PRESET = "soak50"
 NIGHT = ("22:00", "07:00")  # the protected hours of every third room
+# Rooms 13-18 of every block are on a time-of-use tariff: their Acrel meters are billed by their
+# own period registers (each rounding on its own), audited per period against the meters.
+TOU_UNITS = range(13, 19)
+TOU_TARIFF = "Soak TOU"
+TOU_FIELDS = {  # the simulated Acrel meter's built-in table, in local time
+    "sharp_hours": "18:00-20:00",
+    "sharp_price": "1.2345",
+    "peak_hours": "08:00-11:00, 17:00-18:00, 20:00-22:00",
+    "peak_price": "0.9876",
+    "flat_hours": "07:00-08:00, 11:00-17:00, 22:00-23:00",
+    "flat_price": "0.6543",
+    "valley_hours": "23:00-07:00",
+    "valley_price": "0.3210",
+}
+TOU_PRICES_MICRO = {"sharp": 1_234_500, "peak": 987_600, "flat": 654_300, "valley": 321_000}
+# The meters' clocks keep local time, a little fast: their periods change 25 s early.
+TOU_CLOCK_DRIFT = timedelta(seconds=25)
 
 
 @dataclass(slots=True)
@@ -64,6 +87,7 @@ class Room:
     protected: bool
     night: bool
     device_id: str = ""
+    tou: bool = False
 
     def in_protected_hours(self, local: datetime) -> bool:
         """Return True at a local time inside this room's protected hours."""
@@ -108,6 +132,7 @@ def _rooms(gateway: int) -> list[Room]:
                 meters=meters,
                 protected=unit % 10 == 7,
                 night=unit % 3 == 0,
+                tou=unit in TOU_UNITS,
             )
         )
     return rooms
@@ -133,6 +158,7 @@ def _account_data(room: Room, unit: int) -> ConfigSubentryData:
             CONF_LOW_3: "5",
             CONF_OVERDRAFT: "0",
             CONF_RESTORE_ABOVE: "0",
+            **({CONF_TARIFF_ELECTRICITY: TOU_TARIFF} if room.tou else {}),
         },
     )
 
@@ -170,7 +196,13 @@ class Soak:
                 unique_id=f"simulated:block {g}",
                 data={CONF_GATEWAY_TYPE: "simulated", "name": f"Block {g}", CONF_PRESET: PRESET},
                 # Loopback answers in a millisecond: a short timeout keeps lost frames cheap.
-                options={CONF_TIMEOUT: 0.2, CONF_RETRIES: 1},
+                options=with_version(
+                    {CONF_TIMEOUT: 0.2, CONF_RETRIES: 1},
+                    TOU_TARIFF,
+                    UtilityKind.ELECTRICITY,
+                    tou_version(TOU_FIELDS),
+                    datetime(2000, 1, 1, tzinfo=UTC),
+                ),
                 subentries_data=[*meters, *accounts],
             )
             entry.add_to_hass(self.hass)
@@ -192,7 +224,18 @@ class Soak:
             )
             assert device is not None, room.code
             room.device_id = device.id
+        self.set_tou_clocks()
         self.align()
+
+    def tou_meters(self) -> list[str]:
+        """Return the meters of the time-of-use rooms (one Acrel meter each)."""
+        return [room.meters[0] for room in self.rooms if room.tou]
+
+    def set_tou_clocks(self) -> None:
+        """Set the time-of-use meters' clocks to local time, a little fast (kept on restart)."""
+        offset = dt_util.as_local(self.now()).utcoffset() or timedelta(0)
+        for meter in self.tou_meters():
+            self.device(meter).clock_offset = offset + TOU_CLOCK_DRIFT
 
     async def _async_load(self) -> None:
         # Setting up the first entry sets up the integration, which loads the others too.

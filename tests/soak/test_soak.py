@@ -44,7 +44,10 @@ from custom_components.prepaid_utility.ledger import schema
 from custom_components.prepaid_utility.ledger_runtime import LEDGER_FILE
 
 from .gc_figures import printed, process_full_collection, unfrozen_full_collection
-from .harness import Soak
+from .harness import TOU_PRICES_MICRO, Soak
+
+PERIODS = ("sharp", "peak", "flat", "valley")
+NANO_PER_MINOR = 10**7
 
 pytestmark = pytest.mark.usefixtures("sockets")
 
@@ -182,6 +185,39 @@ async def _billed(soak: Soak, meters: list[str]) -> dict[str, int]:
     )
 
 
+async def _held(soak: Soak, meters: list[str]) -> dict[str, int]:
+    """Return every meter's held time-of-use residual (counted by the total, not yet a period)."""
+    return dict(
+        await soak.ledger().run(lambda s: {m: s.meter_state(m).period_held_milli for m in meters})
+    )
+
+
+async def _by_period(soak: Soak, meters: list[str]) -> dict[tuple[str, str], tuple[int, int]]:
+    """Return (quantity, exact nano-units) billed so far per (meter, period), from the ledger."""
+
+    def work(store: Any) -> dict[tuple[str, str], tuple[int, int]]:
+        bucket = schema.usage_bucket
+        query = (
+            select(
+                bucket.c.meter_id,
+                bucket.c.period,
+                func.sum(bucket.c.quantity_milli),
+                func.sum(bucket.c.exact_nano),
+            )
+            .where(bucket.c.meter_id.in_(meters))
+            .group_by(bucket.c.meter_id, bucket.c.period)
+        )
+        with store.reading() as conn:
+            return {(str(m), str(p)): (int(q), int(e)) for m, p, q, e in conn.execute(query)}
+
+    return dict(await soak.ledger().run(work))
+
+
+def _registers_milli(soak: Soak, meter: str) -> dict[str, int]:
+    device = soak.device(meter)
+    return {p: int(v * 1000) for p, v in zip(PERIODS, device.tou_registers, strict=True)}
+
+
 def _hold_ledger_lock(path: str, locked: threading.Event, release: threading.Event) -> None:
     """Another program holds the SQLite ledger's write lock (a backup tool, say)."""
     import sqlite3  # noqa: PLC0415  # only this fault needs a raw connection
@@ -248,6 +284,10 @@ async def test_soak(
     # (the set-up's first poll and the jump to the start were billed before, outside the run).
     start_total = {m: soak.device(m).total for m in meters}
     billed_before = await _billed(soak, meters)
+    held_before = await _held(soak, meters)
+    tou_meters = soak.tou_meters()
+    tou_start = {m: _registers_milli(soak, m) for m in tou_meters}
+    tou_billed_before = await _by_period(soak, tou_meters)
     # Until a fault stops it, a meter's billable span ends at its latest reading.
     counted_until = dict(start_total)
     rng = soak.rng
@@ -442,11 +482,15 @@ async def test_soak(
     # -- the audit ---------------------------------------------------------------------------
     ledger = soak.ledger()
     billed_after = await _billed(soak, meters)
+    held_after = await _held(soak, meters)
     error = {"electricity": Decimal(0), "water": Decimal(0)}
     for meter in meters:
         device = soak.device(meter)
         metered = counted_until[meter] - start_total[meter] + after_swap.get(meter, 0)
-        off = abs(Decimal(billed_after[meter] - billed_before[meter]).scaleb(-3) - metered)
+        # A time-of-use split holds what the total counted and no period register shows yet.
+        held = held_after[meter] - held_before[meter]
+        billed_milli = billed_after[meter] - billed_before[meter] + held
+        off = abs(Decimal(billed_milli).scaleb(-3) - metered)
         error["water" if device.water else "electricity"] += off
         if off:
             state = await ledger.run(lambda s, m=meter: s.meter_state(m))
@@ -458,6 +502,25 @@ async def test_soak(
                 f"online {status.online} error {status.error}"
             )
     report = await ledger.run(lambda s: s.check())
+
+    # Time-of-use rooms: per period, what was billed against what the meters' registers say.
+    tou_billed_after = await _by_period(soak, tou_meters)
+    tou_truth_nano = dict.fromkeys(PERIODS, 0)
+    tou_billed_nano = dict.fromkeys(PERIODS, 0)
+    tou_quantity_errors = 0
+    for meter in tou_meters:
+        end_registers = _registers_milli(soak, meter)
+        for period in PERIODS:
+            truth = end_registers[period] - tou_start[meter][period]
+            after = tou_billed_after.get((meter, period), (0, 0))
+            before = tou_billed_before.get((meter, period), (0, 0))
+            tou_quantity_errors += abs(after[0] - before[0] - truth)
+            tou_truth_nano[period] += truth * TOU_PRICES_MICRO[period]
+            tou_billed_nano[period] += after[1] - before[1]
+    tou_errors = {
+        p: abs(tou_billed_nano[p] // NANO_PER_MINOR - tou_truth_nano[p] // NANO_PER_MINOR)
+        for p in PERIODS
+    }
 
     def money_by_kind(store: Any) -> dict[str, int]:
         wallet = schema.account.c.kind == "wallet"
@@ -524,6 +587,11 @@ async def test_soak(
         "wall_s": f"{wall_s:.1f}",
         "billed_vs_metered_error_kwh": f"{error['electricity']:.2f}",
         "billed_vs_metered_error_m3": f"{error['water']:.3f}",
+        "tou_accounts": len(tou_meters),
+        **{f"tou_billed_minor_{p}": tou_billed_nano[p] // NANO_PER_MINOR for p in PERIODS},
+        **{f"tou_money_error_minor_{p}": tou_errors[p] for p in PERIODS},
+        "tou_money_error_minor": sum(tou_errors.values()),
+        "tou_quantity_error_milli": tou_quantity_errors,
         "quarantined_meters": len(watch.quarantined),
         "unflagged_quarantines": len(expected_quarantine - set(watch.quarantined)),
         "unexpected_quarantines": len(set(watch.quarantined) - expected_quarantine),
@@ -572,6 +640,9 @@ async def test_soak(
         print(f"{name}={value}")
     assert error["electricity"] == 0, "every kWh counted outside quarantine is billed once"
     assert error["water"] == 0
+    assert tou_billed_nano == tou_truth_nano, "money per period is the registers' truth, exactly"
+    assert tou_quantity_errors == 0
+    assert all(tou_billed_nano[p] > 0 for p in PERIODS), tou_billed_nano
     assert watch.quarantined.keys() == expected_quarantine, watch.quarantined
     assert (double_credits, missing_credits, wrong_amounts) == (0, 0, 0)
     assert report.ok, report.violations[:5]

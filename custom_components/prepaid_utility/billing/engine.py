@@ -4,7 +4,8 @@ Per meter *generation* the state holds the start value and the high-water mark (
 highest accepted counter, unwrapped across rollovers). A reading is compared with the raw
 counter at the hwm:
 
-* no change: nothing billed (replays and repeated polls are no-ops);
+* no change (of the total, nor of a newer reading's period registers): nothing billed
+  (replays and repeated polls are no-ops);
 * zero while the hwm is above zero: not a reading (meters report 0 at boot or reconnect);
 * older than the last accepted reading and not above it: a stale replay, ignored;
 * a small decrease (``dip_tolerance``): noise, ignored, the hwm is held;
@@ -18,12 +19,31 @@ Spreading rule: the increase since the last accepted reading is spread over the 
 between the two readings in proportion to time (a constant rate is assumed), in UTC
 quarter-hour pieces; each piece takes the TOU period, hourly bucket, block window and tariff
 version in force at its start, and the milli-units are shared by largest remainder. So a long
-outage's backlog is billed once, at the prices and periods of the hours it covers. When the
-meter reports its own per-period counters (on both readings, all non-decreasing and adding up
-to the total increase), each period's increase is spread over that period's pieces instead
-(or put on the last piece when the interval has none of that period). Blocks are filled in
-time order. If the clock went backwards, the increase is put at the last accepted instant:
-timestamps inform, they never reorder or re-charge.
+outage's backlog is billed once, at the prices and periods of the hours it covers. Blocks are
+filled in time order. If the clock went backwards, the increase is put at the last accepted
+instant: timestamps inform, they never reorder or re-charge.
+
+A meter's own period registers (sharp/peak/flat/valley) are the truth of a time-of-use split:
+each period's register increase is billed at that period's price, spread over that period's
+pieces of the interval (or put on the last piece when the tariff's table has none of it). Each
+register, the total included, rounds down to its resolution on its own, so the total's increase
+and the sum of the periods' increases differ by up to one step per register. That residual is
+*held* (``GenerationState.period_held_milli``): it is energy the total has shown and the period
+registers have not yet (or the reverse), and it shows up in a period register later, where it is
+billed at that period's price. Billing it now would bill it twice, or at the wrong period's
+price. So per generation ``sum billed + held == hwm - start`` and the money per period equals
+the period registers' increase times the period's price, exactly, over any sequence of
+readings. Every period baseline moves forward with every billed reading.
+
+The registers are not used (the interval is spread by the tariff's table, and the reading's
+outcome says why in ``tou_fallback``) when they are missing or unreadable, when one went
+backwards, when the held residual exceeds what the registers' rounding can explain (one step per
+register), or when the meter counted a period the tariff has no price for. Such a reading
+settles the held residual (bills it by the table) and re-anchors every baseline at its own
+registers, so the next consistent reading is billed by the registers again. On a tariff without
+a table (flat) the total is the truth and the registers only move their baselines. A meter whose
+period registers keep moving while the tariff's table says another period (its own table or
+clock differs) is reported in ``tou_mismatch`` once that has lasted ``MISMATCH_AFTER``.
 """
 
 from __future__ import annotations
@@ -43,6 +63,9 @@ from .schedule import TouPeriod
 from .tariff import TariffBook
 
 QUARTER = timedelta(minutes=15)
+# A meter clock a few minutes off moves the previous period's register for a few minutes after
+# each boundary: not worth a repair. A quarter-hour (the tables' grid) is.
+MISMATCH_AFTER = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -86,6 +109,25 @@ class ReadingStatus(StrEnum):
     INVALID = "invalid"
 
 
+class TouFallback(StrEnum):
+    """Why a reading of a meter with period registers was split by the tariff's table."""
+
+    MISSING = "missing"  # registers reported before are absent, or another set of periods
+    UNREADABLE = "unreadable"  # not a counter value
+    BACKWARDS = "backwards"  # a period register went down
+    UNBALANCED = "unbalanced"  # the periods and the total disagree beyond their rounding
+    UNPRICED = "unpriced"  # the meter counted a period the tariff has no price for
+
+
+@dataclass(frozen=True)
+class TouMismatch:
+    """The meter's period registers move in another period than the tariff's table says."""
+
+    meter_period: TouPeriod
+    tariff_period: TouPeriod
+    since: datetime
+
+
 QUARANTINE_STATUSES = frozenset(
     {ReadingStatus.QUARANTINED_DECREASE, ReadingStatus.QUARANTINED_JUMP, ReadingStatus.INVALID}
 )
@@ -103,6 +145,8 @@ class GenerationState:
     tier_window: str = ""
     tier_used_milli: int = 0
     period_milli: Mapping[TouPeriod, int] = field(default_factory=dict)
+    period_held_milli: int = 0
+    tou_mismatch_since: datetime | None = None
 
     def raw_counter(self, spec: MeterSpec) -> int:
         """Return the counter value the meter shows at the hwm."""
@@ -146,6 +190,9 @@ class ReadingOutcome:
     delta_milli: int = 0
     lines: tuple[ChargeLine, ...] = ()
     charge_minor: int = 0
+    split_by_registers: bool = False
+    tou_fallback: TouFallback | None = None
+    tou_mismatch: TouMismatch | None = None
 
     @property
     def quarantined(self) -> bool:
@@ -207,21 +254,20 @@ def _spread(pieces: list[_Piece], quantity: int) -> None:
         piece.quantity += share
 
 
-def _period_deltas(
-    state: GenerationState, reading: CounterReading, delta: int
-) -> dict[TouPeriod, int] | None:
-    if not reading.periods or not state.period_milli:
-        return None
-    try:
-        now = {p: counter_to_milli(v) for p, v in reading.periods.items()}
-    except InvalidAmount:
-        return None
-    if set(now) != set(state.period_milli):
-        return None
-    deltas = {p: now[p] - state.period_milli[p] for p in now}
-    if any(d < 0 for d in deltas.values()) or sum(deltas.values()) != delta:
-        return None
-    return deltas
+@dataclass(frozen=True)
+class _Split:
+    """How a reading's increase is split: by the period registers or by the tariff's table."""
+
+    by_period: dict[TouPeriod, int] | None  # None: ``scheduled`` is spread by the table
+    scheduled: int
+    held: int
+    baselines: dict[TouPeriod, int]
+    fallback: TouFallback | None = None
+
+
+def _tou_in_force(book: TariffBook, start: datetime, end: datetime) -> bool:
+    first, last = book.index_at(min(start, end)), book.index_at(max(start, end))
+    return any(v.tariff.schedule is not None for v in book.versions[first : last + 1])
 
 
 def _priceable(book: TariffBook, by_period: Mapping[TouPeriod, int]) -> bool:
@@ -232,22 +278,89 @@ def _priceable(book: TariffBook, by_period: Mapping[TouPeriod, int]) -> bool:
     )
 
 
+def _split(
+    spec: MeterSpec,
+    book: TariffBook,
+    state: GenerationState,
+    reading: CounterReading,
+    delta: int,
+) -> _Split:
+    held = state.period_held_milli
+
+    def by_table(baselines: dict[TouPeriod, int], fallback: TouFallback | None) -> _Split:
+        # The held residual is settled here: without trusted registers nothing else can bill it.
+        billed = max(0, delta + held)
+        return _Split(None, billed, held + delta - billed, baselines, fallback)
+
+    now: dict[TouPeriod, int] | None
+    try:
+        now = {p: counter_to_milli(v) for p, v in (reading.periods or {}).items()}
+    except InvalidAmount:
+        now = None
+    if not _tou_in_force(book, state.last_at, reading.taken_at):
+        return by_table(now or {}, None)  # one price: the total is the truth
+    if now is None:
+        return by_table({}, TouFallback.UNREADABLE if state.period_milli else None)
+    if not now or not state.period_milli:
+        missing = bool(state.period_milli) and not now
+        return by_table(now, TouFallback.MISSING if missing else None)
+    if set(now) != set(state.period_milli):
+        return by_table(now, TouFallback.MISSING)
+    deltas: dict[TouPeriod, int] = {}
+    for period, value in now.items():
+        moved = value - state.period_milli[period]
+        if moved < 0 and spec.rollover_milli is not None:
+            wrapped = moved + spec.rollover_milli
+            moved = wrapped if wrapped <= delta + len(now) * spec.resolution_milli else moved
+        if moved < 0:
+            return by_table(now, TouFallback.BACKWARDS)
+        deltas[period] = moved
+    new_held = held + delta - sum(deltas.values())
+    # Each register's own rounding hides less than one step: more is not rounding.
+    if abs(new_held) > len(now) * spec.resolution_milli:
+        return by_table(now, TouFallback.UNBALANCED)
+    if not _priceable(book, deltas):
+        return by_table(now, TouFallback.UNPRICED)
+    return _Split(deltas, 0, new_held, now)
+
+
+def _periods_ahead(
+    spec: MeterSpec, book: TariffBook, state: GenerationState, reading: CounterReading
+) -> bool:
+    """Return whether a newer reading's period registers moved while the total did not.
+
+    That is the residual's other side (the periods show energy the total has not yet shown):
+    billed now, by the registers, so a period's money never waits for the total's rounding.
+    """
+    if reading.taken_at <= state.last_at or not reading.periods or not state.period_milli:
+        return False
+    split = _split(spec, book, state, reading, 0)
+    return split.by_period is not None and any(split.by_period.values())
+
+
 def _allocate(
-    book: TariffBook, state: GenerationState, reading: CounterReading, delta: int
-) -> list[_Piece]:
+    book: TariffBook, state: GenerationState, reading: CounterReading, split: _Split
+) -> tuple[list[_Piece], set[TouPeriod] | None]:
+    """Return the priced pieces and the table's periods of the interval (None: no table)."""
     if reading.taken_at <= state.last_at:
-        pieces = [_instant_piece(book, state.last_at)]
-        pieces[0].quantity = delta
-        return pieces
+        instant = _instant_piece(book, state.last_at)
+        if split.by_period is None:
+            instant.quantity = split.scheduled
+            return [instant], None
+        pieces = [
+            replace(instant, period=period, quantity=quantity)
+            for period, quantity in sorted(split.by_period.items())
+            if quantity
+        ]
+        return pieces, None
     pieces = _pieces(book, state.last_at, reading.taken_at)
-    by_period = _period_deltas(state, reading, delta)
-    if by_period is not None and not _priceable(book, by_period):
-        by_period = None  # the meter counts a period the tariff has no price for
-    if by_period is None:
-        _spread(pieces, delta)
-        return pieces
+    tabled = all(book.versions[p.version].tariff.schedule is not None for p in pieces)
+    table = {p.period for p in pieces} if tabled else None
+    if split.by_period is None:
+        _spread(pieces, split.scheduled)
+        return pieces, table
     extra: list[_Piece] = []
-    for period, quantity in sorted(by_period.items()):
+    for period, quantity in sorted(split.by_period.items()):
         if quantity == 0:
             continue
         mine = [p for p in pieces if p.period is period]
@@ -256,7 +369,30 @@ def _allocate(
             mine = [replace(last, period=period, quantity=0)]
             extra.extend(mine)
         _spread(mine, quantity)
-    return sorted([*pieces, *extra], key=lambda p: (p.start, p.period))
+    return sorted([*pieces, *extra], key=lambda p: (p.start, p.period)), table
+
+
+def _mismatch(
+    state: GenerationState,
+    split: _Split,
+    table: set[TouPeriod] | None,
+    taken_at: datetime,
+) -> tuple[datetime | None, TouMismatch | None]:
+    """Follow how long the registers have moved in a period the table does not have."""
+    if split.by_period is None:
+        return (state.tou_mismatch_since if split.fallback else None), None
+    moved = {period for period, quantity in split.by_period.items() if quantity}
+    if table is None or len(table) != 1 or not moved:
+        return state.tou_mismatch_since, None  # no evidence either way
+    others = moved - table
+    if not others:
+        return None, None
+    since = state.tou_mismatch_since or taken_at
+    if taken_at - since < MISMATCH_AFTER:
+        return since, None
+    by_period = split.by_period
+    meter_period = max(others, key=lambda period: (by_period[period], period))
+    return since, TouMismatch(meter_period, next(iter(table)), since)
 
 
 def _price(
@@ -310,7 +446,7 @@ def evaluate_reading(
     delta = current - raw
     if spec.rollover_milli is not None and current >= spec.rollover_milli:
         return ReadingOutcome(ReadingStatus.INVALID, state)
-    if delta == 0:
+    if delta == 0 and not _periods_ahead(spec, book, state, reading):
         later = max(state.last_at, reading.taken_at)
         return ReadingOutcome(ReadingStatus.UNCHANGED, replace(state, last_at=later))
     limit = _limit(spec, state, reading.taken_at)
@@ -326,19 +462,27 @@ def evaluate_reading(
             return ReadingOutcome(ReadingStatus.QUARANTINED_DECREASE, state)
     if delta > limit:
         return ReadingOutcome(ReadingStatus.QUARANTINED_JUMP, state)
-    pieces = _allocate(book, state, reading, delta)
+    split = _split(spec, book, state, reading, delta)
+    pieces, table = _allocate(book, state, reading, split)
     lines, priced = _price(book, state, pieces, exponent)
-    periods = dict(state.period_milli)
-    if reading.periods and (
-        not state.period_milli or _period_deltas(state, reading, delta) is not None
-    ):
-        periods = {p: counter_to_milli(v) for p, v in reading.periods.items()}
+    since, mismatch = _mismatch(state, split, table, reading.taken_at)
     new_state = replace(
         priced,
         hwm_milli=state.hwm_milli + delta,
         last_at=max(state.last_at, reading.taken_at),
-        period_milli=periods,
+        period_milli=split.baselines,
+        period_held_milli=split.held,
+        tou_mismatch_since=since,
     )
     total_exact = sum(line.exact_nano for line in lines)
     minor, _ = post_with_carry(state.carry_nano, total_exact, exponent)
-    return ReadingOutcome(ReadingStatus.CHARGED, new_state, delta, tuple(lines), minor)
+    return ReadingOutcome(
+        ReadingStatus.CHARGED,
+        new_state,
+        delta,
+        tuple(lines),
+        minor,
+        split_by_registers=split.by_period is not None,
+        tou_fallback=split.fallback,
+        tou_mismatch=mismatch,
+    )

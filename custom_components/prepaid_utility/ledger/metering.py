@@ -5,6 +5,11 @@ generation cursors, the hourly usage buckets, the quarantine flags and one journ
 debits every account that consumed and credits the revenue accounts. A reading's idempotency
 key ``(meter, generation, counter)`` is enforced by the generation's high-water mark, which is
 updated in that same transaction: a counter at or below it is never billed again.
+
+``meter_generation.period_milli`` (JSON) holds the period baselines keyed by period and, under
+keys starting with ``_``, the engine's held residual and the start of a time-of-use table
+mismatch: the schema's columns stay as they were, and a ledger without those keys reads as
+"nothing held, no mismatch".
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from ..billing.engine import (
     MeterSpec,
     ReadingOutcome,
     ReadingStatus,
+    TouFallback,
+    TouMismatch,
     evaluate_reading,
     open_generation,
 )
@@ -55,6 +62,12 @@ class CycleResult:
     statuses: dict[str, ReadingStatus] = field(default_factory=dict)
     charged_minor: dict[str, int] = field(default_factory=dict)
     quarantined: list[str] = field(default_factory=list)
+    # Time-of-use: meters split by their own period registers this cycle, meters that have
+    # registers but were split by the tariff's table (and why), and meters whose registers
+    # persistently move in another period than the table says.
+    tou_by_registers: set[str] = field(default_factory=set)
+    tou_fallbacks: dict[str, TouFallback] = field(default_factory=dict)
+    tou_mismatches: dict[str, TouMismatch] = field(default_factory=dict)
 
 
 def spec_row(spec: MeterSpec) -> dict[str, object]:
@@ -82,8 +95,29 @@ def _spec(row: object) -> MeterSpec:
     )
 
 
+HELD_KEY = "_held_milli"
+MISMATCH_KEY = "_mismatch_since_us"
+
+
+def periods_json(state: GenerationState) -> str:
+    """Return the ``period_milli`` column of a state: baselines, held residual, mismatch."""
+    data: dict[str, int] = {k.value: v for k, v in state.period_milli.items()}
+    if state.period_held_milli:
+        data[HELD_KEY] = state.period_held_milli
+    if state.tou_mismatch_since is not None:
+        data[MISMATCH_KEY] = to_us(state.tou_mismatch_since)
+    return json.dumps(data)
+
+
+def held_milli(column: str) -> int:
+    """Return the held residual stored in a ``period_milli`` column (for the audit)."""
+    return int(json.loads(column).get(HELD_KEY, 0))
+
+
 def _state(row: object) -> GenerationState:
-    periods = json.loads(row.period_milli)  # type: ignore[attr-defined]
+    stored = json.loads(row.period_milli)  # type: ignore[attr-defined]
+    periods = {k: v for k, v in stored.items() if not k.startswith("_")}
+    since = stored.get(MISMATCH_KEY)
     return GenerationState(
         generation=row.generation,  # type: ignore[attr-defined]
         start_milli=row.start_milli,  # type: ignore[attr-defined]
@@ -93,6 +127,8 @@ def _state(row: object) -> GenerationState:
         tier_window=row.tier_window,  # type: ignore[attr-defined]
         tier_used_milli=row.tier_used_milli,  # type: ignore[attr-defined]
         period_milli={TouPeriod(k): int(v) for k, v in periods.items()},
+        period_held_milli=int(stored.get(HELD_KEY, 0)),
+        tou_mismatch_since=None if since is None else from_us(int(since)),
     )
 
 
@@ -105,7 +141,7 @@ def _state_row(meter_id: str, state: GenerationState) -> dict[str, object]:
         "carry_nano": state.carry_nano,
         "tier_window": state.tier_window,
         "tier_used_milli": state.tier_used_milli,
-        "period_milli": json.dumps({k.value: v for k, v in state.period_milli.items()}),
+        "period_milli": periods_json(state),
     }
 
 
@@ -133,7 +169,7 @@ def add_meter(
             start_milli=state.start_milli,
             hwm_milli=state.hwm_milli,
             last_us=to_us(at),
-            period_milli=json.dumps({k.value: v for k, v in state.period_milli.items()}),
+            period_milli=periods_json(state),
         )
     )
     return True
@@ -182,7 +218,7 @@ def replace_meter(
             start_milli=new.start_milli,
             hwm_milli=new.hwm_milli,
             last_us=to_us(new.last_at),
-            period_milli=json.dumps({k.value: v for k, v in new.period_milli.items()}),
+            period_milli=periods_json(new),
         )
     )
     conn.execute(meter.update().where(meter.c.id == meter_id).values(generation=new.generation))
@@ -279,6 +315,12 @@ def bill_readings(
             spec, state, reading, ctx.tariffs[tariff_code], ctx.exponent
         )
         result.statuses[reading.meter_id] = outcome.status
+        if outcome.split_by_registers:
+            result.tou_by_registers.add(reading.meter_id)
+        if outcome.tou_fallback is not None:
+            result.tou_fallbacks[reading.meter_id] = outcome.tou_fallback
+        if outcome.tou_mismatch is not None:
+            result.tou_mismatches[reading.meter_id] = outcome.tou_mismatch
         if outcome.quarantined:
             result.quarantined.append(reading.meter_id)
             try:

@@ -3,6 +3,14 @@
 Each device integrates its load (day/night shape, per-meter jitter) since the last look, so
 counters only ever move with the clock. A tripped relay or closed valve really stops the
 counter. Acrel meters in meter-side mode deduct from their own balance and raise alarm bits.
+
+Energy is counted as a real meter counts it: every register (the total and each time-of-use
+period's) accumulates its own exact energy, in integer quanta of a thousandth of a Wh or mL,
+and shows it rounded down to its own resolution. So the total register and the sum of the
+period registers differ by their rounding, as on an Acrel meter, and the exact per-period
+energy (``tou_exact``) is the truth a test can audit the bills against. The meter's own clock,
+which decides its time-of-use period, may run ``clock_offset`` ahead of (or behind) the
+simulator's.
 """
 
 from __future__ import annotations
@@ -43,6 +51,10 @@ TARIFF_OF_HOUR = (
 )  # fmt: skip
 STEP = timedelta(minutes=15)
 U32_RANGE = 1 << 32
+QUANTA = 1000  # exact energy per milli-unit (Wh or litre): integers, so registers stay exact
+KWH_STEP = 10 * QUANTA  # one 0.01 kWh register step
+# How a used meter's history is spread over sharp, peak, flat and valley (percent).
+HISTORY_SHARES = (10, 30, 35, 25)
 
 
 def _f32(value: float, order: WordOrder = WordOrder.BIG) -> list[int]:
@@ -51,6 +63,13 @@ def _f32(value: float, order: WordOrder = WordOrder.BIG) -> list[int]:
 
 def _u32(value: int) -> list[int]:
     return encode_value(value % U32_RANGE, DataType.U32)
+
+
+def _next_quarter(when: datetime, offset: timedelta = timedelta(0)) -> datetime:
+    """Return the next quarter-hour after ``when`` on a clock ``offset`` from the simulator's."""
+    shown = when + offset
+    floor = shown.replace(minute=shown.minute - shown.minute % 15, second=0, microsecond=0)
+    return floor + STEP - offset
 
 
 class SimDevice:
@@ -69,13 +88,45 @@ class SimDevice:
         self.mean = (400.0 if not self.water else 25.0) * self.scale
         if start < 0:  # a used meter: some history on the counter
             start = rng.uniform(100.0, 8000.0) if not self.water else rng.uniform(10.0, 500.0)
-        self.milli = start * 1000.0  # Wh or litres
-        # Split the history over the tariffs so sharp+peak+flat+valley == total.
-        self.tou_milli = [self.milli * share for share in (0.1, 0.3, 0.35, 0.25)]
+        self.total_q = round(start * 1000.0 * QUANTA)  # Wh or litres, in quanta
+        # Split the history over the tariffs: the exact energies add up to the total's.
+        shares = [self.total_q * share // 100 for share in HISTORY_SHARES[:-1]]
+        self.tou_q = [*shares, self.total_q - sum(shares)]
+        self.clock_offset = timedelta(0)  # the meter's own clock minus the simulator's
         self.supply_on = True
         self.faults = Faults()
         self.last = clock.now()
         self.power_w = 0.0
+
+    @property
+    def milli(self) -> float:
+        """Return the total's exact energy in Wh or litres (for load tricks and tests)."""
+        return self.total_q / QUANTA
+
+    @milli.setter
+    def milli(self, value: float) -> None:
+        self.total_q = round(value * QUANTA)
+
+    @property
+    def tou_milli(self) -> list[float]:
+        """Return each period's exact energy in Wh (sharp, peak, flat, valley)."""
+        return [q / QUANTA for q in self.tou_q]
+
+    @property
+    def tou_exact(self) -> list[Decimal]:
+        """Return each period's exact energy in kWh, advanced to now (the truth of a split)."""
+        self.advance()
+        return [Decimal(q).scaleb(-6) for q in self.tou_q]
+
+    @property
+    def tou_registers(self) -> list[Decimal]:
+        """Return what the period registers show now (kWh at 0.01, each rounded on its own)."""
+        self.advance()
+        return [Decimal(q // KWH_STEP % U32_RANGE).scaleb(-2) for q in self.tou_q]
+
+    def meter_time(self, when: datetime) -> datetime:
+        """Return what the meter's own clock shows at the simulator's ``when``."""
+        return when + self.clock_offset
 
     # -- load model ---------------------------------------------------------------------
 
@@ -94,12 +145,15 @@ class SimDevice:
         now = self.clock.now()
         when = self.last
         while when < now:
-            end = min(now, when + STEP)
+            # Steps end on the quarter-hours of both clocks: the load changes on the building's
+            # hours, the period on the meter's own.
+            end = min(now, when + STEP, _next_quarter(when), _next_quarter(when, self.clock_offset))
             rate = self.rate_at(when)
             amount = rate * (end - when).total_seconds() / 3600.0
-            self.milli += amount
-            tariff = self.tariff_at(when)
-            self.tou_milli[tariff - 1] += amount
+            quanta = round(amount * QUANTA)
+            self.total_q += quanta
+            tariff = self.tariff_at(self.meter_time(when))
+            self.tou_q[tariff - 1] += quanta
             self.consumed(amount, tariff)
             when = end
         self.last = now
@@ -119,6 +173,9 @@ class SimDevice:
         return {
             "milli": self.milli,
             "tou_milli": list(self.tou_milli),
+            "total_q": self.total_q,
+            "tou_q": list(self.tou_q),
+            "clock_offset_s": self.clock_offset.total_seconds(),
             "supply_on": self.supply_on,
             "last": self.last.isoformat(),
         }
@@ -128,8 +185,13 @@ class SimDevice:
 
         Real meters keep counting while Home Assistant is down, so the simulated ones do too.
         """
-        self.milli = float(state["milli"])
-        self.tou_milli = [float(x) for x in state["tou_milli"]]
+        if "total_q" in state:
+            self.total_q = int(state["total_q"])
+            self.tou_q = [int(x) for x in state["tou_q"]]
+        else:  # saved before registers were exact
+            self.milli = float(state["milli"])
+            self.tou_q = [round(float(x) * QUANTA) for x in state["tou_milli"]]
+        self.clock_offset = timedelta(seconds=float(state.get("clock_offset_s", 0.0)))
         self.supply_on = bool(state["supply_on"])
         last = datetime.fromisoformat(state["last"])
         self.last = min(last, self.clock.now())
@@ -161,8 +223,8 @@ class SimDevice:
         """Return what the counter register shows now (kWh at 0.01 or m³ at 0.001)."""
         self.advance()
         if self.water:
-            return Decimal(int(self.milli)).scaleb(-3)
-        return Decimal(int(self.milli // 10) % U32_RANGE).scaleb(-2)
+            return Decimal(self.total_q // QUANTA).scaleb(-3)
+        return Decimal(self.total_q // KWH_STEP % U32_RANGE).scaleb(-2)
 
     # -- register access -------------------------------------------------------------------
 
@@ -209,9 +271,11 @@ class AcrelSim(SimDevice):
         start: float = -1.0,
         meter_side: bool = False,
         legacy_only: bool = False,
+        clock_offset: timedelta = timedelta(0),
     ) -> None:
         """Create the meter; ``meter_side`` makes it deduct from its own balance."""
         super().__init__(unit, clock, seed=seed, start=start)
+        self.clock_offset = clock_offset
         self.phases = phases
         self.profile_key = "acrel_dtsy1352" if phases == 3 else "acrel_ddsy1352"
         if legacy_only:
@@ -297,8 +361,8 @@ class AcrelSim(SimDevice):
         """Return the 0x0000 map, the prepaid block, the live block and the TOU tables."""
         if function != 3:
             return {}
-        counter = int(self.milli // 10)
-        tou = [int(m // 10) for m in self.tou_milli]
+        counter = self.total_q // KWH_STEP
+        tou = [q // KWH_STEP for q in self.tou_q]
         volts = 2300 if self.phases == 1 else 2310
         amps = int(self.power_w / 230.0 / self.phases * 100)
         power = int(self.power_w)  # W = 0.001 kW
@@ -375,7 +439,7 @@ class EastronSim(SimDevice):
         if function != 4:
             return {}
         words = [0] * 0x4C
-        kwh = int(self.milli // 10) / 100.0
+        kwh = (self.total_q // KWH_STEP) / 100.0
         amps = self.power_w / 230.0 / self.phases
 
         def put(address: int, value: float) -> None:
@@ -402,7 +466,7 @@ class HikingSim(SimDevice):
         if function != 3:
             return {}
         words = [0] * 0x1B
-        words[0:2] = _u32(int(self.milli // 10))
+        words[0:2] = _u32(self.total_q // KWH_STEP)
         words[0x0C] = 2300
         words[0x0D] = int(self.power_w / 230.0 * 100)
         words[0x0E] = int(self.power_w) & 0xFFFF
@@ -451,7 +515,7 @@ class WaterValveSim(SimDevice):
             return {}
         little = WordOrder.LITTLE
         words = [0] * 0x1D
-        words[1:3] = _f32(int(self.milli) / 1000.0, little)
+        words[1:3] = _f32((self.total_q // QUANTA) / 1000.0, little)
         words[5:7] = _f32(self.power_w / 1000.0, little)  # m³/h
         words[8:10] = _f32(max(self.remaining_l, 0.0) / 1000.0, little)
         words[0x1A] = self.battery_cv
