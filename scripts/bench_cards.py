@@ -21,7 +21,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
-BUNDLE = REPO / "custom_components" / "prepaid_utility" / "frontend" / "prepaid-utility-cards.js"
+BUNDLE = REPO / "custom_components" / "prepaid_utility" / "www" / "prepaid-utility-cards.js"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 LEVELS = ((500, "low_3"), (2000, "low_2"), (5000, "low_1"))
 

@@ -18,9 +18,9 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .accounts import build_accounts
-from .billing_cycle import GatewayBilling
-from .cards import async_register_cards
+from .accounts.setup import build_accounts
+from .actions.ledger import async_setup_ledger_services
+from .actions.supply import async_setup_supply_services
 from .const import (
     CONF_GATEWAY_TYPE,
     CONF_LEDGER_URL,
@@ -36,28 +36,28 @@ from .const import (
 )
 from .coordinator import GatewayCoordinator
 from .entity import gateway_identifier, subentry_identifier
-from .fee_book import FeeBook, async_remove_fee_items
-from .gateway import bus_config
+from .gateway.bus import bus_config
+from .gateway.meter_factory import MeterSetup, build_meter
+from .gateway.simulated_building import SimulatedBuilding
 from .ledger import AsyncLedgerStore
-from .ledger_runtime import async_acquire_ledger, async_release_ledger, currency_exponent
-from .ledger_services import async_setup_ledger_services
-from .meter_factory import MeterSetup, build_meter
 from .meters.hub import BusConfig, BusKind, ModbusHub
-from .payments import (
+from .money.billing_cycle import GatewayBilling
+from .money.fee_book import FeeBook, async_remove_fee_items
+from .money.ledger_runtime import async_acquire_ledger, async_release_ledger, currency_exponent
+from .money.payments import (
     CONF_WEBHOOK_ID,
     PaymentOrders,
     PaymentWebhook,
     new_webhook_credentials,
 )
 from .services import async_setup_services
-from .simulated_building import SimulatedBuilding
-from .statement_view import async_register_statement_view
-from .supervisor import AccountSupervisor
-from .supply_overrides import OverrideStore
-from .supply_services import async_setup_supply_services
-from .supply_setup import async_setup_supply_control
-from .tariff_catalog import LIVE_OPTIONS
-from .usage_wiring import async_attach_usage
+from .statements.cards import async_register_cards
+from .statements.view import async_register_statement_view
+from .supply.overrides import OverrideStore
+from .supply.setup import async_setup_supply_control
+from .supply.supervisor import AccountSupervisor
+from .tariffs.catalog import LIVE_OPTIONS
+from .usage.wiring import async_attach_usage
 from .websocket_api import async_setup_websocket
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)

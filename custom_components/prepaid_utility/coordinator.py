@@ -23,17 +23,14 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 from sqlalchemy.exc import SQLAlchemyError
 
-from .accounts import AccountSetup, async_sync_accounts
+from .accounts.setup import AccountSetup, async_sync_accounts
 from .billing.errors import PrepaidError
-from .billing_cycle import GatewayBilling
 from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S, DOMAIN
-from .emergency_credit import EmergencyCredit
-from .fee_book import FeeBook
-from .gateway_watch import GatewayWatch
+from .gateway.meter_factory import MeterSetup
+from .gateway.publishing import SlicedPublishCoordinator
+from .gateway.watch import GatewayWatch
 from .ledger import LedgerStore
 from .ledger.metering import CycleResult
-from .meter_balance_check import MeterBalanceCheck
-from .meter_factory import MeterSetup
 from .meters.reading import (
     BusUnavailable,
     ControlResult,
@@ -42,10 +39,13 @@ from .meters.reading import (
     MeterReading,
     SupplyState,
 )
-from .publishing import SlicedPublishCoordinator
-from .supervisor import AccountState, AccountSupervisor
-from .usage import AccountUsage, UsageTracker
-from .usage_statistics import UsageStatistics
+from .money.billing_cycle import GatewayBilling
+from .money.fee_book import FeeBook
+from .money.meter_balance_check import MeterBalanceCheck
+from .supply.emergency_credit import EmergencyCredit
+from .supply.supervisor import AccountState, AccountSupervisor
+from .usage.statistics import UsageStatistics
+from .usage.tracker import AccountUsage, UsageTracker
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 
 from . import PrepaidConfigEntry
 from .const import CONF_LEDGER_URL, CONF_ROOM, CONF_SERIAL_PORT
-from .payments import CONF_WEBHOOK_ID, CONF_WEBHOOK_SECRET
+from .money.payments import CONF_WEBHOOK_ID, CONF_WEBHOOK_SECRET
 
 # Addresses locate a building; names and rooms can name tenants.
 TO_REDACT = {

@@ -9,10 +9,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import PrepaidConfigEntry
-from .entity_pacing import async_add_by_subentry
+from .actions.tariffs import async_set_tariffs
+from .gateway.entity_pacing import async_add_by_subentry
 from .tariff_entities import TariffEntity
-from .tariff_runtime import gateway_tariffs
-from .tariff_services import async_set_tariffs
+from .tariffs.runtime import gateway_tariffs
 
 PARALLEL_UPDATES = 1
 

@@ -25,17 +25,17 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import PrepaidConfigEntry
-from .accounts import AccountSetup
+from .accounts.setup import AccountSetup
 from .billing.money import format_money
 from .billing.policy import AlarmLevel
 from .coordinator import GatewayCoordinator
 from .entity import AccountEntity, MeterEntity
-from .entity_pacing import async_add_by_subentry
-from .ledger_runtime import currency_exponent
-from .meter_factory import MeterSetup
+from .gateway.entity_pacing import async_add_by_subentry
+from .gateway.meter_factory import MeterSetup
 from .meters.reading import Medium, MeterReading
+from .money.ledger_runtime import currency_exponent
 from .tariff_entities import tariff_sensors
-from .tariff_runtime import gateway_tariffs
+from .tariffs.runtime import gateway_tariffs
 from .usage_sensor import usage_sensors
 
 PARALLEL_UPDATES = 0

@@ -20,14 +20,14 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 
+from .actions.helpers import account_of as _account_of
+from .actions.tariffs import async_setup_tariff_services
 from .billing.errors import InvalidAmount, LedgerConflict, LedgerUnavailable, PrepaidError
 from .billing.money import format_money, parse_money
 from .const import DOMAIN
-from .ledger_runtime import currency_exponent
-from .ops_common import account_of as _account_of
-from .payments import CONF_WEBHOOK_ID, Order
-from .recharges import async_after_recharge, async_money_response
-from .tariff_services import async_setup_tariff_services
+from .money.ledger_runtime import currency_exponent
+from .money.payments import CONF_WEBHOOK_ID, Order
+from .money.recharges import async_after_recharge, async_money_response
 
 SERVICE_RECHARGE = "recharge"
 SERVICE_REFUND = "refund"
