@@ -13,9 +13,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import PrepaidConfigEntry
 from .accounts.setup import AccountSetup
-from .coordinator import GatewayCoordinator
+from .coordinator import GatewayCoordinator, PrepaidConfigEntry
 from .entity import AccountEntity, MeterEntity
 from .gateway.entity_pacing import async_add_by_subentry
 from .gateway.meter_factory import MeterSetup

@@ -10,10 +10,9 @@ from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import PrepaidConfigEntry
 from .accounts.setup import AccountSetup
 from .actions.supply import async_claim_emergency
-from .coordinator import GatewayCoordinator
+from .coordinator import GatewayCoordinator, PrepaidConfigEntry
 from .entity import AccountEntity
 from .gateway.entity_pacing import async_add_by_subentry
 

@@ -9,8 +9,7 @@ from homeassistant.components.switch.const import SwitchDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import PrepaidConfigEntry
-from .coordinator import GatewayCoordinator
+from .coordinator import GatewayCoordinator, PrepaidConfigEntry
 from .entity import MeterEntity
 from .gateway.meter_factory import MeterSetup
 from .meters.reading import Medium, SupplyState

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry
-from sqlalchemy import select
 
 from ..billing.policy import AlarmThresholds, SupplyPolicy
 from ..const import CONF_AREA_M2, CONF_METERS, CONF_ROOM, SUBENTRY_ACCOUNT
-from ..flows.accounts import policy_from, thresholds_from
 from ..ledger import AsyncLedgerStore, LedgerStore
-from ..ledger.schema import account, assignment
+from .rules import policy_from, thresholds_from
+
+CLOSED_AT = "closed_at"  # set in an account subentry's data once the account is settled
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +52,10 @@ def build_accounts(entry: ConfigEntry, exponent: int) -> dict[str, AccountSetup]
     }
 
 
-def _holders(store: LedgerStore) -> dict[str, str]:
-    """Return meter id -> code of the account holding it now."""
-    query = (
-        select(assignment.c.meter_id, account.c.code)
-        .join(account, account.c.id == assignment.c.account_id)
-        .where(assignment.c.end_us.is_(None))
-    )
-    with store.reading() as conn:
-        return {row.meter_id: row.code for row in conn.execute(query)}
+def is_closed(entry: ConfigEntry, code: str) -> bool:
+    """Return whether an account was closed (settled) by ``close_account``."""
+    sub = entry.subentries.get(code)
+    return sub is not None and bool(sub.data.get(CLOSED_AT))
 
 
 def sync_accounts(
@@ -70,7 +65,7 @@ def sync_accounts(
     moves = 0
     for setup in accounts.values():
         store.create_account(setup.code)
-    holders = _holders(store)
+    holders = store.holders()
     ledger_meters = set(store.meters())
     for setup in accounts.values():
         for meter_id in setup.meters:

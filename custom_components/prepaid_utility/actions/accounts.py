@@ -21,7 +21,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from ..billing.errors import PrepaidError
+from ..accounts.setup import CLOSED_AT
 from ..billing.money import format_money
 from ..const import (
     CONF_AREA_M2,
@@ -43,8 +43,7 @@ from ..ledger import LedgerStore
 from ..meters.reading import MeterReading
 from ..money.billing_cycle import counter_reading
 from ..money.ledger_runtime import currency_exponent
-from ..services import _amount_minor, _from_ledger, _key
-from .helpers import CLOSED_AT, account_of, invalid, meter_of
+from .helpers import account_of, amount_minor, invalid, meter_of, request_key, translate_errors
 
 SERVICE_OPEN_ACCOUNT = "open_account"
 SERVICE_CLOSE_ACCOUNT = "close_account"
@@ -113,14 +112,15 @@ async def _run_account_flow(
     return code
 
 
+@translate_errors
 async def async_open_account(call: ServiceCall) -> dict[str, Any]:
     """Open a tenant account (a subentry) with an optional opening balance."""
     hass = call.hass
-    order_id = _key(call.data[ATTR_ORDER_ID])
+    order_id = request_key(call.data[ATTR_ORDER_ID])
     entry = _gateway(hass, call.data[ATTR_CONFIG_ENTRY])
     exponent = currency_exponent(hass.config.currency)
     opening = call.data.get(ATTR_OPENING_BALANCE)
-    minor = _amount_minor(opening, exponent) if opening not in {None, ""} else 0
+    minor = amount_minor(opening, exponent) if opening not in {None, ""} else 0
     existing = next(
         (s for s in entry.subentries.values() if s.data.get(OPENED_BY) == order_id), None
     )
@@ -159,10 +159,7 @@ async def async_open_account(call: ServiceCall) -> dict[str, Any]:
             entry_id = result.entry_id
         return entry_id, store.balance(code)
 
-    try:
-        entry_id, balance = await ledger.run(credit)
-    except PrepaidError as err:
-        raise _from_ledger(err) from err
+    entry_id, balance = await ledger.run(credit)
     return {
         "account_id": code,
         "replayed": replayed,
@@ -192,10 +189,11 @@ async def _read_now(entry: ConfigEntry, code: str) -> dict[str, MeterReading]:
     return readings
 
 
+@translate_errors
 async def async_close_account(call: ServiceCall) -> dict[str, Any]:
     """Settle and close an account: final readings, fees due, refund or bill, cut, event."""
     hass = call.hass
-    key = _key(call.data[ATTR_SETTLEMENT_ID])
+    key = request_key(call.data[ATTR_SETTLEMENT_ID])
     entry, code = account_of(hass, call.data[ATTR_DEVICE_ID])
     sub = entry.subentries[code]
     if sub.data.get(CLOSED_AT):
@@ -210,14 +208,11 @@ async def async_close_account(call: ServiceCall) -> dict[str, Any]:
     ledger = entry.runtime_data.ledger
     at = max([coordinator.clock(), *(r.taken_at for r in readings.values())])
     closing = [counter_reading(coordinator.meters[k], r) for k, r in readings.items()]
-    try:
-        if coordinator.fees is not None:
-            await coordinator.fees.async_charge_due(coordinator.accounts, only=code)
-        balance_before = await ledger.balance(code)
-        settlement = await ledger.move_out(code, at, closing, f"close:{key}")
-        info = await ledger.account(code)
-    except PrepaidError as err:
-        raise _from_ledger(err) from err
+    if coordinator.fees is not None:
+        await coordinator.fees.async_charge_due(coordinator.accounts, only=code)
+    balance_before = await ledger.balance(code)
+    settlement = await ledger.move_out(code, at, closing, f"close:{key}")
+    info = await ledger.account(code)
     closing_balance = settlement.refunded - settlement.billed
     cut: dict[str, str] = {}
     if not setup.policy.protected:

@@ -9,15 +9,15 @@ usage or equally, to the minor unit (largest remainder), once per master meter a
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 import probatio as vol
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import config_validation as cv
 
-from ..billing.errors import PrepaidError
 from ..billing.fees import FeeCollection
 from ..billing.money import format_money
 from ..events import EVENT_BILL_ISSUED, BillIssued
@@ -26,17 +26,16 @@ from ..ledger import dashboard as read
 from ..ledger.store import BillInfo, CommonArea
 from ..money.fee_book import area_centi_m2
 from ..money.ledger_runtime import currency_exponent
-from ..services import _amount_minor, _from_ledger, _key
+from ..statements.periods import ATTR_END, ATTR_MONTH, ATTR_START, period_bounds
 from .helpers import (
-    ATTR_END,
-    ATTR_MONTH,
-    ATTR_START,
     account_of,
+    amount_minor,
     invalid,
     loaded_entries,
     meter_of,
-    period_bounds,
+    request_key,
     target_accounts,
+    translate_errors,
 )
 
 SERVICE_GENERATE_BILLS = "generate_bills"
@@ -107,6 +106,15 @@ def _bill_data(hass: HomeAssistant, info: BillInfo, new: bool) -> dict[str, Any]
     }
 
 
+def _bills(code: str, store: LedgerStore) -> list[BillInfo]:
+    return store.bills(code)
+
+
+def _issue(code: str, period_id: str, due: datetime, store: LedgerStore) -> int | None:
+    return store.issue_postpaid_bill(code, period_id, due)
+
+
+@translate_errors
 async def async_generate_bills(call: ServiceCall) -> dict[str, Any]:
     """Bill what each targeted account owes for a month, once per account and month."""
     hass = call.hass
@@ -117,13 +125,10 @@ async def async_generate_bills(call: ServiceCall) -> dict[str, Any]:
     nothing_owed: list[str] = []
     for entry, code in pairs:
         ledger = entry.runtime_data.ledger
-        try:
-            known = {b.bill_id for b in await ledger.run(lambda s, c=code: s.bills(c))}
-            bill_id = await ledger.run(lambda s, c=code: s.issue_postpaid_bill(c, period_id, due))
-            bills = await ledger.run(lambda s, c=code: s.bills(c))
-            balance = await ledger.balance(code)
-        except PrepaidError as err:
-            raise _from_ledger(err) from err
+        known = {b.bill_id for b in await ledger.run(partial(_bills, code))}
+        bill_id = await ledger.run(partial(_issue, code, period_id, due))
+        bills = await ledger.run(partial(_bills, code))
+        balance = await ledger.balance(code)
         if bill_id is None:
             nothing_owed.append(code)
             continue
@@ -179,17 +184,15 @@ async def _find_bill(hass: HomeAssistant, call: ServiceCall, bill_id: int) -> tu
     return found[0]
 
 
+@translate_errors
 async def async_mark_bill_paid(call: ServiceCall) -> dict[str, Any]:
     """Record a bill as paid in full, once per payment id."""
     hass = call.hass
-    key = _key(call.data[ATTR_PAYMENT_ID])
+    key = request_key(call.data[ATTR_PAYMENT_ID])
     bill_id = int(call.data[ATTR_BILL_ID])
-    try:
-        ledger, info = await _find_bill(hass, call, bill_id)
-        result = await ledger.run(lambda s: s.pay_bill(bill_id, f"bill:{key}"))
-        balance = await ledger.balance(info.account)
-    except PrepaidError as err:
-        raise _from_ledger(err) from err
+    ledger, info = await _find_bill(hass, call, bill_id)
+    result = await ledger.run(lambda s: s.pay_bill(bill_id, f"bill:{key}"))
+    balance = await ledger.balance(info.account)
     for entry in loaded_entries(hass):
         if info.account in entry.runtime_data.coordinator.accounts:
             # Paying a usage bill credits the wallet: supply may come back now.
@@ -247,6 +250,7 @@ def _recorded_pool(run: read.ApportionRun | None) -> CommonArea | None:
     )
 
 
+@translate_errors
 async def async_apportion(call: ServiceCall) -> dict[str, Any]:
     """Split a master meter's unmetered consumption (or a given amount) among accounts."""
     hass = call.hass
@@ -265,41 +269,38 @@ async def async_apportion(call: ServiceCall) -> dict[str, Any]:
     ledger = entry.runtime_data.ledger
     method = call.data[ATTR_METHOD]
     pool_key = f"common:{master}"
-    try:
-        # The same call again is a replay: it is priced from the pool and weighed with the
-        # usage recorded when the split ran (meters have read more since), so it finds the same
-        # entry instead of a conflict. Other accounts or another amount still conflict.
-        earlier = await ledger.run(lambda s: _recorded(s, pool_key, period_id))
-        pool = _recorded_pool(earlier) or await ledger.run(
-            lambda s: s.common_area(master, subs, start, end)
+    # The same call again is a replay: it is priced from the pool and weighed with the
+    # usage recorded when the split ran (meters have read more since), so it finds the same
+    # entry instead of a conflict. Other accounts or another amount still conflict.
+    earlier = await ledger.run(lambda s: _recorded(s, pool_key, period_id))
+    pool = _recorded_pool(earlier)
+    if pool is None:
+        pool = await ledger.run(lambda s: s.common_area(master, subs, start, end))
+    if method == "usage" and earlier and earlier.weights and set(earlier.weights) == set(codes):
+        weights = earlier.weights
+    elif method == "usage":
+        weights = await ledger.run(lambda s: s.usage_weights(codes, start, end))
+    elif method == "area":
+        weights = {c: area_centi_m2(coordinator.accounts[c].area_m2) for c in codes}
+    else:
+        weights = dict.fromkeys(codes, 1)
+    if ATTR_AMOUNT in call.data:
+        amount = amount_minor(call.data[ATTR_AMOUNT], currency_exponent(hass.config.currency))
+    else:
+        amount = _price_minor(hass, call.data[ATTR_PRICE], pool.pool_milli)
+    collection = FeeCollection(call.data[ATTR_COLLECTION])
+    result, shares = await ledger.run(
+        lambda s: s.apportion(
+            pool_key,
+            period_id,
+            amount,
+            weights,
+            collection=collection,
+            method=method,
+            master=master,
+            common=pool,
         )
-        if method == "usage" and earlier and earlier.weights and set(earlier.weights) == set(codes):
-            weights = earlier.weights
-        elif method == "usage":
-            weights = await ledger.run(lambda s: s.usage_weights(codes, start, end))
-        elif method == "area":
-            weights = {c: area_centi_m2(coordinator.accounts[c].area_m2) for c in codes}
-        else:
-            weights = dict.fromkeys(codes, 1)
-        if ATTR_AMOUNT in call.data:
-            amount = _amount_minor(call.data[ATTR_AMOUNT], currency_exponent(hass.config.currency))
-        else:
-            amount = _price_minor(hass, call.data[ATTR_PRICE], pool.pool_milli)
-        collection = FeeCollection(call.data[ATTR_COLLECTION])
-        result, shares = await ledger.run(
-            lambda s: s.apportion(
-                pool_key,
-                period_id,
-                amount,
-                weights,
-                collection=collection,
-                method=method,
-                master=master,
-                common=pool,
-            )
-        )
-    except PrepaidError as err:
-        raise _from_ledger(err) from err
+    )
     await coordinator.async_refresh_balances()
     return {
         "period": period_id,

@@ -19,11 +19,10 @@ from homeassistant.helpers import config_validation as cv
 from ..billing.errors import PrepaidError
 from ..billing.fees import FeeBasis, FeeCollection, FeeItem, FeeRecurrence
 from ..billing.money import format_money
-from ..flows.fields import MAX_NAME_LENGTH
+from ..const import MAX_NAME_LENGTH
 from ..money.fee_book import FeeBook, FeeCharge, FeeDefinition, charge_fees
 from ..money.ledger_runtime import currency_exponent
-from ..services import _amount_minor, _from_ledger, _key
-from .helpers import invalid, target_accounts
+from .helpers import amount_minor, invalid, request_key, target_accounts, translate_errors
 
 SERVICE_ADD_FEE = "add_fee"
 SERVICE_REMOVE_FEE = "remove_fee"
@@ -76,15 +75,16 @@ async def _charge(book: FeeBook, plan: list[tuple[str, FeeItem, int]]) -> list[F
     return await book.ledger.run(lambda store: charge_fees(store, plan, now, strict=True))
 
 
+@translate_errors
 async def async_add_fee(call: ServiceCall) -> dict[str, Any]:
     """Put a fee item on the targeted accounts; a one-off fee is charged now."""
     hass = call.hass
-    fee_id = _key(call.data[ATTR_FEE_ID])
+    fee_id = request_key(call.data[ATTR_FEE_ID])
     name = str(call.data[ATTR_NAME]).strip()
     if not name or len(name) > MAX_NAME_LENGTH:
         raise invalid("invalid_fee_name", value=name[:80])
     exponent = currency_exponent(hass.config.currency)
-    amount = _amount_minor(call.data[ATTR_AMOUNT], exponent)
+    amount = amount_minor(call.data[ATTR_AMOUNT], exponent)
     pairs = target_accounts(hass, call)
     entries = {entry.entry_id: entry for entry, _ in pairs}
     grouped = _by_entry(pairs)
@@ -123,11 +123,11 @@ async def async_add_fee(call: ServiceCall) -> dict[str, Any]:
         plan = [p for p in book.plan(coordinator.accounts, book.closed()) if p[1].code == fee_id]
         try:
             charges = await _charge(book, plan)
-        except PrepaidError as err:
+        except PrepaidError:
             # Refused by the ledger (this id was charged with other terms this period): the
             # book goes back to what it was, so the refused request changes nothing.
             await book.async_save(before)
-            raise _from_ledger(err) from err
+            raise
         charged.extend(
             {
                 "account_id": c.account,
@@ -148,9 +148,10 @@ async def async_add_fee(call: ServiceCall) -> dict[str, Any]:
     }
 
 
+@translate_errors
 async def async_remove_fee(call: ServiceCall) -> dict[str, Any]:
     """Take a fee item off the targeted accounts (charges already made stay in the ledger)."""
-    fee_id = _key(call.data[ATTR_FEE_ID])
+    fee_id = request_key(call.data[ATTR_FEE_ID])
     pairs = target_accounts(call.hass, call, open_only=False)
     entries = {entry.entry_id: entry for entry, _ in pairs}
     grouped = _by_entry(pairs)

@@ -1,33 +1,43 @@
-"""What the ledger-operation services share: finding accounts and meters, periods, readings.
+"""What every service handler shares: reading a request, and turning refusals into errors.
 
 Targets (devices, areas, labels) resolve to tenant accounts of loaded gateways; anything that
-does not resolve is refused before the ledger is touched, so bad input changes nothing.
+does not resolve is refused before the ledger is touched, so bad input changes nothing. A
+handler just calls the domain: :func:`translate_errors` turns every ``PrepaidError`` it lets
+through into the translated Home Assistant error a person sees.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
-from datetime import datetime, time
+from collections.abc import Awaitable, Callable, Coroutine
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 
+from ..accounts.setup import is_closed
+from ..billing.errors import InvalidAmount, LedgerConflict, LedgerUnavailable, PrepaidError
+from ..billing.money import parse_money
 from ..const import DOMAIN
+from ..coordinator import PrepaidConfigEntry
 
-ATTR_MONTH = "month"
-ATTR_START = "start"
-ATTR_END = "end"
-CLOSED_AT = "closed_at"  # set in an account subentry's data once the account is settled
 MAX_READING = Decimal(100_000_000)
-# ASCII digits only: int() would also read full-width or Arabic-Indic digits as a month.
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+MAX_AMOUNT = Decimal(1_000_000)
+_REQUEST_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
+
+# A reused idempotency key says something different per kind of entry: an order id of a
+# payment, a split of a pool and period, a fee of a period; anything else is one request.
+CONFLICT_KEYS = {
+    "recharge": "idempotency_conflict",
+    "refund": "idempotency_conflict",
+    "apportion": "apportion_conflict",
+    "fee": "fee_conflict",
+}
 
 
 def invalid(translation_key: str, **placeholders: str) -> ServiceValidationError:
@@ -39,14 +49,73 @@ def invalid(translation_key: str, **placeholders: str) -> ServiceValidationError
     )
 
 
-def loaded_entries(hass: HomeAssistant) -> list[ConfigEntry]:
+def translated(err: PrepaidError) -> HomeAssistantError:
+    """Return the translated error of a refused domain operation."""
+    placeholders = {k: str(v) for k, v in err.placeholders.items()}
+    translation_key = err.translation_key
+    if isinstance(err, LedgerConflict):
+        translation_key = CONFLICT_KEYS.get(placeholders.get("source", ""), "request_conflict")
+    if isinstance(err, LedgerUnavailable):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=translation_key,
+            translation_placeholders=placeholders,
+        )
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=translation_key,
+        translation_placeholders=placeholders,
+    )
+
+
+def translate_errors[**P, R](
+    func: Callable[P, Awaitable[R]],
+) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Let a handler call the domain plainly: a refusal reaches the caller translated."""
+
+    @functools.wraps(func)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await func(*args, **kwargs)
+        except PrepaidError as err:
+            raise translated(err) from err
+
+    return wrapper
+
+
+def amount_minor(raw: Any, exponent: int, *, signed: bool = False) -> int:
+    """Return minor units of a positive amount (or a non-zero signed one) typed by a person."""
+    text = str(raw).strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation as err:
+        raise invalid("invalid_amount", value=text) from err
+    if not number.is_finite() or abs(number) > MAX_AMOUNT:
+        raise invalid("invalid_amount", value=text)
+    try:
+        if signed and number < 0:
+            return -parse_money(-number, exponent)
+        return parse_money(number, exponent)
+    except InvalidAmount as err:
+        raise invalid("invalid_amount", value=text) from err
+
+
+def request_key(raw: Any) -> str:
+    """Return an idempotency key (order, refund, fee, settlement id) a caller gave."""
+    key = str(raw).strip()
+    if not _REQUEST_KEY.match(key):
+        raise invalid("invalid_order_id", value=key[:80])
+    return key
+
+
+def loaded_entries(hass: HomeAssistant) -> list[PrepaidConfigEntry]:
     """Return the gateway entries that are loaded."""
     return [
         e for e in hass.config_entries.async_entries(DOMAIN) if e.state is ConfigEntryState.LOADED
     ]
 
 
-def _subentry_of(hass: HomeAssistant, device_id: str, kinds: str) -> tuple[ConfigEntry, str]:
+def _subentry_of(hass: HomeAssistant, device_id: str, kinds: str) -> tuple[PrepaidConfigEntry, str]:
     device = dr.async_get(hass).async_get(device_id)
     if device is not None:
         for entry_id in filter(None, [device.config_entry_id]):  # a device has one entry
@@ -66,25 +135,19 @@ def _subentry_of(hass: HomeAssistant, device_id: str, kinds: str) -> tuple[Confi
     raise invalid("unknown_meter", meter=device_id)
 
 
-def account_of(hass: HomeAssistant, device_id: str) -> tuple[ConfigEntry, str]:
+def account_of(hass: HomeAssistant, device_id: str) -> tuple[PrepaidConfigEntry, str]:
     """Return (loaded entry, account code) of an account device."""
     return _subentry_of(hass, str(device_id), "account")
 
 
-def meter_of(hass: HomeAssistant, device_id: str) -> tuple[ConfigEntry, str]:
+def meter_of(hass: HomeAssistant, device_id: str) -> tuple[PrepaidConfigEntry, str]:
     """Return (loaded entry, meter key) of a meter device."""
     return _subentry_of(hass, str(device_id), "meter")
 
 
-def is_closed(entry: ConfigEntry, code: str) -> bool:
-    """Return whether an account was closed (settled) by ``close_account``."""
-    sub = entry.subentries.get(code)
-    return sub is not None and bool(sub.data.get(CLOSED_AT))
-
-
 def target_accounts(
     hass: HomeAssistant, call: ServiceCall, *, open_only: bool = True
-) -> list[tuple[ConfigEntry, str]]:
+) -> list[tuple[PrepaidConfigEntry, str]]:
     """Return the accounts a call targets (devices, or every account in an area or label)."""
     selection = TargetSelection(call.data)
     if not selection.has_any_target:
@@ -92,7 +155,7 @@ def target_accounts(
     selected = async_extract_referenced_entity_ids(hass, selection)
     devices = set(selection.device_ids) | selected.referenced_devices
     registry = dr.async_get(hass)
-    found: dict[str, tuple[ConfigEntry, str]] = {}
+    found: dict[str, tuple[PrepaidConfigEntry, str]] = {}
     for device_id in sorted(devices):
         device = registry.async_get(device_id)
         if device is None:
@@ -108,40 +171,6 @@ def target_accounts(
     if not found:
         raise invalid("no_accounts")
     return list(found.values())
-
-
-def period_bounds(hass: HomeAssistant, data: Mapping[str, Any]) -> tuple[datetime, datetime, str]:
-    """Return ``[start, end)`` and a period id from ``month`` (YYYY-MM) or ``start``/``end``."""
-    zone = ZoneInfo(str(hass.config.time_zone))
-    month = data.get(ATTR_MONTH)
-    if month is not None:
-        match = _MONTH.match(str(month).strip())
-        if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
-            raise invalid("invalid_period", value=str(month)[:40])
-        year, mon = int(match[1]), int(match[2])
-        start = datetime(year, mon, 1, tzinfo=zone)
-        end = datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=zone)
-        return start, end, f"{year:04d}-{mon:02d}"
-    if data.get(ATTR_START) is None or data.get(ATTR_END) is None:
-        raise invalid("invalid_period", value="")
-    start, end = _instant(data[ATTR_START], zone), _instant(data[ATTR_END], zone)
-    if end <= start:
-        raise invalid("invalid_period", value=f"{start.isoformat()} .. {end.isoformat()}")
-    period_id = f"{start.astimezone(zone):%Y%m%dT%H%M}-{end.astimezone(zone):%Y%m%dT%H%M}"
-    return start, end, period_id
-
-
-def _instant(value: Any, zone: ZoneInfo) -> datetime:
-    if isinstance(value, datetime):
-        instant = value
-    elif hasattr(value, "year"):
-        instant = datetime.combine(value, time(), tzinfo=zone)
-    else:
-        try:
-            instant = datetime.fromisoformat(str(value))
-        except ValueError as err:
-            raise invalid("invalid_period", value=str(value)[:40]) from err
-    return instant if instant.tzinfo is not None else instant.replace(tzinfo=zone)
 
 
 def counter_value(raw: Any) -> Decimal:

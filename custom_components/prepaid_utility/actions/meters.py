@@ -19,13 +19,12 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
 
 from ..billing.engine import CounterReading
-from ..billing.errors import OperationRefused, PrepaidError
+from ..billing.errors import OperationRefused
 from ..billing.money import format_money
 from ..const import DOMAIN
 from ..events import EVENT_METER_REPLACED, MeterReplaced
 from ..money.ledger_runtime import currency_exponent
-from ..services import _from_ledger, _key
-from .helpers import counter_value, invalid, meter_of
+from .helpers import counter_value, invalid, meter_of, request_key, translate_errors
 
 SERVICE_REPLACE_METER = "replace_meter"
 ATTR_DEVICE_ID = "device_id"
@@ -94,15 +93,14 @@ async def async_replace(
     return Replacement(meter_key, generation, replayed, charged)
 
 
+@translate_errors
 async def async_replace_meter(call: ServiceCall) -> dict[str, Any]:
     """Record a replaced meter (for automations; the repair flow does the same)."""
     hass = call.hass
-    key = _key(call.data[ATTR_REPLACEMENT_ID])
+    key = request_key(call.data[ATTR_REPLACEMENT_ID])
     entry, meter_key = meter_of(hass, call.data[ATTR_DEVICE_ID])
     new_start = counter_value(call.data[ATTR_NEW_START])
     final = counter_value(call.data[ATTR_FINAL]) if call.data.get(ATTR_FINAL) is not None else None
-    if entry.runtime_data.coordinator.billing is None:
-        raise _from_ledger(PrepaidError("no ledger"))
     try:
         done = await async_replace(hass, entry, meter_key, new_start, final=final, key=key)
     except OperationRefused as err:
@@ -112,8 +110,6 @@ async def async_replace_meter(call: ServiceCall) -> dict[str, Any]:
             reading=str(final),
             status=err.placeholders.get("status", "?"),
         ) from err
-    except PrepaidError as err:
-        raise _from_ledger(err) from err
     return _response(hass, done)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import time
-from types import MappingProxyType, SimpleNamespace
+from types import MappingProxyType
 from typing import Any
 
 import probatio as vol
@@ -25,6 +25,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 
+from ..accounts.rules import policy_from
 from ..billing.errors import InvalidAmount, LedgerConflict, PrepaidError
 from ..billing.money import format_money
 from ..const import (
@@ -33,20 +34,13 @@ from ..const import (
     CONF_PROTECTED_START,
     DOMAIN,
 )
-from ..flows.accounts import policy_from
+from ..coordinator import PrepaidConfigEntry
 from ..meters.reading import Medium
 from ..money.ledger_runtime import currency_exponent
 from ..money.recharges import async_money_response
-from ..services import (
-    ATTR_AMOUNT,
-    ATTR_DEVICE_ID,
-    _amount_minor,
-    _from_ledger,
-    _invalid,
-    register_admin_services,
-)
 from ..supply.emergency_credit import CONF_EMERGENCY_CREDIT
-from .helpers import account_of as _account_of
+from ..tariffs.catalog import reload_signature
+from .helpers import account_of, amount_minor, invalid, translate_errors
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -59,6 +53,8 @@ ATTR_PROTECTED = "protected"
 ATTR_START = "protected_start"
 ATTR_END = "protected_end"
 ATTR_CLEAR_HOURS = "clear_protected_hours"
+ATTR_DEVICE_ID = "device_id"
+ATTR_AMOUNT = "amount"
 MODES = {"on": True, "off": False, "auto": None}
 
 CONTROL_SCHEMA = vol.Schema(
@@ -90,7 +86,7 @@ EMERGENCY_SCHEMA = vol.Schema(
 class _Targets:
     """Meters chosen on one gateway entry."""
 
-    entry: Any
+    entry: PrepaidConfigEntry
     meters: set[str] = field(default_factory=set)
 
 
@@ -98,7 +94,7 @@ def _our_devices(hass: HomeAssistant, call: ServiceCall) -> tuple[set[str], set[
     """Return (every device the target reaches, the devices named directly)."""
     selection = TargetSelection(call.data)
     if not selection.has_any_target:
-        raise _invalid("no_supply_target")
+        raise invalid("no_supply_target")
     selected = async_extract_referenced_entity_ids(hass, selection)
     devices = set(selected.referenced_devices)
     explicit = set(selection.device_ids)
@@ -107,7 +103,7 @@ def _our_devices(hass: HomeAssistant, call: ServiceCall) -> tuple[set[str], set[
         entity = registry.async_get(entity_id)
         if entity is None or entity.device_id is None:
             if entity_id in selected.referenced:
-                raise _invalid("not_a_supply_target", target=entity_id)
+                raise invalid("not_a_supply_target", target=entity_id)
             continue
         devices.add(entity.device_id)
         if entity_id in selected.referenced:
@@ -117,7 +113,7 @@ def _our_devices(hass: HomeAssistant, call: ServiceCall) -> tuple[set[str], set[
 
 def _meters_of_device(
     hass: HomeAssistant, device: Any, medium: Medium, explicit: bool
-) -> tuple[Any, set[str]] | None:
+) -> tuple[PrepaidConfigEntry, set[str]] | None:
     """Return (entry, matching meters) of one of our devices; None for anybody else's."""
     for entry_id in filter(None, [device.config_entry_id]):  # a device has one entry
         entry = hass.config_entries.async_get_entry(entry_id)
@@ -125,7 +121,7 @@ def _meters_of_device(
             continue
         if entry.state is not ConfigEntryState.LOADED:
             if explicit:
-                raise _invalid("gateway_not_loaded", gateway=entry.title)
+                raise invalid("gateway_not_loaded", gateway=entry.title)
             return None
         coordinator = entry.runtime_data.coordinator
         for domain, identifier in device.identifiers:
@@ -164,17 +160,17 @@ def resolve_supply_targets(
         named = device_id in explicit
         if device is None:
             if named:
-                raise _invalid("not_a_supply_target", target=device_id)
+                raise invalid("not_a_supply_target", target=device_id)
             continue
         match = _meters_of_device(hass, device, medium, named)
         if match is None or not match[1]:
             if named:
-                raise _invalid(wrong, target=device.name_by_user or device.name or device_id)
+                raise invalid(wrong, target=device.name_by_user or device.name or device_id)
             continue
         entry, meters = match
         found.setdefault(entry.entry_id, _Targets(entry)).meters |= meters
     if not found:
-        raise _invalid("no_supply_target")
+        raise invalid("no_supply_target")
     return found
 
 
@@ -214,12 +210,14 @@ async def _async_control(call: ServiceCall, medium: Medium) -> ServiceResponse:
     }
 
 
-async def _async_relay(call: ServiceCall) -> ServiceResponse:
+@translate_errors
+async def async_relay(call: ServiceCall) -> ServiceResponse:
     """Force electricity meters' relays on or off, or hand them back to the balance."""
     return await _async_control(call, Medium.ELECTRICITY)
 
 
-async def _async_valve(call: ServiceCall) -> ServiceResponse:
+@translate_errors
+async def async_valve(call: ServiceCall) -> ServiceResponse:
     """Force water meters' valves open or closed, or hand them back to the balance."""
     return await _async_control(call, Medium.WATER)
 
@@ -228,20 +226,21 @@ def _time_text(value: time) -> str:
     return value.isoformat(timespec="minutes" if value.second == 0 else "seconds")
 
 
-async def _async_set_protection(call: ServiceCall) -> ServiceResponse:
+@translate_errors
+async def async_set_protection(call: ServiceCall) -> ServiceResponse:
     """Mark accounts "never cut" (or not) and set or clear their protected hours."""
     hass = call.hass
     data = call.data
     start, end = data.get(ATTR_START), data.get(ATTR_END)
     clear = bool(data[ATTR_CLEAR_HOURS])
     if (start is None) != (end is None) or (clear and start is not None):
-        raise _invalid("protection_hours_incomplete")
+        raise invalid("protection_hours_incomplete")
     if ATTR_PROTECTED not in data and start is None and not clear:
-        raise _invalid("protection_nothing_to_change")
+        raise invalid("protection_nothing_to_change")
     exponent = currency_exponent(hass.config.currency)
-    changes: list[tuple[Any, str, dict[str, Any]]] = []
+    changes: list[tuple[PrepaidConfigEntry, str, dict[str, Any]]] = []
     for device_id in dict.fromkeys(data[ATTR_DEVICE_ID]):
-        entry, code = _account_of(hass, device_id)
+        entry, code = account_of(hass, device_id)
         subentry = entry.subentries[code]
         new = dict(subentry.data)
         if ATTR_PROTECTED in data:
@@ -254,7 +253,7 @@ async def _async_set_protection(call: ServiceCall) -> ServiceResponse:
         try:
             policy_from(new, exponent)
         except InvalidAmount as err:
-            raise _invalid("protection_invalid", account=subentry.title) from err
+            raise invalid("protection_invalid", account=subentry.title) from err
         changes.append((entry, code, new))
     # Every account was checked before the first is changed.
     answer: list[Any] = []
@@ -278,11 +277,9 @@ async def _async_set_protection(call: ServiceCall) -> ServiceResponse:
 
 
 def _apply_protection(
-    hass: HomeAssistant, entry: Any, code: str, new: dict[str, Any], exponent: int
+    hass: HomeAssistant, entry: PrepaidConfigEntry, code: str, new: dict[str, Any], exponent: int
 ) -> None:
     """Save the rules in the subentry and use them now, without reloading the gateway."""
-    from .. import _signature  # noqa: PLC0415  # the package imports this module
-
     coordinator = entry.runtime_data.coordinator
     coordinator.accounts[code] = replace(
         coordinator.accounts[code], policy=policy_from(new, exponent)
@@ -290,16 +287,19 @@ def _apply_protection(
     # The new rules are in force already, so the update listener (which runs inside the update)
     # must find nothing to reload: it is shown the gateway's settings as they are about to be.
     subentry = entry.subentries[code]
-    after = SimpleNamespace(
-        options=entry.options,
-        subentries={**entry.subentries, code: replace(subentry, data=MappingProxyType(new))},
-    )
-    entry.runtime_data.signature = _signature(after)  # type: ignore[arg-type]
+    after = {**entry.subentries, code: replace(subentry, data=MappingProxyType(new))}
+    entry.runtime_data.signature = reload_signature(entry.options, after.values())
     hass.config_entries.async_update_subentry(entry, subentry, data=new)
 
 
+@translate_errors
 async def async_claim_emergency(
-    hass: HomeAssistant, entry: Any, code: str, *, actor: str, amount: int | None = None
+    hass: HomeAssistant,
+    entry: PrepaidConfigEntry,
+    code: str,
+    *,
+    actor: str,
+    amount: int | None = None,
 ) -> dict[str, Any]:
     """Credit emergency credit once per claim cycle; raise a translated error otherwise."""
     coordinator = entry.runtime_data.coordinator
@@ -308,17 +308,14 @@ async def async_claim_emergency(
     exponent = currency_exponent(hass.config.currency)
     if amount is None:
         configured = str(entry.options.get(CONF_EMERGENCY_CREDIT) or "").strip()
-        amount = _amount_minor(configured, exponent) if configured else setup.thresholds.low_1
+        amount = amount_minor(configured, exponent) if configured else setup.thresholds.low_1
     if amount <= 0:
-        raise _invalid("emergency_credit_unavailable", account=setup.tenant)
-    try:
-        status, balance = await credit.async_status(code)
-    except PrepaidError as err:
-        raise _from_ledger(err) from err
+        raise invalid("emergency_credit_unavailable", account=setup.tenant)
+    status, balance = await credit.async_status(code)
     if not status.claimable:
-        raise _invalid("emergency_credit_claimed", account=setup.tenant)
+        raise invalid("emergency_credit_claimed", account=setup.tenant)
     if balance > setup.thresholds.low_3:
-        raise _invalid(
+        raise invalid(
             "emergency_balance_not_low",
             account=setup.tenant,
             balance=str(format_money(balance, exponent)),
@@ -327,9 +324,7 @@ async def async_claim_emergency(
     try:
         result = await credit.async_claim(code, status.cycle, amount, actor)
     except LedgerConflict as err:  # claimed at the same moment with another amount
-        raise _invalid("emergency_credit_claimed", account=setup.tenant) from err
-    except PrepaidError as err:
-        raise _from_ledger(err) from err
+        raise invalid("emergency_credit_claimed", account=setup.tenant) from err
     response = await async_money_response(hass, entry, code, result)
     state = coordinator.supervisor.states.get(code)
     response["claim"] = status.cycle
@@ -337,25 +332,13 @@ async def async_claim_emergency(
     return response
 
 
-async def _async_grant_emergency(call: ServiceCall) -> ServiceResponse:
+@translate_errors
+async def async_grant_emergency(call: ServiceCall) -> ServiceResponse:
     """Give an account its emergency credit (as its resident's button would)."""
-    entry, code = _account_of(call.hass, call.data[ATTR_DEVICE_ID])
+    entry, code = account_of(call.hass, call.data[ATTR_DEVICE_ID])
     amount = None
     if (raw := call.data.get(ATTR_AMOUNT)) not in (None, ""):
-        amount = _amount_minor(raw, currency_exponent(call.hass.config.currency))
+        amount = amount_minor(raw, currency_exponent(call.hass.config.currency))
     return await async_claim_emergency(
         call.hass, entry, code, actor=call.context.user_id or "system", amount=amount
-    )
-
-
-def async_setup_supply_services(hass: HomeAssistant) -> None:
-    """Register the supply services once (in async_setup)."""
-    register_admin_services(
-        hass,
-        (
-            (SERVICE_RELAY, _async_relay, CONTROL_SCHEMA),
-            (SERVICE_VALVE, _async_valve, CONTROL_SCHEMA),
-            (SERVICE_PROTECTION, _async_set_protection, PROTECTION_SCHEMA),
-            (SERVICE_EMERGENCY, _async_grant_emergency, EMERGENCY_SCHEMA),
-        ),
     )

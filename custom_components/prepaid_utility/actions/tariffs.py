@@ -14,19 +14,19 @@ from typing import Any
 
 import probatio as vol
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import floor_registry as fr
-from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
 
 from ..billing.quantity import UtilityKind
 from ..const import DOMAIN
 from ..tariffs.push import async_push_tariff, check_pushable
-from ..tariffs.runtime import GatewayTariffs, PreparedChange, TariffChange, gateway_tariffs, invalid
+from ..tariffs.runtime import GatewayTariffs, PreparedChange, TariffChange, gateway_tariffs
+from .helpers import invalid, translate_errors
 
 SERVICE_SET_TARIFF = "set_tariff"
 SERVICE_PUSH_TARIFF = "push_tariff_to_meter"
@@ -65,7 +65,7 @@ PUSH_TARIFF_SCHEMA = vol.Schema(
 
 
 def _loaded(hass: HomeAssistant, entry: ConfigEntry) -> GatewayTariffs:
-    tariffs = gateway_tariffs(hass, entry.entry_id)
+    tariffs = gateway_tariffs(entry)
     if entry.state is not ConfigEntryState.LOADED or tariffs is None:
         raise invalid("gateway_not_loaded", gateway=entry.title)
     return tariffs
@@ -137,6 +137,7 @@ def _effective(raw: datetime | None) -> datetime | None:
     return dt_util.as_utc(raw)
 
 
+@translate_errors
 async def async_set_tariffs(
     targets: list[tuple[GatewayTariffs, str]],
     kind: UtilityKind,
@@ -160,7 +161,8 @@ async def async_set_tariffs(
     }
 
 
-async def _async_set_tariff(call: ServiceCall) -> ServiceResponse:
+@translate_errors
+async def async_set_tariff(call: ServiceCall) -> ServiceResponse:
     """Give the targeted accounts a tariff from now or from a given time."""
     targets = _accounts(call.hass, call)
     return await async_set_tariffs(
@@ -171,7 +173,8 @@ async def _async_set_tariff(call: ServiceCall) -> ServiceResponse:
     )
 
 
-async def _async_push_tariff(call: ServiceCall) -> ServiceResponse:
+@translate_errors
+async def async_push_tariff_to_meter(call: ServiceCall) -> ServiceResponse:
     """Write a tariff's prices and day table into meters, read back; all checked first."""
     hass = call.hass
     registry = dr.async_get(hass)
@@ -185,14 +188,3 @@ async def _async_push_tariff(call: ServiceCall) -> ServiceResponse:
         plans.append(check_pushable(tariffs, meter_id, call.data.get(ATTR_TARIFF)))
     results = [await async_push_tariff(plan) for plan in plans]
     return {"meters": results}  # type: ignore[dict-item]
-
-
-def async_setup_tariff_services(hass: HomeAssistant) -> None:
-    """Register the tariff services (once, with the other services)."""
-    for name, handler, schema in (
-        (SERVICE_SET_TARIFF, _async_set_tariff, SET_TARIFF_SCHEMA),
-        (SERVICE_PUSH_TARIFF, _async_push_tariff, PUSH_TARIFF_SCHEMA),
-    ):
-        async_register_admin_service(
-            hass, DOMAIN, name, handler, schema=schema, supports_response=SupportsResponse.OPTIONAL
-        )

@@ -6,7 +6,7 @@ from typing import Any
 
 from homeassistant.helpers import selector
 
-MAX_NAME_LENGTH = 64
+from ..const import MAX_NAME_LENGTH
 
 
 def name_error(name: str) -> str | None:

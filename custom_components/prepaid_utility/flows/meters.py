@@ -28,6 +28,7 @@ from ..const import (
     CONF_SUPPLY_ENTITY,
     DEFAULT_BREAKER_A,
     DEFAULT_MAX_FLOW_M3H,
+    MAX_NAME_LENGTH,
     SUBENTRY_METER,
     BillingMode,
     GatewayType,
@@ -36,7 +37,7 @@ from ..meters.modbus_meter import ModbusMeter
 from ..meters.profiles import PROFILES
 from ..meters.reading import Medium, MeterError, MeterMisconfigured
 from ..meters.simulator.building import PRESETS
-from .fields import MAX_NAME_LENGTH, name_error, number
+from .fields import name_error, number
 
 MAX_ADDRESS = 247
 

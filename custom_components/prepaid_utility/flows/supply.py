@@ -8,11 +8,11 @@ from typing import Any
 import probatio as vol
 from homeassistant.helpers import selector
 
+from ..accounts.rules import money_minor
 from ..billing.errors import InvalidAmount
 from ..money.ledger_runtime import currency_exponent
 from ..supply.emergency_credit import CONF_EMERGENCY_CREDIT
 from ..supply.workday import CONF_WORKDAY_ENTITY, WORKDAY_DOMAINS
-from .accounts import money_minor
 
 
 def supply_option_fields(current: Mapping[str, Any]) -> dict[Any, Any]:

@@ -57,7 +57,7 @@ CONF_RESET = "reset"
 
 def gateway_now(hass: HomeAssistant, entry: ConfigEntry) -> datetime:
     """Return the gateway's time (a simulated building keeps its own clock)."""
-    tariffs = gateway_tariffs(hass, entry.entry_id)
+    tariffs = gateway_tariffs(entry)
     return tariffs.now() if tariffs is not None else dt_util.utcnow()
 
 

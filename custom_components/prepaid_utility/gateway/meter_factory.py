@@ -30,11 +30,11 @@ from ..const import (
     MAINS_VOLTS,
 )
 from ..meters.decode import DataType
-from ..meters.ha_entity import HaEntityMeter
 from ..meters.hub import ModbusHub
 from ..meters.modbus_meter import ModbusMeter, utc_now
 from ..meters.profiles import PROFILES, Profile, Role
 from ..meters.reading import Medium, Meter
+from .ha_entity import HaEntityMeter
 
 # Reading fields each profile role feeds (for HA-entity meters: the counter only).
 _ROLE_FIELDS: Mapping[Role, str] = {

@@ -28,7 +28,7 @@ from ..ledger import AsyncLedgerStore, LedgerStore
 from ..ledger.metering import CycleResult
 from ..meters.reading import MeterReading
 from ..tariffs.prices import tariff_book, tariff_code
-from ..tariffs.runtime import async_setup_tariffs
+from ..tariffs.runtime import GatewayTariffs
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -65,8 +65,11 @@ class GatewayBilling:
         gateway_title: str,
         ledger: AsyncLedgerStore,
         meters: Mapping[str, MeterSetup],
+        *,
+        tariffs: GatewayTariffs,
     ) -> None:
         """Bind the gateway's meters to the ledger."""
+        self.tariffs = tariffs
         self.hass = hass
         self.entry_id = entry_id
         self.gateway_title = gateway_title
@@ -91,10 +94,8 @@ class GatewayBilling:
                 store.register_tariff(code, book)
 
         await self.ledger.run(register)
-        # Each meter is billed with the book of the account holding it (see tariff_runtime).
-        entry = self.hass.config_entries.async_get_entry(self.entry_id)
-        if entry is not None:
-            self.meter_codes = await async_setup_tariffs(self.hass, entry, self.ledger, self.meters)
+        # Each meter is billed with the book of the account holding it (see tariffs.runtime).
+        self.meter_codes = await self.tariffs.async_register()
 
     async def async_bill(self, readings: Mapping[str, MeterReading]) -> CycleResult | None:
         """Bill this poll's good readings; None when the ledger could not be written."""

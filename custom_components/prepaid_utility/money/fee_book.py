@@ -18,8 +18,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
-from ..accounts.setup import AccountSetup
-from ..actions.helpers import is_closed
+from ..accounts.setup import AccountSetup, is_closed
 from ..billing.errors import PrepaidError
 from ..billing.fees import (
     FeeBasis,

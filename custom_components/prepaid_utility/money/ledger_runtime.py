@@ -19,14 +19,17 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
-from sqlalchemy import exists, select
-from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
 
 from ..billing.errors import LedgerUnavailable, SchemaTooNew
 from ..const import DOMAIN
-from ..ledger import AsyncLedgerStore, LedgerStore, schema
+from ..ledger import (
+    AsyncLedgerStore,
+    DatabaseError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from ..ledger.database import sqlite_url
-from .ledger_location import InvalidLocation, display_url, engine_url
+from ..ledger.location import InvalidLocation, display_url, engine_url
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -155,20 +158,6 @@ def _raise_issue(hass: HomeAssistant, key: str, path: str, detail: str) -> None:
     )
 
 
-def _accounts_with_history(store: LedgerStore, codes: set[str]) -> set[str]:
-    """Return which of the accounts have any balance or journal entry in this ledger."""
-    with store.reading() as conn:
-        rows = conn.execute(
-            select(schema.account.c.code)
-            .where(schema.account.c.code.in_(codes))
-            .where(
-                (schema.account.c.balance != 0)
-                | exists().where(schema.journal_entry.c.account_id == schema.account.c.id)
-            )
-        )
-        return {row.code for row in rows}
-
-
 async def async_check_location(
     hass: HomeAssistant, current: str | None, new: str | None, account_codes: set[str]
 ) -> str | None:
@@ -205,7 +194,7 @@ async def async_check_location(
             _LOGGER.warning("Ledger at %s cannot be used: %s", display_url(new_url), err)
             return "ledger_cannot_connect"
         source = await store_at(ledger_url(hass, current))
-        held = await source.run(lambda s: _accounts_with_history(s, account_codes))
+        held = await source.run(lambda s: s.accounts_with_history(account_codes))
         present = set(await target.run(lambda s: s.balances()))
         if held - present:
             return "ledger_would_strand_money"

@@ -20,17 +20,17 @@ from homeassistant.auth.models import User
 from homeassistant.components.frontend.storage import async_user_store
 from homeassistant.components.http.const import KEY_HASS_USER
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 from ..accounts.access import visible_account
-from ..actions.helpers import ATTR_MONTH, period_bounds
+from ..billing.errors import LedgerUnavailable, PrepaidError, Refused
 from ..const import DOMAIN
 from .build import async_statement, statement_csv
 from .labels import labels_for
 from .page import NUMBER_STYLES, NumberStyle, PageContext, render_statement
+from .periods import ATTR_MONTH, period_bounds
 
 STATEMENT_URL = f"/api/{DOMAIN}/statement/{{account}}/{{filename}}"
 FORMATS = ("csv", "html")
@@ -103,7 +103,7 @@ class StatementView(HomeAssistantView):
             )  # fmt: skip
         try:
             bounds = period_bounds(hass, {ATTR_MONTH: month})
-        except ServiceValidationError:
+        except Refused:
             return await _error(
                 self, hass, language, HTTPStatus.BAD_REQUEST, "invalid_period", value=month[:40]
             )
@@ -112,13 +112,13 @@ class StatementView(HomeAssistantView):
             return await _error(self, hass, language, HTTPStatus.NOT_FOUND, "statement_not_found")
         try:
             data = await async_statement(hass, acc.entry, account, bounds)
-        except ServiceValidationError:
-            # Known to the gateway but not (yet) to the ledger: nothing to show either way.
-            return await _error(self, hass, language, HTTPStatus.NOT_FOUND, "statement_not_found")
-        except HomeAssistantError:
+        except LedgerUnavailable:
             return await _error(
                 self, hass, language, HTTPStatus.SERVICE_UNAVAILABLE, "statement_ledger_unavailable"
             )
+        except PrepaidError:
+            # Known to the gateway but not (yet) to the ledger: nothing to show either way.
+            return await _error(self, hass, language, HTTPStatus.NOT_FOUND, "statement_not_found")
         if fmt == "csv":
             return web.Response(
                 text=await hass.async_add_executor_job(statement_csv, data),

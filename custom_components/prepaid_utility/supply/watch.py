@@ -21,10 +21,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from ..const import DOMAIN
-from ..meters.reading import SupplyState
+from ..meters.reading import Medium, SupplyState
 
 _LOGGER = logging.getLogger(__name__)
 
+# What a cut meter may still count before it is taken for bypassed: a little over a resolution
+# step, so a reading taken as the relay opened does not raise the alarm.
+BYPASS_ALLOWANCE = {Medium.ELECTRICITY: Decimal("0.05"), Medium.WATER: Decimal("0.005")}
 REFUSALS_BEFORE_ISSUE = 3
 
 

@@ -13,7 +13,7 @@ Nothing here imports Home Assistant: the forms, the services and the ledger shar
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
@@ -33,6 +33,19 @@ CONF_TARIFFS = "tariffs"  # {name: {"utility": ..., "versions": [version, ...]}}
 CONF_ACCOUNT_TARIFFS = "account_tariffs"  # {account: {utility: [[iso, name], ...]}}
 # Options applied to a running gateway without a reload.
 LIVE_OPTIONS = frozenset({CONF_ACCOUNT_TARIFFS})
+
+
+def reload_signature(options: Mapping[str, Any], subentries: Iterable[Any]) -> object:
+    """Return what, when changed, needs the gateway set up again (of options and subentries).
+
+    Tariff choices of accounts are applied to the running ledger at once, so they are left out.
+    """
+    subs = sorted(
+        (s.subentry_type, s.subentry_id, s.title, repr(sorted(s.data.items()))) for s in subentries
+    )
+    return (repr(sorted((k, v) for k, v in options.items() if k not in LIVE_OPTIONS)), subs)
+
+
 CONF_TARIFF_ELECTRICITY = "tariff_electricity"  # an account subentry's first choice
 CONF_TARIFF_WATER = "tariff_water"
 ACCOUNT_TARIFF_FIELD = {

@@ -18,6 +18,7 @@ from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError
 
+from ..billing.errors import Refused
 from ..billing.quantity import UtilityKind
 from ..billing.schedule import TouPeriod
 from ..billing.tariff import Tariff
@@ -32,7 +33,7 @@ from ..meters.modbus_meter import ModbusMeter
 from ..meters.profiles.acrel import TOU_SLOTS
 from ..meters.reading import ControlOutcome, MeterError
 from .catalog import DEFAULT_TARIFF, books, choice_at, named_tariffs, names_for, timeline
-from .runtime import GatewayTariffs, invalid
+from .runtime import GatewayTariffs
 
 TOU_FEATURE = "acrel_tou"
 PERIOD_CODE = {TouPeriod.SHARP: 1, TouPeriod.PEAK: 2, TouPeriod.FLAT: 3, TouPeriod.VALLEY: 4}
@@ -67,10 +68,10 @@ def check_pushable(tariffs: GatewayTariffs, meter_id: str, name: str | None) -> 
     setup = tariffs.meters[meter_id]
     meter = setup.meter
     if not isinstance(meter, ModbusMeter) or TOU_FEATURE not in meter.profile.features:
-        raise invalid("meter_cannot_take_tariff", meter=setup.name)
+        raise Refused("meter_cannot_take_tariff", meter=setup.name)
     status = tariffs.entry.runtime_data.coordinator.data.meters.get(meter_id)
     if status is None or not status.online:
-        raise invalid("meter_offline", meter=setup.name)
+        raise Refused("meter_offline", meter=setup.name)
     kind = UtilityKind.ELECTRICITY
     options = tariffs.entry.options
     if name is None:
@@ -82,17 +83,17 @@ def check_pushable(tariffs: GatewayTariffs, meter_id: str, name: str | None) -> 
             )
     elif name not in names_for(options, kind):
         if name in named_tariffs(options):
-            raise invalid("tariff_wrong_utility", tariff=name, utility=kind.value)
-        raise invalid("unknown_tariff", tariff=name)
+            raise Refused("tariff_wrong_utility", tariff=name, utility=kind.value)
+        raise Refused("unknown_tariff", tariff=name)
     tariff = books(options, kind, tariffs.timezone)[name].at(tariffs.now())
     if tariff.tiers:
-        raise invalid("tariff_not_for_meter", tariff=name, meter=setup.name)
+        raise Refused("tariff_not_for_meter", tariff=name, meter=setup.name)
     micro = {p: tariff.unit_price(p, 0) for p in tariff.prices_micro}
     if any(m % METER_PRICE_MICRO or m >= MAX_METER_PRICE_MICRO for m in micro.values()):
-        raise invalid("price_not_representable", tariff=name, meter=setup.name)
+        raise Refused("price_not_representable", tariff=name, meter=setup.name)
     slots = _slots(tariff)
     if len(slots) > TOU_SLOTS:
-        raise invalid("tou_table_too_long", tariff=name, meter=setup.name)
+        raise Refused("tou_table_too_long", tariff=name, meter=setup.name)
     # Periods the table never uses still need a register value: the flat price (or the lowest).
     fallback = micro.get(TouPeriod.FLAT, min(micro.values()))
     prices = {p: Decimal(micro.get(p, fallback)) / 1_000_000 for p in TouPeriod}
@@ -135,7 +136,7 @@ async def async_push_tariff(plan: PushPlan) -> dict[str, Any]:
                 raise _failed(plan, f"day table {table + 1}")
             tables.append(slots)
     except MeterError as err:
-        raise invalid("meter_offline", meter=plan.tariffs.meters[plan.meter_id].name) from err
+        raise Refused("meter_offline", meter=plan.tariffs.meters[plan.meter_id].name) from err
     return {
         "meter": plan.meter_id,
         "tariff": plan.tariff_name,

@@ -18,22 +18,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
-from homeassistant.util.hass_dict import HassKey
-from sqlalchemy import select
 
-from ..billing.errors import PrepaidError
+from ..billing.errors import PrepaidError, Refused
 from ..billing.quantity import UtilityKind
 from ..billing.schedule import QUARTER_MINUTES, TouPeriod
 from ..billing.tariff import Tariff, TariffBook
 from ..const import CONF_METERS, DOMAIN, SUBENTRY_ACCOUNT
 from ..gateway.meter_factory import MeterSetup
 from ..ledger import AsyncLedgerStore, LedgerStore
-from ..ledger.schema import meter as meter_table
 from .catalog import (
     DEFAULT_TARIFF,
     books,
@@ -48,7 +45,6 @@ from .catalog import (
 
 _LOGGER = logging.getLogger(__name__)
 
-DATA_TARIFFS: HassKey[dict[str, GatewayTariffs]] = HassKey(f"{DOMAIN}_tariffs")
 VACANT = "vacant"
 
 
@@ -60,13 +56,6 @@ def signal_tariffs(entry_id: str) -> str:
 def meter_tariff_code(meter_id: str, holder: str | None) -> str:
     """Return the ledger's code of a meter's book while ``holder`` holds it."""
     return f"{meter_id}@{holder or VACANT}"
-
-
-def invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    """Return a translated refusal of a tariff change."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,16 +232,10 @@ class GatewayTariffs:
                     # what it billed meanwhile keeps its price.
                     book = splice(old, wanted, billed)
                 store.register_tariff(code, book, billed_until=billed)
-            with store.reading() as conn:
-                rows = conn.execute(
-                    select(meter_table.c.id, meter_table.c.tariff_code).where(
-                        meter_table.c.id.in_(list(table))
-                    )
-                ).all()
-            for row in rows:
-                code = table[row.id][0]
-                if row.tariff_code != code:
-                    store.set_meter_tariff(row.id, code)
+            for meter_id, now_code in store.meter_tariff_codes(list(table)).items():
+                code = table[meter_id][0]
+                if now_code != code:
+                    store.set_meter_tariff(meter_id, code)
 
         await self.ledger.run(work)
         return {meter_id: code for meter_id, (code, _) in table.items()}
@@ -355,10 +338,10 @@ class GatewayTariffs:
         if name not in names_for(options, kind):
             other = named_tariffs(options).get(name)
             if other is not None:
-                raise invalid("tariff_wrong_utility", tariff=name, utility=kind.value)
-            raise invalid("unknown_tariff", tariff=name)
+                raise Refused("tariff_wrong_utility", tariff=name, utility=kind.value)
+            raise Refused("unknown_tariff", tariff=name)
         if not self.account_meters(code, kind):
-            raise invalid("account_without_utility", account=code, utility=kind.value)
+            raise Refused("account_without_utility", account=code, utility=kind.value)
         return TariffChange(code, kind, name)
 
     async def async_prepare(self, changes: list[TariffChange], at: datetime) -> PreparedChange:
@@ -380,7 +363,7 @@ class GatewayTariffs:
             ) from err
         latest = max((b for b in billed.values() if b is not None), default=None)
         if latest is not None and at < latest:
-            raise invalid(
+            raise Refused(
                 "effective_before_last_reading",
                 effective=at.isoformat(),
                 last_reading=latest.isoformat(),
@@ -410,37 +393,9 @@ def _billed_until(store: LedgerStore, meter_id: str) -> datetime | None:
         return None
 
 
-def gateway_tariffs(hass: HomeAssistant, entry_id: str) -> GatewayTariffs | None:
-    """Return the tariffs of a loaded gateway."""
-    return hass.data.get(DATA_TARIFFS, {}).get(entry_id)
-
-
-async def async_setup_tariffs(
-    hass: HomeAssistant,
-    entry: ConfigEntry,
-    ledger: AsyncLedgerStore,
-    meters: Mapping[str, MeterSetup],
-) -> dict[str, str]:
-    """Register the meters' books for a gateway being set up; return meter -> ledger code."""
-    runtime = entry.runtime_data
-    # The gateway's clock (a simulated building's own), as the coordinator keeps it.
-    tariffs = GatewayTariffs(hass, entry, ledger, meters, runtime.coordinator.clock)
-    codes = await tariffs.async_register()
-    hass.data.setdefault(DATA_TARIFFS, {})[entry.entry_id] = tariffs
-    coordinator = runtime.coordinator
-
-    @callback
-    def _polled() -> None:
-        data = coordinator.data
-        polled_at = data.polled_at if data is not None else None
-        if polled_at is not None and polled_at != tariffs.positions_at:
-            hass.async_create_task(tariffs.async_refresh_positions(polled_at))
-
-    @callback
-    def _forget() -> None:
-        if hass.data.get(DATA_TARIFFS, {}).get(entry.entry_id) is tariffs:
-            hass.data[DATA_TARIFFS].pop(entry.entry_id)
-
-    entry.async_on_unload(coordinator.async_add_listener(_polled))
-    entry.async_on_unload(_forget)
-    return codes
+def gateway_tariffs(entry: ConfigEntry) -> GatewayTariffs | None:
+    """Return the tariffs of a loaded gateway (None while it is not loaded)."""
+    if entry.state is not ConfigEntryState.LOADED:
+        return None
+    tariffs: GatewayTariffs = entry.runtime_data.tariffs
+    return tariffs

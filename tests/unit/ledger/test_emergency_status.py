@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from custom_components.prepaid_utility.ledger import LedgerStore
-from custom_components.prepaid_utility.supply.emergency_credit import (
+from custom_components.prepaid_utility.ledger.emergency import (
     REASON_CLAIM,
     REASON_REPAID,
     EmergencyStatus,

@@ -16,7 +16,7 @@ from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 
-from .reading import (
+from ..meters.reading import (
     COUNTER_RESOLUTION,
     Capabilities,
     ControlOutcome,
