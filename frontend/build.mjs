@@ -1,11 +1,11 @@
 // Builds the one card bundle the integration serves (committed), or the unit tests.
-//   node build.mjs            -> ../custom_components/prepaid_utility/frontend/prepaid-utility-cards.js
+//   node build.mjs            -> ../custom_components/prepaid_utility/www/prepaid-utility-cards.js
 //   node build.mjs --tests    -> dist-test/*.test.mjs (run with node --test)
 //   node build.mjs --stdout   -> the bundle on stdout (scripts/test compares it with the file)
 import { build } from "esbuild";
 import { readdirSync } from "node:fs";
 
-const OUT = "../custom_components/prepaid_utility/frontend/prepaid-utility-cards.js";
+const OUT = "../custom_components/prepaid_utility/www/prepaid-utility-cards.js";
 const common = {
   bundle: true,
   format: "esm",

@@ -28,8 +28,8 @@ from custom_components.prepaid_utility.const import (
     DOMAIN,
     SUBENTRY_ACCOUNT,
 )
-from custom_components.prepaid_utility.payment_signature import SIGNATURE_HEADER, sign
-from custom_components.prepaid_utility.payments import CONF_WEBHOOK_ID, CONF_WEBHOOK_SECRET
+from custom_components.prepaid_utility.money.payments import CONF_WEBHOOK_ID, CONF_WEBHOOK_SECRET
+from custom_components.prepaid_utility.payments.signature import SIGNATURE_HEADER, sign
 
 pytestmark = pytest.mark.usefixtures("sockets")
 

@@ -37,7 +37,7 @@ from custom_components.prepaid_utility.const import (
 )
 from custom_components.prepaid_utility.ledger.schema import meter as meter_table
 from custom_components.prepaid_utility.ledger.schema import usage_bucket
-from custom_components.prepaid_utility.tariff_catalog import CONF_ACCOUNT_TARIFFS, CONF_TARIFFS
+from custom_components.prepaid_utility.tariffs.catalog import CONF_ACCOUNT_TARIFFS, CONF_TARIFFS
 
 from .conftest import add_simulated_building, poll
 
