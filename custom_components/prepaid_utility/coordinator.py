@@ -166,7 +166,7 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
         )
         for value in (True, False):
             self.supervisor.set_override({key for key, on in saved.items() if on is value}, value)
-        await self.billing.async_register_tariffs(entry.options)
+        await self.billing.async_register_tariffs()
         entry.async_on_unload(self.async_add_listener(self._tariff_positions))
         # The trackers must know each meter's last reading before the first poll.
         await self.usage.async_prepare()

@@ -513,6 +513,21 @@ class LedgerCore:
         with self.reading() as conn:
             return {row.meter_id: row.code for row in conn.execute(query)}
 
+    def meters_on_tariffs(self, codes: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """Return meter id -> (its book's code, the account holding it now) for ``codes``."""
+        held = assignment.c.end_us.is_(None) & (assignment.c.meter_id == meter.c.id)
+        with self.reading() as conn:
+            rows = conn.execute(
+                select(meter.c.id, meter.c.tariff_code, account.c.code)
+                .select_from(
+                    meter.outerjoin(assignment, held).outerjoin(
+                        account, account.c.id == assignment.c.account_id
+                    )
+                )
+                .where(meter.c.tariff_code.in_(list(codes)))
+            ).all()
+        return {row.id: (row.tariff_code, row.code) for row in rows}
+
     def meter_tariff_codes(self, meter_ids: Sequence[str]) -> dict[str, str]:
         """Return meter id -> the code of the book its readings are billed with now."""
         with self.reading() as conn:

@@ -27,7 +27,6 @@ from ..gateway.meter_factory import MeterSetup
 from ..ledger import AsyncLedgerStore, LedgerStore
 from ..ledger.metering import CycleResult
 from ..meters.reading import MeterReading
-from ..tariffs.prices import tariff_book, tariff_code
 from ..tariffs.runtime import GatewayTariffs
 
 _LOGGER = logging.getLogger(__name__)
@@ -81,20 +80,8 @@ class GatewayBilling:
         self.in_doubt = False  # the last cycle could not be written
         self.meter_codes: dict[str, str] = {}  # meter -> its book in the ledger
 
-    async def async_register_tariffs(self, options: Mapping[str, object]) -> None:
-        """Give the ledger this gateway's tariff books (every saved price version)."""
-        timezone = str(self.hass.config.time_zone)
-        books = {
-            tariff_code(self.entry_id, kind): tariff_book(options, kind, timezone)
-            for kind in UtilityKind
-        }
-
-        def register(store: LedgerStore) -> None:
-            for code, book in books.items():
-                store.register_tariff(code, book)
-
-        await self.ledger.run(register)
-        # Each meter is billed with the book of the account holding it (see tariffs.runtime).
+    async def async_register_tariffs(self) -> None:
+        """Give the ledger every meter's book (the book of the account holding it)."""
         self.meter_codes = await self.tariffs.async_register()
 
     async def async_bill(self, readings: Mapping[str, MeterReading]) -> CycleResult | None:
@@ -123,13 +110,10 @@ class GatewayBilling:
     def _add_meters(self, store: LedgerStore, new: list[CounterReading]) -> None:
         for reading in new:
             setup = self.meters[reading.meter_id]
-            code = self.meter_codes.get(
-                reading.meter_id, tariff_code(self.entry_id, UtilityKind(setup.medium.value))
-            )
             store.add_meter(
                 reading.meter_id,
                 meter_spec(setup),
-                code,
+                self.meter_codes[reading.meter_id],
                 start=reading.total,
                 at=reading.taken_at,
                 periods=reading.periods,

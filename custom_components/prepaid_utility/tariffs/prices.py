@@ -48,11 +48,6 @@ def validate_price(text: str) -> int:
     return micro
 
 
-def tariff_code(entry_id: str, kind: UtilityKind) -> str:
-    """Return the ledger's code of a gateway's tariff for one utility."""
-    return f"{entry_id}:{kind.value}"
-
-
 def versions(options: Mapping[str, Any], kind: UtilityKind) -> list[tuple[str, str]]:
     """Return the saved (effective ISO instant, price) pairs of one utility, oldest first."""
     saved = options.get(CONF_TARIFF_VERSIONS, {}).get(kind.value, [])

@@ -221,8 +221,14 @@ class GatewayTariffs:
         Returns meter -> code, for meters the ledger meets for the first time.
         """
         table = self.meter_books(self.entry.options)
+        defaults = {
+            kind: books(self.entry.options, kind, self.timezone)[DEFAULT_TARIFF]
+            for kind in UtilityKind
+        }
+        entry_id = self.entry.entry_id
 
         def work(store: LedgerStore) -> None:
+            move_off_gateway_books(store, entry_id, defaults, table)
             for meter_id, (code, wanted) in table.items():
                 billed = _billed_until(store, meter_id)
                 old = store.tariffs.get(code)
@@ -383,6 +389,43 @@ class GatewayTariffs:
         """Keep the choice in the options (no reload: the ledger has it already)."""
         self.hass.config_entries.async_update_entry(self.entry, options=options)
         async_dispatcher_send(self.hass, signal_tariffs(self.entry.entry_id))
+
+
+def gateway_book_codes(entry_id: str) -> dict[str, UtilityKind]:
+    """Return the codes an old release gave a gateway's one book per utility."""
+    return {f"{entry_id}:{kind.value}": kind for kind in UtilityKind}
+
+
+def move_off_gateway_books(
+    store: LedgerStore,
+    entry_id: str,
+    defaults: Mapping[UtilityKind, TariffBook],
+    configured: Mapping[str, object],
+) -> list[str]:
+    """Move an old installation's meters off the gateway's books; return the meters moved.
+
+    Releases before named tariffs billed every meter of a gateway with one book per utility
+    (``<entry>:<utility>``), rebuilt from the entry's saved prices at every set-up. A ledger they
+    wrote still names those codes on its meters. Meters the gateway still has are moved to their
+    holder's book by ``async_register`` like any other; a meter it no longer lists gets its own
+    book holding exactly what the old one said (the gateway's default prices, every saved
+    version), so nothing billed or still to bill changes price. Once no meter names an old code
+    this is one empty query per set-up.
+    """
+    codes = gateway_book_codes(entry_id)
+    moved = []
+    for meter_id, (old, holder) in store.meters_on_tariffs(list(codes)).items():
+        if meter_id in configured:
+            continue
+        code = meter_tariff_code(meter_id, holder)
+        store.register_tariff(
+            code, defaults[codes[old]], billed_until=_billed_until(store, meter_id)
+        )
+        store.set_meter_tariff(meter_id, code)
+        moved.append(meter_id)
+    if moved:
+        _LOGGER.info("Moved %d retired meters off the gateway's old tariff books", len(moved))
+    return moved
 
 
 def _billed_until(store: LedgerStore, meter_id: str) -> datetime | None:
