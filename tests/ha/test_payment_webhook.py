@@ -374,3 +374,35 @@ async def test_every_unexpected_error_answers_5xx_and_a_retry_credits_once(
     )
     assert (resp.status, (await resp.json())["result"]) == (400, "malformed")
     assert await ledger.balance(code) == before + 3000
+
+
+async def test_a_closed_accounts_order_credits_nothing(
+    hass: HomeAssistant, mixed_building: Any, hass_client_no_auth: Any
+) -> None:
+    """Rule 16: an order made before the tenant moved out is refused once the account closed."""
+    entry = mixed_building
+    await async_setup_component(hass, "webhook", {})
+    code, device_id = await _setup(hass, entry)
+    order = await _order(hass, device_id, "GONE-1", "10.00")
+    await hass.services.async_call(
+        DOMAIN,
+        "close_account",
+        {"device_id": device_id, "settlement_id": "OUT-1"},
+        blocking=True,
+        return_response=True,
+    )
+    await hass.async_block_till_done()
+    ledger = entry.runtime_data.ledger
+    assert (await ledger.account(code)).closed
+    before = await ledger.balance(code)
+    secret = entry.data[CONF_WEBHOOK_SECRET]
+    client = await hass_client_no_auth()
+    body = _body("GONE-1", "10.00")
+    results = []
+    for _ in range(3):  # and its retries
+        headers = {SIGNATURE_HEADER: sign(secret, int(time.time()), body)}
+        resp = await client.post(order["webhook_path"], data=body, headers=headers)
+        results.append((resp.status, (await resp.json())["result"]))
+    print(f"closed_account_deliveries={len(results)} credited=0")
+    assert results == [(409, "account_closed")] * 3
+    assert await ledger.balance(code) == before
