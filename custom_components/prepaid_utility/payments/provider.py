@@ -22,9 +22,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 # A notification larger than this is not a payment notification (WeChat's are about 1 KB,
 # Alipay's about 1.5 KB, Stripe's checkout.session events about 3-6 KB).
 MAX_NOTIFICATION_BYTES = 64 * 1024
-# Our order ids travel as WeChat's out_trade_no (6-32 of these characters), Alipay's
-# out_trade_no and Stripe's client_reference_id: the strictest of the three decides.
-ORDER_ID_RE = re.compile(r"^[A-Za-z0-9_\-|*]{6,32}$")
 
 
 class PaymentState(StrEnum):

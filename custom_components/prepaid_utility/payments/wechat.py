@@ -337,10 +337,3 @@ def parse_query_response(
     if payment.order_id != order_id:
         raise NotificationRefused(Refusal.MALFORMED, "another order")
     return payment
-
-
-# What WeChat Pay expects back: 2xx (204 is fine) when accepted; anything else is retried
-# (15s, 15s, 30s, 3m, 10m, 20m, 30m, ... for about 24 h) with the JSON below on failure.
-def failure_body(message: str) -> dict[str, str]:
-    """Return the answer body WeChat Pay documents for a notification we could not accept."""
-    return {"code": "FAIL", "message": message}
