@@ -23,6 +23,7 @@ from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
+from ..accounts.setup import is_closed
 from ..billing.errors import InvalidAmount, LedgerConflict, PrepaidError
 from ..billing.money import parse_money
 from ..const import DOMAIN
@@ -104,6 +105,24 @@ class PaymentOrders:
         return True
 
 
+async def read_body(request: web.Request, cap: int) -> bytes | None:
+    """Return the whole body, or None when it is larger than ``cap`` (answer 413).
+
+    ``request.content.read(n)`` returns what has arrived so far, not the body: a notification
+    split over two TCP writes then fails its signature. The declared length is checked before
+    a byte is read; a chunked body (no length) is read to its end and stopped past the cap.
+    """
+    declared = request.content_length
+    if declared is not None:
+        return None if declared > cap else await request.read()
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(16 * 1024):
+        body += chunk
+        if len(body) > cap:
+            return None
+    return bytes(body)
+
+
 def _reply(result: str, status: int, **extra: Any) -> web.Response:
     return web.json_response({"result": result, **extra}, status=status)
 
@@ -144,8 +163,22 @@ class PaymentWebhook:
     async def handle(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
-        """Verify, check against the expected order, credit once."""
-        body = await request.content.read(MAX_BODY_BYTES + 1)
+        """Verify, check against the expected order, credit once; never 2xx without an outcome.
+
+        A provider trusts the status code: a 2xx it takes as "done", anything else it retries.
+        So an error nobody foresaw (a ledger closed by a reload, a bug) answers 500, never the
+        200 Home Assistant's webhook component would send for an exception.
+        """
+        try:
+            return await self._handle(request)
+        except Exception:
+            _LOGGER.exception("Payment notification not processed; the sender will retry")
+            return _reply("internal_error", 500)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        body = await read_body(request, MAX_BODY_BYTES)
+        if body is None:
+            return _reply(str(SignatureProblem.TOO_LARGE), 413)
         check = verify_signature(
             self.entry.data[CONF_WEBHOOK_SECRET],
             request.headers.get(SIGNATURE_HEADER),
@@ -161,8 +194,10 @@ class PaymentWebhook:
             order_id = str(payload["order_id"])
             amount = parse_money(str(payload["amount"]), self.exponent)
             currency = str(payload["currency"]).upper()
-            status_text = str(payload.get("status", "paid"))
-        except ValueError, KeyError, TypeError, InvalidAmount:
+            # Required: a notification that does not say "paid" is not a payment.
+            status_text = str(payload["status"])
+        except ValueError, KeyError, TypeError, ArithmeticError, InvalidAmount:
+            # ArithmeticError: "1e999999999" overflows Decimal; a malformed amount, not a crash.
             return _reply("malformed", 400)
         if status_text != "paid":
             return _reply("ignored", 200)
@@ -170,12 +205,15 @@ class PaymentWebhook:
         if order is None:
             _LOGGER.warning("Payment for unknown order %s ignored", order_id)
             return _reply("unknown_order", 404)
-        if amount != order.amount_minor or currency != hass.config.currency.upper():
+        if amount != order.amount_minor or currency != self.hass.config.currency.upper():
             _LOGGER.warning(
                 "Payment for order %s does not match the order (amount or currency); not credited",
                 order_id,
             )
             return _reply("amount_mismatch", 409)
+        if is_closed(self.entry, order.account):
+            _LOGGER.warning("Payment for order %s refused: the account is closed", order_id)
+            return _reply("account_closed", 409)
         return await self._credit(order)
 
     async def _credit(self, order: Order) -> web.Response:
