@@ -60,7 +60,16 @@ def split_password(location: str) -> tuple[str, str]:
     password = url.password
     if password is None:
         return text, ""
-    return url.set(password=None).render_as_string(hide_password=False), str(password)
+    # URL.set() ignores None, so the URL is rebuilt without the password.
+    bare = URL.create(
+        url.drivername,
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    )
+    return bare.render_as_string(hide_password=False), str(password)
 
 
 def join_password(location: str, password: str, kept: tuple[str, str]) -> str:
