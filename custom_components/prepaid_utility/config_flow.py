@@ -33,6 +33,7 @@ from .const import (
     CONF_ELECTRICITY_PRICE,
     CONF_FRAME_GAP_MS,
     CONF_GATEWAY_TYPE,
+    CONF_LEDGER_PASSWORD,
     CONF_LEDGER_URL,
     CONF_PARITY,
     CONF_POLL_INTERVAL,
@@ -65,6 +66,7 @@ from .flows.meters import MeterSubentryFlow, simulated_meters
 from .flows.supply import supply_option_fields, supply_options
 from .flows.tariffs import TariffOptionsFlow
 from .gateway.bus import async_can_connect, bus_config, list_serial_ports, unique_id
+from .ledger.location import join_password, split_password
 from .money.ledger_runtime import async_check_location
 from .tariffs.prices import PRICE_OPTION, current_price, validate_price, with_prices
 
@@ -335,7 +337,11 @@ class GatewayOptionsFlow(TariffOptionsFlow):
                     validate_price(prices[kind])
                 except InvalidAmount:
                     errors[key] = "invalid_price"
-            location = str(user_input.get(CONF_LEDGER_URL) or "").strip()
+            location = join_password(
+                str(user_input.get(CONF_LEDGER_URL) or ""),
+                str(user_input.get(CONF_LEDGER_PASSWORD) or ""),
+                split_password(str(current.get(CONF_LEDGER_URL) or "")),
+            )
             if not errors:
                 codes = {
                     sub.subentry_id
@@ -375,9 +381,16 @@ class GatewayOptionsFlow(TariffOptionsFlow):
         elif gateway is GatewayType.RTU_OVER_TCP:
             gap = current.get(CONF_FRAME_GAP_MS, DEFAULT_FRAME_GAP_MS_OVER_TCP)
             fields[vol.Required(CONF_FRAME_GAP_MS, default=gap)] = number(0, 500, unit="ms")
-        # A password typed here is stored like any other option; never shown back in the log.
-        fields[vol.Optional(CONF_LEDGER_URL, default=current.get(CONF_LEDGER_URL, ""))] = (
-            selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL))
+        # A form's defaults are sent to the browser: the URL goes without its password, and the
+        # password field is always empty (left empty, the stored password is kept).
+        shown, _ = split_password(str(current.get(CONF_LEDGER_URL) or ""))
+        fields[vol.Optional(CONF_LEDGER_URL, default=shown)] = selector.TextSelector(
+            selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
+        )
+        fields[vol.Optional(CONF_LEDGER_PASSWORD)] = selector.TextSelector(
+            selector.TextSelectorConfig(
+                type=selector.TextSelectorType.PASSWORD, autocomplete="current-password"
+            )
         )
         return self.async_show_form(
             step_id="settings",

@@ -31,6 +31,7 @@ CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_TIMEOUT: Final = "timeout"
 CONF_RETRIES: Final = "retries"
 CONF_FRAME_GAP_MS: Final = "frame_gap_ms"
+CONF_LEDGER_PASSWORD: Final = "ledger_password"  # noqa: S105  # a form field, never stored
 CONF_LEDGER_URL: Final = "ledger_url"  # "" or absent: the SQLite file in the config folder
 
 DEFAULT_TCP_PORT: Final = 502

@@ -22,6 +22,7 @@ from custom_components.prepaid_utility.const import (
     CONF_ELECTRICITY_PRICE,
     CONF_FRAME_GAP_MS,
     CONF_GATEWAY_TYPE,
+    CONF_LEDGER_PASSWORD,
     CONF_LEDGER_URL,
     CONF_PARITY,
     CONF_POLL_INTERVAL,
@@ -274,6 +275,7 @@ async def test_options_are_saved_and_reload(hass: HomeAssistant, gateway: tuple[
         CONF_RETRIES,
         CONF_FRAME_GAP_MS,
         CONF_LEDGER_URL,
+        CONF_LEDGER_PASSWORD,  # issue 16: the password is its own field
         "workday_entity",  # supply control (test_supply_control.py)
         "emergency_credit",
     }
@@ -312,6 +314,7 @@ async def test_options_reject_out_of_range(hass: HomeAssistant) -> None:
         CONF_WATER_PRICE,
         CONF_POLL_INTERVAL,
         CONF_LEDGER_URL,
+        CONF_LEDGER_PASSWORD,  # issue 16: the password is its own field
         "workday_entity",  # supply control (test_supply_control.py)
         "emergency_credit",
     }

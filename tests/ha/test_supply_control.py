@@ -39,6 +39,7 @@ from custom_components.prepaid_utility.const import (
     CONF_POLL_INTERVAL,
     CONF_ROOM,
     CONF_TENANT,
+    CONF_VIEWERS,
     CONF_WATER_PRICE,
     DOMAIN,
     SUBENTRY_ACCOUNT,
@@ -290,10 +291,11 @@ async def test_wrong_targets_are_refused_and_change_nothing(
 async def test_admin_services_refuse_non_admins_but_the_button_works(
     hass: HomeAssistant, building: Any, hass_read_only_user: User
 ) -> None:
-    code, account = await _account(hass, building)  # no money: cut at once
+    resident = await hass.auth.async_create_user("Resident", group_ids=[GROUP_ID_USER])
+    # The resident's tablet: listed in "Who may see it", so the button is theirs to press.
+    code, account = await _account(hass, building, **{CONF_VIEWERS: [resident.id]})  # no money
     ledger = building.runtime_data.ledger
     before = await ledger.balance(code)
-    resident = await hass.auth.async_create_user("Resident", group_ids=[GROUP_ID_USER])
     calls: list[tuple[str, dict[str, Any]]] = [
         ("relay_control", {"device_id": account, "mode": "on"}),
         ("valve_control", {"device_id": account, "mode": "on"}),
