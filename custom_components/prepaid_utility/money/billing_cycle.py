@@ -17,7 +17,7 @@ from decimal import Decimal
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from ..billing.engine import CounterReading, MeterSpec
+from ..billing.engine import CounterReading, MeterSpec, TouFallback
 from ..billing.errors import PrepaidError
 from ..billing.quantity import UtilityKind
 from ..billing.schedule import TouPeriod
@@ -78,6 +78,8 @@ class GatewayBilling:
         self._known: set[str] = set()
         self.registered_now: set[str] = set()  # meters that joined the ledger this cycle
         self._quarantined: set[str] = set()
+        self._tou_fallbacks: dict[str, TouFallback] = {}  # meter -> the reason in its repair
+        self._tou_mismatches: dict[str, tuple[TouPeriod, TouPeriod]] = {}
         self.in_doubt = False  # the last cycle could not be written
         self.meter_codes: dict[str, str] = {}  # meter -> its book in the ledger
 
@@ -118,6 +120,7 @@ class GatewayBilling:
             _LOGGER.info("%s: the ledger is written again", self.gateway_title)
         self.in_doubt = False
         self._report_quarantines(result, readings)
+        self._report_tou(result)
         return result
 
     def _add_meters(self, store: LedgerStore, new: list[CounterReading]) -> None:
@@ -180,3 +183,54 @@ class GatewayBilling:
         self._quarantined = now_quarantined | {
             key for key in self._quarantined if key not in readings
         }
+
+    def _report_tou(self, result: CycleResult) -> None:
+        """Raise and clear the time-of-use repairs of this cycle's readings.
+
+        A fallback to the tariff's table stays raised until the meter is billed by its own
+        registers again (a reading that is not billed at all says nothing either way). A table
+        mismatch stays raised until a billed reading leaves no disagreement under way.
+        """
+        for key, reason in result.tou_fallbacks.items():
+            if self._tou_fallbacks.get(key) == reason:
+                continue
+            self._tou_fallbacks[key] = reason
+            setup = self.meters[key]
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                f"tou_fallback_{key}",
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=f"tou_fallback_{reason.value}",
+                translation_placeholders={"meter": setup.name, "room": setup.room},
+            )
+        for key in result.tou_by_registers & set(self._tou_fallbacks):
+            del self._tou_fallbacks[key]
+            ir.async_delete_issue(self.hass, DOMAIN, f"tou_fallback_{key}")
+        for key, mismatch in result.tou_mismatches.items():
+            periods = (mismatch.meter_period, mismatch.tariff_period)
+            if self._tou_mismatches.get(key) == periods:
+                continue
+            self._tou_mismatches[key] = periods
+            setup = self.meters[key]
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                f"tou_mismatch_{key}",
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="tou_mismatch",
+                translation_placeholders={
+                    "meter": setup.name,
+                    "room": setup.room,
+                    "meter_period": mismatch.meter_period.value,
+                    "tariff_period": mismatch.tariff_period.value,
+                    "since": mismatch.since.isoformat(timespec="minutes"),
+                },
+            )
+        # Readings that give no evidence (a poll across a period's edge, no use) keep the repair.
+        for key in result.tou_agreeing & set(self._tou_mismatches):
+            if key not in result.tou_mismatches:
+                del self._tou_mismatches[key]
+                ir.async_delete_issue(self.hass, DOMAIN, f"tou_mismatch_{key}")
