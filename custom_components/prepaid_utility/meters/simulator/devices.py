@@ -303,6 +303,7 @@ class AcrelSim(SimDevice):
             "params": list(self.params),
             "remaining_cents": self.remaining_cents,
             "forced": self.forced,
+            "meter_side": self.meter_side,
             "tou_store": {str(a): v for a, v in self.tou_store.items()},
         }
 
@@ -312,6 +313,7 @@ class AcrelSim(SimDevice):
         self.params = [int(x) for x in state["params"]]
         self.remaining_cents = float(state["remaining_cents"])
         self.forced = bool(state["forced"])
+        self.meter_side = bool(state.get("meter_side", self.meter_side))
         self.tou_store = {int(a): int(v) for a, v in state["tou_store"].items()}
 
     def tariff_at(self, when: datetime) -> int:
