@@ -7,6 +7,8 @@ simulated meters themselves count.
 
 from __future__ import annotations
 
+import asyncio
+
 import logging
 from decimal import Decimal
 from typing import Any
@@ -443,3 +445,41 @@ async def test_removed_meter_takes_its_device_and_stale_devices_can_go(
     )
     assert await async_remove_config_entry_device(hass, entry, stale)
     print("removed_meter_devices_left=0 entities_left=0 stale_deletable=1 live_deletable=0")
+
+
+async def test_meter_added_while_the_gateway_reloads_waits_for_it(hass: HomeAssistant) -> None:
+    """A second meter saved a moment after the first probes once the reload is done."""
+    building = Building.from_layouts([[("acrel_ddsy1352", 1, 2)]])
+    endpoint = (await building.start(kind="tcp", host="127.0.0.1", port=0))[0]
+    entry = await _add_gateway(
+        hass, "tcp", {CONF_NAME: "Block", "host": endpoint.host, "port": endpoint.port}
+    )
+
+    async def add(unit: int) -> Any:
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
+        )
+        return await hass.config_entries.subentries.async_configure(
+            result["flow_id"],
+            {CONF_NAME: f"Flat {unit}", CONF_ROOM: f"10{unit}", CONF_PROFILE: "acrel_ddsy1352",
+             CONF_ADDRESS: unit, CONF_BREAKER_A: 40, CONF_BILLING_MODE: "platform"},
+        )  # fmt: skip
+
+    first = await add(1)
+    assert first["type"] is FlowResultType.CREATE_ENTRY
+    turns = 0
+    # Until the old gateway is unloaded and the new one not yet set up (what a second form
+    # saved about a second later meets on a big building).
+    while hasattr(entry, "runtime_data") and turns < 10_000:
+        await asyncio.sleep(0)
+        turns += 1
+    reloading = entry.setup_lock.locked() and not hasattr(entry, "runtime_data")
+    second = await add(2)
+    print(f"reloading_when_added={reloading} second={second['type']}")
+    assert reloading
+    assert second["type"] is FlowResultType.CREATE_ENTRY, second.get("errors")
+    await hass.async_block_till_done()
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+    assert len(entry.runtime_data.coordinator.meters) == 2
+    await hass.config_entries.async_unload(entry.entry_id)
+    await building.stop()

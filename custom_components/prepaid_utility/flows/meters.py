@@ -8,10 +8,16 @@ that cuts its supply.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigSubentryData, ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.config_entries import (
+    ConfigEntryState,
+    ConfigSubentryData,
+    ConfigSubentryFlow,
+    SubentryFlowResult,
+)
 from homeassistant.const import CONF_NAME
 from homeassistant.helpers import selector
 
@@ -40,6 +46,7 @@ from ..meters.simulator.building import PRESETS
 from .fields import name_error, number
 
 MAX_ADDRESS = 247
+RELOAD_WAIT_S = 60  # the longest a big building's reload is waited for before a probe
 
 
 def _meter_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -233,9 +240,17 @@ class MeterSubentryFlow(ConfigSubentryFlow):
     async def _probe(self, data: dict[str, Any]) -> dict[str, str]:
         """Read the meter once through the gateway's bus."""
         entry = self._get_entry()
+        if entry.setup_lock.locked():
+            # The gateway reloads (a meter or account saved a moment ago): probe once it is back
+            # rather than answer that it is not running.
+            try:
+                async with asyncio.timeout(RELOAD_WAIT_S), entry.setup_lock:
+                    pass
+            except TimeoutError:
+                return {"base": "gateway_not_loaded"}
         runtime = getattr(entry, "runtime_data", None)
         hub = getattr(runtime, "hub", None)
-        if hub is None:
+        if hub is None or entry.state is not ConfigEntryState.LOADED:
             return {"base": "gateway_not_loaded"}
         meter = ModbusMeter(hub, PROFILES[data[CONF_PROFILE]], data[CONF_ADDRESS], key="probe")
         try:
