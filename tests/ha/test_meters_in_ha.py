@@ -8,7 +8,6 @@ simulated meters themselves count.
 from __future__ import annotations
 
 import asyncio
-
 import logging
 from decimal import Decimal
 from typing import Any
