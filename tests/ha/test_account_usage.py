@@ -326,9 +326,22 @@ async def test_meter_side_balance_disagreement_is_a_repair(
     assert ledger_balance <= 10_000
     print(f"issue=1 ledger={placeholders['ledger_balance']} meter={placeholders['meter_balance']}")
 
+    # 20.00 more on both sides: the difference stays, the open issue shows the new figures.
+    device.remaining_cents += 2_000
+    await _recharge(hass, device_entry.id, amount="20.00", order_id="MS-2")
+    await poll(hass, entry)
+    issue = registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    updated = issue.translation_placeholders
+    ledger_balance = await entry.runtime_data.ledger.balance(code)
+    print(f"issue_updated meter={updated['meter_balance']} ledger={updated['ledger_balance']}")
+    assert Decimal(updated["meter_balance"]) - Decimal(placeholders["meter_balance"]) > 19
+    assert Decimal(updated["ledger_balance"]) == Decimal(ledger_balance) / 100
+    assert Decimal(updated["ledger_balance"]) - Decimal(placeholders["ledger_balance"]) > 19
+    device.remaining_cents -= 5_000  # both agree again (within a step)
+
     # Within one tariff step (0.60) of each other again; while the meter is silent its last
     # figure is not judged, once it answers the issue goes away by itself.
-    device.remaining_cents -= 5_000
     device.faults.no_reply = True
     await poll(hass, entry)
     assert registry.async_get_issue(DOMAIN, issue_id) is not None
