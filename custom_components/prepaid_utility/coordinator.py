@@ -145,7 +145,7 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
                 if (sub := entry.subentries.get(key)) is not None
                 and sub.data.get(CONF_BILLING_MODE) == BillingMode.METER
             ),
-            names={key: setup.name for key, setup in meters.items()},
+            names={key: setup.label for key, setup in meters.items()},
         )
         self.overrides = OverrideStore(hass, entry.entry_id)
         self.gateway_watch = GatewayWatch(hass, entry.entry_id, entry.title, self.clock)
