@@ -277,7 +277,9 @@ async def test_gateway_down_makes_everything_unavailable_then_recovers(
     await building2.stop()
 
 
-async def test_meter_subentry_flow_checks_the_meter(hass: HomeAssistant) -> None:
+async def test_meter_subentry_flow_checks_the_meter(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
     building = Building.from_layouts([[("acrel_ddsy1352", 1, 1), ("xintai_water", 2, 2)]])
     endpoint = (await building.start(kind="tcp", host="127.0.0.1", port=0))[0]
     entry = await _add_gateway(
@@ -293,8 +295,12 @@ async def test_meter_subentry_flow_checks_the_meter(hass: HomeAssistant) -> None
                 CONF_ADDRESS: 1, CONF_BREAKER_A: 63, CONF_BILLING_MODE: "meter"}  # fmt: skip
         return await _configure_modbus_meter(hass, result["flow_id"], {**base, **values})
 
+    caplog.clear()
     result = await add({CONF_ADDRESS: 9})
     assert result["errors"] == {CONF_ADDRESS: "meter_not_responding"}
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    print(f"absent_address_error_lines={len(errors)}")
+    assert errors == []  # an absent address is the form's answer, not an error in the log
     result = await add({CONF_ADDRESS: 2})  # a water meter refuses the Acrel registers
     assert result["errors"] == {CONF_PROFILE: "wrong_profile"}
     result = await add({CONF_NAME: "??"})
