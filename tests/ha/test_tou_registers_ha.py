@@ -170,6 +170,20 @@ async def test_backwards_period_register_raises_a_repair_that_clears_on_recovery
     cleared = _issue(hass, f"tou_fallback_{acrel}") is None
     print(f"cleared={cleared}")
     assert cleared
+    # Again, with a restart of the gateway between the fallback and the recovery.
+    using = device.tariff_at(device.meter_time(sim.clock.now())) - 1
+    device.tou_q[next(i for i in range(4) if i != using)] -= 5 * KWH_STEP
+    sim.clock.advance(600)
+    await poll(hass, entry)
+    assert _issue(hass, f"tou_fallback_{acrel}") is not None
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    sim = entry.runtime_data.building.building
+    sim.clock.advance(600)
+    await poll(hass, entry)
+    cleared_after_restart = _issue(hass, f"tou_fallback_{acrel}") is None
+    print(f"cleared_after_restart={cleared_after_restart}")
+    assert cleared_after_restart
 
 
 async def test_meter_clock_hours_off_raises_a_table_mismatch_repair(

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 
 from ..billing.engine import CounterReading, MeterSpec, TouFallback
 from ..billing.errors import PrepaidError
@@ -80,6 +81,8 @@ class GatewayBilling:
         self._quarantined: set[str] = set()
         self._tou_fallbacks: dict[str, TouFallback] = {}  # meter -> the reason in its repair
         self._tou_mismatches: dict[str, tuple[TouPeriod, TouPeriod]] = {}
+        self._tou_settled: set[str] = set()  # meters with no fallback repair left from before
+        self._tou_agreed: set[str] = set()  # meters with no mismatch repair left from before
         self.in_doubt = False  # the last cycle could not be written
         self.meter_codes: dict[str, str] = {}  # meter -> its book in the ledger
 
@@ -205,9 +208,13 @@ class GatewayBilling:
                 translation_key=f"tou_fallback_{reason.value}",
                 translation_placeholders={"meter": setup.name, "room": setup.room},
             )
-        for key in result.tou_by_registers & set(self._tou_fallbacks):
-            del self._tou_fallbacks[key]
-            ir.async_delete_issue(self.hass, DOMAIN, f"tou_fallback_{key}")
+        # A repair raised before a restart or reload is not in memory: the first good reading
+        # of each meter since then clears it too.
+        for key in result.tou_by_registers:
+            if key in self._tou_fallbacks or key not in self._tou_settled:
+                self._tou_fallbacks.pop(key, None)
+                ir.async_delete_issue(self.hass, DOMAIN, f"tou_fallback_{key}")
+        self._tou_settled |= result.tou_by_registers
         for key, mismatch in result.tou_mismatches.items():
             periods = (mismatch.meter_period, mismatch.tariff_period)
             if self._tou_mismatches.get(key) == periods:
@@ -226,11 +233,14 @@ class GatewayBilling:
                     "room": setup.room,
                     "meter_period": mismatch.meter_period.value,
                     "tariff_period": mismatch.tariff_period.value,
-                    "since": mismatch.since.isoformat(timespec="minutes"),
+                    "since": dt_util.as_local(mismatch.since).isoformat(timespec="minutes"),
                 },
             )
-        # Readings that give no evidence (a poll across a period's edge, no use) keep the repair.
-        for key in result.tou_agreeing & set(self._tou_mismatches):
-            if key not in result.tou_mismatches:
-                del self._tou_mismatches[key]
+        # Readings that give no evidence (a poll across a period's edge, no use) are not in
+        # tou_agreeing: they keep the repair.
+        agreeing = result.tou_agreeing - result.tou_mismatches.keys()
+        for key in agreeing:
+            if key in self._tou_mismatches or key not in self._tou_agreed:
+                self._tou_mismatches.pop(key, None)
                 ir.async_delete_issue(self.hass, DOMAIN, f"tou_mismatch_{key}")
+        self._tou_agreed |= agreeing
