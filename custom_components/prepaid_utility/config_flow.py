@@ -8,6 +8,8 @@ or port without losing its meters and accounts.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import datetime
 from typing import Any, override
 
@@ -137,6 +139,29 @@ def _clean(gateway: GatewayType, user_input: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.ASCII | re.IGNORECASE)
+
+
+def valid_host(host: str) -> bool:
+    """Return whether ``host`` is an IP address or a host name (RFC 1123), before any lookup.
+
+    A typo such as "not a host!" is a wrong entry, not an unreachable gateway.
+    """
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return True
+    name = host.removesuffix(".")
+    labels = name.split(".")
+    return (
+        0 < len(name) <= 253
+        and all(_HOST_LABEL.match(label) for label in labels)
+        and not labels[-1].isdigit()  # "10.0.0.256": a mistyped address, not a name
+    )
+
+
 async def _validate(gateway: GatewayType, data: dict[str, Any]) -> dict[str, str]:
     """Return form errors; an empty dict means the gateway answered."""
     errors: dict[str, str] = {}
@@ -144,7 +169,7 @@ async def _validate(gateway: GatewayType, data: dict[str, Any]) -> dict[str, str
         errors[CONF_NAME] = error
     if gateway is GatewayType.SERIAL and not data[CONF_SERIAL_PORT]:
         errors[CONF_SERIAL_PORT] = "invalid_serial_port"
-    if gateway in (GatewayType.TCP, GatewayType.RTU_OVER_TCP) and not data[CONF_HOST]:
+    if gateway in (GatewayType.TCP, GatewayType.RTU_OVER_TCP) and not valid_host(data[CONF_HOST]):
         errors[CONF_HOST] = "invalid_host"
     if errors or gateway not in MODBUS_GATEWAYS:
         return errors

@@ -18,6 +18,15 @@ class GatewayType(StrEnum):
     HA_ENTITIES = "ha_entities"  # meters made of existing HA sensors and switches/valves
 
 
+# The gateway device's model as a person names the hardware (device info has no translation).
+GATEWAY_MODELS: Final[dict[GatewayType, str]] = {
+    GatewayType.TCP: "Modbus TCP gateway",
+    GatewayType.RTU_OVER_TCP: "RS485-to-Ethernet converter (RTU over TCP)",
+    GatewayType.SERIAL: "USB RS485 adapter",
+    GatewayType.SIMULATED: "Simulated building",
+    GatewayType.HA_ENTITIES: "Home Assistant entities",
+}
+
 MODBUS_GATEWAYS: Final = frozenset({GatewayType.TCP, GatewayType.RTU_OVER_TCP, GatewayType.SERIAL})
 
 CONF_GATEWAY_TYPE: Final = "gateway_type"

@@ -538,7 +538,7 @@ async def test_workday_entity_decides_non_working_day_protection(
 
 
 async def test_relay_not_obeying_raises_and_clears_a_repair(
-    hass: HomeAssistant, building: Any
+    hass: HomeAssistant, building: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     """C4: a welded relay is asked K times, then left alone with a repair issue."""
     _, account = await _account(hass, building)
@@ -565,6 +565,11 @@ async def test_relay_not_obeying_raises_and_clears_a_repair(
     assert attempts == REFUSALS_BEFORE_ISSUE
     print(f"mismatches=1 alerts=1 attempts={attempts} writes_per_incident={writes}")
     assert writes <= REFUSALS_BEFORE_ISSUE * 2  # each attempt writes at most twice
+    warnings = [r.getMessage() for r in caplog.records if "does not follow" in r.getMessage()]
+    name = building.subentries[key].title
+    print(f"stuck_warning={warnings[0]!r}")
+    assert warnings
+    assert all(name in w and key not in w for w in warnings)  # named, not by internal id
     # Repaired by hand: the next poll sees it off and the issue goes.
     relay.faults.ignore_supply = False
     relay.supply_on = False

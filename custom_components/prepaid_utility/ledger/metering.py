@@ -68,6 +68,8 @@ class CycleResult:
     tou_by_registers: set[str] = field(default_factory=set)
     tou_fallbacks: dict[str, TouFallback] = field(default_factory=dict)
     tou_mismatches: dict[str, TouMismatch] = field(default_factory=dict)
+    # Meters whose billed reading left no disagreement under way (a mismatch repair may go).
+    tou_agreeing: set[str] = field(default_factory=set)
 
 
 def spec_row(spec: MeterSpec) -> dict[str, object]:
@@ -321,6 +323,8 @@ def bill_readings(
             result.tou_fallbacks[reading.meter_id] = outcome.tou_fallback
         if outcome.tou_mismatch is not None:
             result.tou_mismatches[reading.meter_id] = outcome.tou_mismatch
+        if outcome.status is ReadingStatus.CHARGED and outcome.state.tou_mismatch_since is None:
+            result.tou_agreeing.add(reading.meter_id)
         if outcome.quarantined:
             result.quarantined.append(reading.meter_id)
             try:

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -42,6 +43,8 @@ def statement_data(
 ) -> dict[str, Any]:
     """Return the statement as plain JSON types (money as decimal strings)."""
     exponent = currency_exponent(hass.config.currency)
+    # Every time in the statement in the zone its period is named in (CSV included).
+    zone = ZoneInfo(str(hass.config.time_zone))
 
     def money(minor: int) -> str:
         return str(format_money(minor, exponent))
@@ -64,8 +67,8 @@ def statement_data(
     return {
         "account_id": found.account,
         "period": period_id,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
+        "start": start.astimezone(zone).isoformat(),
+        "end": end.astimezone(zone).isoformat(),
         "currency": hass.config.currency,
         "opening_balance": money(found.opening_balance),
         "closing_balance": money(found.closing_balance),
@@ -83,7 +86,7 @@ def statement_data(
         "lines": [
             {
                 "entry_id": line.entry_id,
-                "at": line.at.isoformat(),
+                "at": line.at.astimezone(zone).isoformat(),
                 "kind": line.kind,
                 "reason": line.reason,
                 "amount": money(line.amount),

@@ -12,6 +12,11 @@ until the account's desired state next changes) was forced by someone without au
 relay closed by hand at the board, a switch moved behind the integration's back). It is put back
 with the same bounded tries as a refused command, ``prepaid_utility_supply_forced`` is fired and
 a repair issue raised.
+
+A meter that keeps its own balance (meter-side billing) cuts and restores itself by that
+balance: the ledger's balance never switches it (the two may disagree: a top-up made at the
+meter is not in the ledger), so opening such an account or a ledger at zero does not cut a meter
+that still holds credit. A manual switch (an override) still reaches it.
 """
 
 from __future__ import annotations
@@ -78,11 +83,20 @@ class AccountSupervisor:
         controllable: Mapping[str, bool],
         currency: str,
         exponent: int,
+        *,
+        meter_side: frozenset[str] = frozenset(),
+        names: Mapping[str, str] | None = None,
     ) -> None:
-        """Watch ``accounts``; ``controllable`` says which meters have a relay or valve."""
+        """Watch ``accounts``; ``controllable`` says which meters have a relay or valve.
+
+        ``meter_side``: meters that keep their own balance (never switched by the ledger's);
+        ``names``: each meter's name for the log.
+        """
         self.hass = hass
         self.accounts = accounts
         self.controllable = controllable
+        self.meter_side = meter_side
+        self.names: Mapping[str, str] = names or {}
         self.currency = currency
         self.exponent = exponent
         self.states: dict[str, AccountState] = {code: AccountState() for code in accounts}
@@ -105,6 +119,8 @@ class AccountSupervisor:
             return self.manual[meter]
         if meter in self.overrides:
             return self.overrides[meter]
+        if meter in self.meter_side:
+            return None  # the meter's own balance decides
         holder = self.holder.get(meter)
         return None if holder is None else self.states[holder].supply_on
 
@@ -143,6 +159,15 @@ class AccountSupervisor:
             pending |= state.pending
         return pending
 
+    def _switched_by_balance(self, setup: AccountSetup) -> list[str]:
+        """Return the account's relays and valves that follow its ledger balance."""
+        return [m for m in setup.meters if self.controllable.get(m) and m not in self.meter_side]
+
+    def _meter_side_only(self, setup: AccountSetup) -> bool:
+        """Return whether every relay or valve of the account keeps its own balance."""
+        switches = [m for m in setup.meters if self.controllable.get(m)]
+        return bool(switches) and all(m in self.meter_side for m in switches)
+
     def _account_override(self, setup: AccountSetup) -> Override:
         """Return the account's override: forced only when all its relays and valves are."""
         forced = {self.overrides.get(m) for m in setup.meters if self.controllable.get(m)}
@@ -163,7 +188,7 @@ class AccountSupervisor:
             return
         self._initialised = True
         for code, setup in self.accounts.items():
-            states = [observed.get(m) for m in setup.meters if self.controllable.get(m)]
+            states = [observed.get(m) for m in self._switched_by_balance(setup)]
             if states and all(s is SupplyState.OFF for s in states):
                 self.states[code].supply_on = False
                 self.states[code].level = AlarmLevel.CUT_OFF
@@ -184,6 +209,12 @@ class AccountSupervisor:
             state = self.states[code]
             balance = balances[code]
             state.override = self._account_override(setup)
+            if state.override is Override.AUTO and self._meter_side_only(setup):
+                # Nothing of it follows the ledger: no cut or restore to decide or announce.
+                state.supply_on, state.hold, state.warned_until = True, None, None
+                level = next_alarm_level(balance, state.level, setup.thresholds, setup.policy, True)
+                self._level_changed(setup, state, balance, level)
+                continue
             decision = decide_supply(
                 balance=balance,
                 supply_on=state.supply_on,
@@ -221,7 +252,7 @@ class AccountSupervisor:
         if decision.action in (SupplyAction.CUT, SupplyAction.RESTORE):
             state.supply_on = decision.supply_on
             state.warned_until = None
-            state.pending = {m for m in setup.meters if self.controllable.get(m)}
+            state.pending = set(self._switched_by_balance(setup))
             for meter in state.pending:
                 self.manual.pop(meter, None)
                 self.watch.forget(meter)
@@ -327,7 +358,9 @@ class AccountSupervisor:
             try:
                 result = await set_supply(meter, desired)
             except Exception:  # a meter that fails is retried next cycle
-                _LOGGER.debug("%s: %s did not take the command", tenant, meter)
+                _LOGGER.debug(
+                    "%s: %s did not take the command", tenant, self.names.get(meter, meter)
+                )
                 continue
             if result.outcome is ControlOutcome.VERIFIED:
                 pending.discard(meter)
@@ -336,7 +369,7 @@ class AccountSupervisor:
                 _LOGGER.warning(
                     "%s: %s does not follow the supply command (reads %s)",
                     tenant,
-                    meter,
+                    self.names.get(meter, meter),
                     result.observed.value,
                 )
                 if self.watch.refused(meter, desired):
