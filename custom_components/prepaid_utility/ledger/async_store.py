@@ -65,11 +65,9 @@ class AsyncLedgerStore:
         """See ``LedgerStore.adjust``."""
         return await self.run(lambda s: s.adjust(account, amount_minor, key, reason, **kw))
 
-    async def bill_readings(
-        self, readings: Sequence[CounterReading], cycle_key: str | None = None
-    ) -> CycleResult:
+    async def bill_readings(self, readings: Sequence[CounterReading]) -> CycleResult:
         """See ``LedgerStore.bill_readings``."""
-        return await self.run(lambda s: s.bill_readings(readings, cycle_key))
+        return await self.run(lambda s: s.bill_readings(readings))
 
     async def balance(self, account: str) -> int:
         """See ``LedgerStore.balance``."""
@@ -121,6 +119,7 @@ class AsyncLedgerStore:
         """See ``reports.statement``."""
 
         def work(store: LedgerStore) -> reports.Statement:
+            store.settle_usage()
             with store.reading() as conn:
                 return reports.statement(conn, account, start, end)
 

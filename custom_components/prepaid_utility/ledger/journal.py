@@ -1,9 +1,11 @@
 """Posting journal entries: idempotency, balanced postings, materialised balances.
 
 Every entry has a ``(source, key)`` with a UNIQUE constraint. Within one transaction the entry,
-its postings and the balance updates are written together; an existing key with the same
-payload hash returns the first entry, a different payload raises ``LedgerConflict``. The
-optional step hook lets the crash test kill the process between any two statements.
+its postings and the balance updates are written together; an existing key with the same payload
+hash returns the first entry, a different payload raises ``LedgerConflict``. Usage is the
+exception to "balances move with entries": it accrues in place and is posted per hour
+(:mod:`.accrual`), so ``balance == sum(postings) + accrued``. The optional step hook lets the
+crash test kill the process between any two statements.
 """
 
 from __future__ import annotations
@@ -124,11 +126,27 @@ class NewEntry:
     actor: str = "system"
 
 
-def write_entry(conn: Connection, entry: NewEntry, postings: Iterable[tuple[int, int]]) -> int:
-    """Insert an entry, its postings (which must add up to zero) and update balances."""
+def write_entry(
+    conn: Connection,
+    entry: NewEntry,
+    postings: Iterable[tuple[int, int]],
+    *,
+    settles_accrual: bool = False,
+) -> int:
+    """Insert an entry, its postings (which must add up to zero) and update balances.
+
+    Any other money entry first closes the open hour's usage (:mod:`.accrual`), so postings
+    keep the order in which money moved. ``settles_accrual`` is that closing entry itself: its
+    postings are already in the balances and move out of ``account.accrued`` instead.
+    """
+    from . import accrual, checkpoints  # noqa: PLC0415 - they write entries through this
+
     lines = [(acc, amount) for acc, amount in postings if amount != 0]
     if sum(amount for _, amount in lines) != 0:
         raise ValueError("journal entry does not balance")
+    if lines and not settles_accrual:
+        accrual.close(conn)
+    checkpoints.invalidate_before(conn, entry.day)
     step("entry:begin")
     entry_id = conn.execute(
         journal_entry.insert().values(
@@ -157,10 +175,13 @@ def write_entry(conn: Connection, entry: NewEntry, postings: Iterable[tuple[int,
         totals: dict[int, int] = defaultdict(int)
         for acc, amount in lines:
             totals[acc] += amount
+        moved = (
+            {"accrued": account.c.accrued - bindparam("delta")}
+            if settles_accrual
+            else {"balance": account.c.balance + bindparam("delta")}
+        )
         conn.execute(
-            account.update()
-            .where(account.c.id == bindparam("acc"))
-            .values(balance=account.c.balance + bindparam("delta")),
+            account.update().where(account.c.id == bindparam("acc")).values(**moved),
             [{"acc": acc, "delta": delta} for acc, delta in sorted(totals.items())],
         )
         step("entry:balances")

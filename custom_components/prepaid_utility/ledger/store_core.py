@@ -32,7 +32,7 @@ from ..billing.errors import (
 from ..billing.quantity import counter_to_milli
 from ..billing.schedule import TouPeriod
 from ..billing.tariff import TariffBook
-from . import metering
+from . import accrual, metering
 from .audit import InvariantReport, check_invariants
 from .database import READ_ONLY, make_engine
 from .journal import (
@@ -131,8 +131,15 @@ class LedgerCore:
             raise
 
     def close(self) -> None:
-        """Release every connection."""
-        self.engine.dispose()
+        """Post the open hour's usage (if the ledger is writable) and release every connection."""
+        try:
+            self.settle_usage()
+        except LedgerUnavailable:
+            # A locked or broken file: the accruals stay in the balances and are posted by the
+            # next cycle, so nothing is lost by not posting them now.
+            pass
+        finally:
+            self.engine.dispose()
 
     # -- transactions -------------------------------------------------------------------
 
@@ -420,14 +427,14 @@ class LedgerCore:
     def _ctx(self) -> metering.Context:
         return metering.Context(self.timezone, self.exponent, self.tariffs)
 
-    def bill_readings(
-        self, readings: Sequence[CounterReading], cycle_key: str | None = None
-    ) -> metering.CycleResult:
-        """Bill one poll cycle's readings in one transaction."""
+    def bill_readings(self, readings: Sequence[CounterReading]) -> metering.CycleResult:
+        """Bill one poll cycle's readings in one transaction (the charges accrue in the hour)."""
         now = self.clock()
-        return self._write(
-            lambda conn: metering.bill_readings(conn, self._ctx(), readings, now, cycle_key)
-        )
+        return self._write(lambda conn: metering.bill_readings(conn, self._ctx(), readings, now))
+
+    def settle_usage(self) -> int | None:
+        """Post the open hour's accrued usage now (statements, close); return the entry id."""
+        return self._write(accrual.close)
 
     def _idempotent(
         self,

@@ -27,6 +27,8 @@ from ..money.ledger_runtime import currency_exponent
 def _read(
     store: LedgerStore, code: str, start: datetime, end: datetime
 ) -> tuple[Statement, list[StatementLine]]:
+    # A statement lists entries: the open hour's usage becomes one first.
+    store.settle_usage()
     with store.reading() as conn:
         return statement(conn, code, start, end), statement_lines(conn, code, start, end)
 
