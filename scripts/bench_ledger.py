@@ -204,7 +204,9 @@ def capture_cycle(building: Building) -> tuple[float, list[tuple[str, list[tuple
 
     captured: list[tuple[str, list[tuple[object, ...]]]] = []
 
-    def record(_c: object, _cur: object, sql: str, params: object, _ctx: object, many: bool) -> None:
+    def record(
+        _c: object, _cur: object, sql: str, params: object, _ctx: object, many: bool
+    ) -> None:
         if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
             rows = list(params) if many else [params]  # type: ignore[call-overload]
             captured.append((sql, [tuple(r) for r in rows]))
@@ -237,9 +239,7 @@ def main() -> None:
     print(f"week_meters={METERS} week_build_s={time.perf_counter() - start:.0f}")
     print(f"week_ledger_bytes_per_meter_day={week_bytes:.0f}")
     print(f"ledger_gb_per_year_1000_meters={week_bytes * 1000 * 365 / 1e9:.2f}")
-    timings = []
-    for _ in range(5):
-        timings.append(week.poll(30) * 1000)
+    timings = [week.poll(30) * 1000 for _ in range(5)]
     cycle_ms, statements = capture_cycle(week)
     week.store.close()
     copy = tmp / "raw.db"
@@ -271,7 +271,8 @@ def main() -> None:
         start = time.perf_counter()
         reports.statement(conn, "T0007", T0 + timedelta(days=330), T0 + timedelta(days=360))
         print(f"statement_december_ms={(time.perf_counter() - start) * 1000:.1f}")
-    assert statement.charges > 0 and len(lines) > 8_000
+    assert statement.charges > 0
+    assert len(lines) > 8_000
     year.store.close()
     print(f"bench_wall_s={time.perf_counter() - began:.0f}")
     shutil.rmtree(tmp)

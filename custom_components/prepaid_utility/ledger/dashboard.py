@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from ..billing.errors import UnknownAccount
 from .accrual import open_accruals, open_slot
+from .reports import usage_days
 from .schema import account, apportionment, journal_entry, meter, posting, usage_bucket
 
 USAGE = "usage"
@@ -138,8 +139,7 @@ def _usage(
         .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
         .where(
             usage_bucket.c.account_id.in_(ids),
-            usage_bucket.c.day >= first_day,
-            usage_bucket.c.day <= last_day,
+            *usage_days(first_day, last_day),
         )
         .group_by(group, meter.c.kind)
     )
@@ -250,8 +250,7 @@ def account_detail(
         .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
         .where(
             usage_bucket.c.account_id == wallet,
-            usage_bucket.c.day >= month_first,
-            usage_bucket.c.day <= month_last,
+            *usage_days(month_first, month_last),
         )
         .group_by(meter.c.kind, usage_bucket.c.period)
     ):
@@ -311,8 +310,7 @@ def breakdown(conn: Connection, codes: Iterable[str], year: int) -> Breakdown:
         .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
         .where(
             usage_bucket.c.account_id.in_(ids),
-            usage_bucket.c.day >= year * 10_000 + 101,
-            usage_bucket.c.day <= year * 10_000 + 1231,
+            *usage_days(year * 10_000 + 101, year * 10_000 + 1231),
         )
         .group_by(meter.c.kind, usage_bucket.c.period, usage_bucket.c.tier)
     ):

@@ -78,6 +78,27 @@ def local_day(micros: int, timezone: str) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
 
 
+def day_hours(first_day: int, last_day: int) -> tuple[int, int]:
+    """Return instants (microseconds) around the local days ``first_day..last_day`` anywhere.
+
+    Usage buckets are keyed by hour first: a range of ``hour_us`` narrows a query by local day
+    to a slice of the primary key (no index on ``day`` needed); the ``day`` filter stays exact.
+    Local midnights are within 14 hours of UTC midnight; days are ``YYYYMMDD`` and may be
+    loose (``YYYYMM31`` for "to the end of the month", ``YYYY0000``).
+    """
+
+    def midnight(day: int) -> datetime:
+        month, dom = min(max(day // 100 % 100, 1), 12), min(max(day % 100, 1), 28)
+        return datetime(day // 10_000, month, dom, tzinfo=UTC)
+
+    slack = timedelta(hours=14)
+    overshoot = max(last_day % 100, 1) - min(max(last_day % 100, 1), 28) + 1
+    if last_day // 100 % 100 > 12:
+        overshoot += 31 * (last_day // 100 % 100 - 12)
+    end = midnight(last_day) + timedelta(days=overshoot) + slack
+    return to_us(midnight(first_day) - slack), to_us(end)
+
+
 def payload_hash(payload: Mapping[str, Any]) -> str:
     """Return a stable hash of an operation's payload (what must match on replay)."""
     blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)

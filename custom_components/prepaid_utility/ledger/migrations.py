@@ -8,7 +8,8 @@ records each split's weights (``apportionment.weights``); earlier splits keep NU
 accrues the open hour's usage in place (``account.accrued``, ``accrual_slot``) and keeps monthly
 balance checkpoints (``checkpoint_month``, ``balance_checkpoint``); the per-poll usage entries
 of earlier versions stay as they were (the journal is append-only), nothing accrues yet, and the
-checkpoints are taken by the first poll cycle. Each step
+checkpoints are taken by the first poll cycle; it drops the index of usage buckets by day
+(queries by day read an hour range of the primary key). Each step
 runs in the same transaction as the version update, so a migration is applied whole or not at
 all. A database newer than this code is refused, never written.
 """
@@ -96,6 +97,7 @@ def _v4_to_v5(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE account ADD COLUMN accrued BIGINT NOT NULL DEFAULT 0"))
     for table in (accrual_slot, checkpoint_month, balance_checkpoint):
         table.create(conn, checkfirst=True)
+    conn.execute(text("DROP INDEX IF EXISTS ix_usage_bucket_day"))
 
 
 STEPS: dict[int, Callable[[Connection], None]] = {

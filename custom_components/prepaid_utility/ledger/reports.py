@@ -12,13 +12,27 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from ..billing.errors import UnknownAccount
 from . import checkpoints
 from .accrual import open_accruals, open_slot
-from .journal import from_us, to_us
+from .journal import day_hours, from_us, to_us
 from .schema import account, bill, journal_entry, meter, meter_generation, posting, usage_bucket
+
+
+def usage_days(first_day: int, last_day: int) -> tuple[ColumnElement[bool], ...]:
+    """Return the conditions selecting usage buckets of local days ``first..last``.
+
+    The hour range (``journal.day_hours``) reads a slice of the primary key; ``day`` is exact.
+    """
+    low, high = day_hours(first_day, last_day)
+    return (
+        usage_bucket.c.hour_us >= low,
+        usage_bucket.c.hour_us < high,
+        usage_bucket.c.day >= first_day,
+        usage_bucket.c.day <= last_day,
+    )
 
 
 @dataclass(frozen=True)
@@ -246,8 +260,7 @@ def consumption_by_month(
         .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
         .where(
             usage_bucket.c.account_id == acc,
-            usage_bucket.c.day >= (year - 1) * 10_000,
-            usage_bucket.c.day < (year + 1) * 10_000,
+            *usage_days((year - 1) * 10_000, year * 10_000 + 9_999),
         )
         .group_by(month, meter.c.kind)
     )
@@ -277,7 +290,7 @@ def monthly_report(conn: Connection, year: int, month: int) -> list[MonthlyLine]
     for row in conn.execute(
         select(usage_bucket.c.account_id, meter.c.kind, func.sum(usage_bucket.c.quantity_milli))
         .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
-        .where(and_(usage_bucket.c.day >= first, usage_bucket.c.day <= last))
+        .where(*usage_days(first, last))
         .group_by(usage_bucket.c.account_id, meter.c.kind)
     ):
         usage[int(row[0])][row[1]] = int(row[2])

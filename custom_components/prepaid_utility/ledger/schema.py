@@ -179,11 +179,12 @@ usage_bucket = Table(
     Column("quantity_milli", BigInteger, nullable=False),
     Column("exact_nano", BigInteger, nullable=False),
     # One row per meter, hour, period and block for years: on SQLite the clustered primary
-    # key saves a second copy of every key.
+    # key saves a second copy of every key. Queries by local day read an hour range of the
+    # key (``journal.day_hours``): an index on ``day`` would hold a copy of the whole key
+    # (version 5 drops it; it cost more than the table).
     sqlite_with_rowid=False,
 )
 Index("ix_usage_bucket_account", usage_bucket.c.account_id, usage_bucket.c.hour_us)
-Index("ix_usage_bucket_day", usage_bucket.c.day)
 
 quarantine = Table(
     "quarantine",

@@ -7,7 +7,7 @@ posted early by a recharge, by a balance crossing zero, by a statement and by cl
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from custom_components.prepaid_utility.billing.engine import CounterReading
 from custom_components.prepaid_utility.ledger import LedgerStore, reports
-from custom_components.prepaid_utility.ledger.journal import to_us
+from custom_components.prepaid_utility.ledger.journal import day_hours, local_day, to_us
 
 from .conftest import T0, Backend, assert_sound, setup_tenant
 
@@ -230,3 +230,26 @@ def test_checkpoints_give_the_same_openings_as_a_scan(backend: Backend) -> None:
         conn.execute(text("UPDATE balance_checkpoint SET posted = posted + 1"))
     tampered = store.check()
     assert any(v.startswith("I17") for v in tampered.violations)
+
+
+def test_day_hours_bracket_local_days_in_every_zone() -> None:
+    """Queries by day read an hour range of the key: it must hold every hour of those days."""
+    zones = ("Pacific/Kiritimati", "Etc/GMT+12", "Asia/Kolkata", "Asia/Kathmandu", "UTC")
+    misses = checked = 0
+    start = datetime(2025, 12, 20, tzinfo=UTC)
+    for zone in zones:
+        for hour in range(24 * 80):
+            micros = to_us(start + timedelta(hours=hour))
+            day = local_day(micros, zone)
+            month = day // 100
+            for first, last in (
+                (day, day),
+                (month * 100 + 1, month * 100 + 31),
+                (day // 10_000 * 10_000 + 101, day // 10_000 * 10_000 + 1231),
+                ((day // 10_000 - 1) * 10_000, day // 10_000 * 10_000 + 9_999),
+            ):
+                low, high = day_hours(first, last)
+                checked += 1
+                misses += not low <= micros < high
+    print(f"day_ranges_checked={checked} hours_outside_range={misses}")
+    assert misses == 0
