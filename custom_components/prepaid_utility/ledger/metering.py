@@ -41,7 +41,7 @@ from ..billing.errors import OperationRefused, UnknownMeter
 from ..billing.quantity import UtilityKind, counter_to_milli
 from ..billing.schedule import TouPeriod
 from ..billing.tariff import TariffBook
-from . import accrual, checkpoints
+from . import accrual, checkpoints, rollup
 from .journal import account_id, from_us, local_day, step, to_us
 from .schema import account, assignment, meter, meter_generation, quarantine, usage_bucket
 
@@ -53,6 +53,8 @@ class Context:
     timezone: str
     exponent: int
     tariffs: Mapping[str, TariffBook]
+    # Hourly usage older than this many months is rolled up into days (None: never).
+    detail_months: int | None = rollup.DEFAULT_DETAIL_MONTHS
 
 
 @dataclass
@@ -398,7 +400,9 @@ def bill_readings(
             result.entry_id = accrual.close(conn)
     else:
         result.entry_id = accrual.accrue(conn, {}, now, ctx.timezone)
-    checkpoints.ensure(conn, local_day(to_us(now), ctx.timezone), ctx.timezone)
+    today = local_day(to_us(now), ctx.timezone)
+    if checkpoints.ensure(conn, today, ctx.timezone) and ctx.detail_months is not None:
+        rollup.roll_up(conn, today // 100, ctx.detail_months, ctx.timezone)
     return result
 
 

@@ -48,6 +48,7 @@ from .journal import (
     write_entry,
 )
 from .migrations import ensure_schema
+from .rollup import DEFAULT_DETAIL_MONTHS
 from .rows import retryable
 from .schema import (
     account,
@@ -105,6 +106,8 @@ class LedgerCore:
         self.exponent = exponent
         self.clock = clock
         self.tariffs: dict[str, TariffBook] = {}
+        # Hourly usage older than this is rolled up into days (:mod:`.rollup`); None keeps it.
+        self.detail_months: int | None = DEFAULT_DETAIL_MONTHS
         self.busy_retries = 0
         self.migrated_from: int | None = None
         self._lock = threading.RLock()
@@ -425,7 +428,7 @@ class LedgerCore:
         return self._write(work)
 
     def _ctx(self) -> metering.Context:
-        return metering.Context(self.timezone, self.exponent, self.tariffs)
+        return metering.Context(self.timezone, self.exponent, self.tariffs, self.detail_months)
 
     def bill_readings(self, readings: Sequence[CounterReading]) -> metering.CycleResult:
         """Bill one poll cycle's readings in one transaction (the charges accrue in the hour)."""
