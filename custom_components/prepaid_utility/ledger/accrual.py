@@ -9,7 +9,7 @@ polls. The accruals of one local hour (``accrual_slot``) become one immutable, b
 
 * at the first poll of a later hour (or an earlier one: the clock went back);
 * before any other money entry is written (recharge, refund, adjustment, reversal, fee, bill,
-  apportionment, move-out: :func:`.journal.write_entry` closes the hour first), so the journal
+  apportionment, move-out: :func:`.entries.write_entry` closes the hour first), so the journal
   keeps the order in which money moved;
 * when a poll takes a tenant's balance from above zero to zero or below (the cut-off decision
   then rests on a posted entry);
@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, select
 
-from .journal import NewEntry, from_us, local_day, step, to_us, write_entry
+from . import checkpoints
+from .journal import NewEntry, from_us, insert_entry, local_day, step, to_us
 from .schema import account, accrual_slot, journal_entry
 
 SLOT_ID = 1
@@ -117,7 +118,8 @@ def close(conn: Connection) -> int | None:
     ).all()
     key = prefix if not earlier else f"{prefix}.{len(earlier)}"
     postings = sorted(lines.items())
-    return write_entry(
+    checkpoints.invalidate_before(conn, day)
+    return insert_entry(
         conn,
         NewEntry(
             source="usage",

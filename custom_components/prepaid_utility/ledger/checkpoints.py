@@ -20,13 +20,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select
 
+from .journal import to_us
 from .schema import balance_checkpoint, checkpoint_month, journal_entry, posting
 
 
 def month_start_us(month: int, timezone: str) -> int:
     """Return the instant a local month (``YYYYMM``) starts, in microseconds."""
-    from .journal import to_us  # noqa: PLC0415 - journal imports this module
-
     start = datetime(month // 100, month % 100, 1, tzinfo=ZoneInfo(timezone))
     return to_us(start)
 

@@ -147,7 +147,7 @@ class NewEntry:
     actor: str = "system"
 
 
-def write_entry(
+def insert_entry(
     conn: Connection,
     entry: NewEntry,
     postings: Iterable[tuple[int, int]],
@@ -156,18 +156,13 @@ def write_entry(
 ) -> int:
     """Insert an entry, its postings (which must add up to zero) and update balances.
 
-    Any other money entry first closes the open hour's usage (:mod:`.accrual`), so postings
-    keep the order in which money moved. ``settles_accrual`` is that closing entry itself: its
-    postings are already in the balances and move out of ``account.accrued`` instead.
+    The store writes through :func:`.entries.write_entry`, which posts the open hour's usage
+    first. ``settles_accrual`` is that hour's entry itself (:mod:`.accrual`): its postings are
+    already in the balances and move out of ``account.accrued`` instead.
     """
-    from . import accrual, checkpoints  # noqa: PLC0415 - they write entries through this
-
     lines = [(acc, amount) for acc, amount in postings if amount != 0]
     if sum(amount for _, amount in lines) != 0:
         raise ValueError("journal entry does not balance")
-    if lines and not settles_accrual:
-        accrual.close(conn)
-    checkpoints.invalidate_before(conn, entry.day)
     step("entry:begin")
     entry_id = conn.execute(
         journal_entry.insert().values(

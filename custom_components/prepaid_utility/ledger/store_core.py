@@ -35,6 +35,7 @@ from ..billing.tariff import TariffBook
 from . import accrual, metering
 from .audit import InvariantReport, check_invariants
 from .database import READ_ONLY, make_engine
+from .entries import write_entry
 from .journal import (
     SYSTEM_ACCOUNTS,
     EntryResult,
@@ -45,7 +46,6 @@ from .journal import (
     payload_hash,
     step,
     to_us,
-    write_entry,
 )
 from .migrations import ensure_schema
 from .rollup import DEFAULT_DETAIL_MONTHS
@@ -143,6 +143,23 @@ class LedgerCore:
             pass
         finally:
             self.engine.dispose()
+
+    def checkpoint_wal(self) -> bool:
+        """Fold SQLite's WAL into the database file and empty it; False for other databases.
+
+        For a backup: after this (with writes held) the ``.db`` file alone is the whole ledger.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return False
+        with self._lock, self.engine.connect() as conn:
+            # The DBAPI connection runs outside SQLAlchemy's BEGIN IMMEDIATE: a checkpoint
+            # cannot run inside a transaction.
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            raise LedgerUnavailable("ledger checkpoint blocked", error="busy")
+        return True
 
     # -- transactions -------------------------------------------------------------------
 
