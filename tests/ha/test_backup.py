@@ -22,8 +22,8 @@ from homeassistant.setup import async_setup_component
 from sqlalchemy import text
 
 from custom_components.prepaid_utility import backup as ledger_backup
-from custom_components.prepaid_utility.money.ledger_runtime import LEDGER_FILE
 from custom_components.prepaid_utility.ledger import LedgerStore
+from custom_components.prepaid_utility.money.ledger_runtime import LEDGER_FILE
 
 from .conftest import poll
 from .ledger_ops import call, open_account
@@ -35,7 +35,7 @@ async def test_pause_holds_writes_and_checkpoints(hass: HomeAssistant, mixed_bui
     await poll(hass, mixed_building)
     await ledger_backup.async_pre_backup(hass)
     wal = Path(hass.config.path(LEDGER_FILE + "-wal"))
-    wal_bytes = wal.stat().st_size if wal.exists() else 0
+    wal_bytes = await hass.async_add_executor_job(lambda: wal.stat().st_size if wal.exists() else 0)
     held = hass.async_create_task(
         call(hass, "recharge", {"device_id": device, "amount": "12.34", "order_id": "HELD-1"})
     )
@@ -57,7 +57,7 @@ async def test_pause_holds_writes_and_checkpoints(hass: HomeAssistant, mixed_bui
 async def test_backup_while_billing_restores_sound(
     hass: HomeAssistant, mixed_building: Any, tmp_path: Path
 ) -> None:
-    code, device = await open_account(hass, mixed_building, "Li Wei", [1, 6], "OPEN-2")
+    _, device = await open_account(hass, mixed_building, "Li Wei", [1, 6], "OPEN-2")
     assert await async_setup_component(hass, "backup", {})
     await hass.async_block_till_done()
     acknowledged = []
@@ -90,26 +90,23 @@ async def test_backup_while_billing_restores_sound(
     )
     stop.set()
     during = await busy
-    tars = list(Path(hass.config.path("backups")).glob("*.tar"))
+    backups = Path(hass.config.path("backups"))
+    tars = await hass.async_add_executor_job(lambda: list(backups.glob("*.tar")))
     assert len(tars) == 1
     fresh = tmp_path / "restored"
-    fresh.mkdir()
-    (fresh / ".HA_RESTORE").write_text(
-        json.dumps(
-            {
-                "path": str(tars[0]),
-                "password": None,
-                "remove_after_restore": False,
-                "restore_database": True,
-                "restore_homeassistant": True,
-            }
-        ),
-        encoding="utf-8",
-    )
 
     def restore_and_check() -> tuple[str, bool, list[str], set[str]]:
         from homeassistant import backup_restore  # noqa: PLC0415 - HA's start-up restore
 
+        fresh.mkdir()
+        instruction = {
+            "path": str(tars[0]),
+            "password": None,
+            "remove_after_restore": False,
+            "restore_database": True,
+            "restore_homeassistant": True,
+        }
+        (fresh / ".HA_RESTORE").write_text(json.dumps(instruction), encoding="utf-8")
         assert backup_restore.restore_backup(str(fresh))
         db = fresh / LEDGER_FILE
         with sqlite3.connect(db) as raw:
@@ -128,12 +125,14 @@ async def test_backup_while_billing_restores_sound(
         return integrity, report.ok, report.violations, keys
 
     integrity, ok, violations, keys = await hass.async_add_executor_job(restore_and_check)
+    size = await hass.async_add_executor_job(lambda: tars[0].stat().st_size)
     # The recharge service keys its entry by the order id (``order:<id>``).
     missing = [k for k in acknowledged if f"order:{k}" not in keys]
-    restored = json.loads((fresh / ".HA_RESTORE_RESULT").read_text(encoding="utf-8"))
+    result_file = fresh / ".HA_RESTORE_RESULT"
+    restored = json.loads(await hass.async_add_executor_job(result_file.read_text))
     live = await mixed_building.runtime_data.ledger.check()
     print(
-        f"backup_tar_bytes={tars[0].stat().st_size} recharges_during_backup={during} "
+        f"backup_tar_bytes={size} recharges_during_backup={during} "
         f"integrity={integrity} restored_audit_ok={ok} acknowledged_missing={len(missing)}"
     )
     assert restored["success"] is True, restored
