@@ -108,15 +108,15 @@ def close(conn: Connection) -> int | None:
     if not lines:
         return None
     # An hour closed early (a recharge) or reopened (the clock went back) gets the next suffix.
-    prefix = str(slot)
-    earlier = conn.execute(
-        select(journal_entry.c.key).where(
-            journal_entry.c.source == "usage",
-            journal_entry.c.key >= prefix,
-            journal_entry.c.key < prefix + ";",
+    # Exact lookups on the unique key: a range or LIKE would depend on the server's collation.
+    key, suffix = str(slot), 0
+    while conn.execute(
+        select(journal_entry.c.id).where(
+            journal_entry.c.source == "usage", journal_entry.c.key == key
         )
-    ).all()
-    key = prefix if not earlier else f"{prefix}.{len(earlier)}"
+    ).first():
+        suffix += 1
+        key = f"{slot}.{suffix}"
     postings = sorted(lines.items())
     checkpoints.invalidate_before(conn, day)
     return insert_entry(

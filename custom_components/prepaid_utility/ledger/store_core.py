@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, exists, func, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from ..billing.engine import CounterReading, GenerationState, MeterSpec
 from ..billing.errors import (
@@ -137,9 +137,9 @@ class LedgerCore:
         """Post the open hour's usage (if the ledger is writable) and release every connection."""
         try:
             self.settle_usage()
-        except LedgerUnavailable:
+        except LedgerUnavailable, SQLAlchemyError:
             # A locked or broken file: the accruals stay in the balances and are posted by the
-            # next cycle, so nothing is lost by not posting them now.
+            # next cycle, so nothing is lost by not posting them now; closing must not fail.
             pass
         finally:
             self.engine.dispose()
