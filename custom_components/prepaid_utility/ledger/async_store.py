@@ -24,7 +24,7 @@ from .store import AccountInfo, LedgerStore, Settlement
 
 # The longest a backup may hold ledger writes; HA's backup of a big configuration folder takes
 # minutes, and polls resume after this even if the backup never says it has finished.
-PAUSE_LIMIT_S = 1_800.0
+PAUSE_LIMIT_S = 1_800
 
 
 class AsyncLedgerStore:
@@ -53,7 +53,7 @@ class AsyncLedgerStore:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, work, self.store)
 
-    async def pause_writes(self, limit_s: float = PAUSE_LIMIT_S) -> bool:
+    async def pause_writes(self, limit_s: int = PAUSE_LIMIT_S) -> bool:
         """Post the open hour, checkpoint the WAL, then hold the writer thread (for a backup).
 
         Every call made meanwhile (polls, recharges) waits its turn on the thread and runs
