@@ -8,6 +8,7 @@ quantities in kWh or m³.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from datetime import datetime
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
+from ..billing.errors import LedgerUnavailable
 from ..billing.money import format_money, nano_per_minor, round_half_up
 from ..ledger import LedgerStore
 from ..ledger.reports import Statement, StatementLine, statement, statement_lines
@@ -28,6 +30,10 @@ from ..money.ledger_runtime import currency_exponent
 def _read(
     store: LedgerStore, code: str, start: datetime, end: datetime
 ) -> tuple[Statement, list[StatementLine]]:
+    # A statement lists entries: the open hour's usage becomes one first. If the file cannot be
+    # written right now the statement is still read: its totals count the open hour anyway.
+    with contextlib.suppress(LedgerUnavailable):
+        store.settle_usage()
     with store.reading() as conn:
         return statement(conn, code, start, end), statement_lines(conn, code, start, end)
 
