@@ -45,6 +45,7 @@ from .const import (
     DEFAULT_BAUDRATE,
     DEFAULT_FRAME_GAP_MS,
     DEFAULT_FRAME_GAP_MS_OVER_TCP,
+    DEFAULT_PARITY,
     DEFAULT_POLL_INTERVAL_S,
     DEFAULT_RETRIES,
     DEFAULT_TCP_PORT,
@@ -106,7 +107,7 @@ def _serial_schema(
     fields[vol.Required(CONF_BAUDRATE, default=baud_default)] = selector.SelectSelector(
         selector.SelectSelectorConfig(options=[str(b) for b in BAUDRATES])
     )
-    fields[vol.Required(CONF_PARITY, default=defaults.get(CONF_PARITY, "N"))] = (
+    fields[vol.Required(CONF_PARITY, default=defaults.get(CONF_PARITY, DEFAULT_PARITY))] = (
         selector.SelectSelector(
             selector.SelectSelectorConfig(options=list(PARITIES), translation_key="parity")
         )
@@ -155,7 +156,8 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a gateway."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    # 1.2: parity stored as none/even/odd instead of N/E/O (async_migrate_entry).
+    MINOR_VERSION = 2
 
     @staticmethod
     @callback
