@@ -50,6 +50,7 @@ from .money.payments import (
 )
 from .services import async_setup_services
 from .statements.cards import async_register_cards
+from .statements.monthly import MonthlyStatements
 from .statements.view import async_register_statement_view
 from .supply.overrides import OverrideStore
 from .tariffs.catalog import reload_signature
@@ -183,6 +184,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     if building is not None:
         entry.async_on_unload(coordinator.async_add_listener(building.schedule_save))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await MonthlyStatements(hass, entry).async_start()
     return True
 
 
