@@ -39,8 +39,16 @@ LANGUAGES = ("en", "zh-Hans")
 UNAUTHENTICATED_VIEWS: dict[str, str] = {"PaymentWebhookView": "verify_signature"}
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    # json.loads keeps the last one silently: the first text would never be shown.
+    assert not duplicates, f"duplicate keys: {duplicates}"
+    return dict(pairs)
+
+
 def _json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_no_duplicate_keys)
 
 
 def _translations(lang: str) -> dict[str, Any]:
@@ -92,6 +100,14 @@ def test_pymodbus_requirement_admits_core_pin() -> None:
     assert version("pymodbus") == pinned, "tests must run against core's pinned pymodbus"
     # The PostgreSQL ledger tests run on the driver the manifest lets HA install.
     assert reqs["psycopg"].specifier.contains(version("psycopg")), reqs["psycopg"]
+
+
+def test_license_file_matches_pyproject() -> None:
+    """HACS's license check wants a LICENSE file at the root, the one pyproject names."""
+    text = (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert 'license = "Apache-2.0"' in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert "Apache License" in text
+    assert "Version 2.0, January 2004" in text
 
 
 def test_hacs_json() -> None:
