@@ -283,6 +283,45 @@ def test_no_view_turns_authentication_off() -> None:
                 assert guard in source, f"{cls.name} must call {guard}"
 
 
+# Every rule of HA's quality scale (core's script/hassfest/quality_scale.py, HA 2026.11).
+QUALITY_SCALE_RULES = {
+    "action-setup", "appropriate-polling", "brands", "common-modules", "config-flow",
+    "config-flow-test-coverage", "dependency-transparency", "docs-actions", "docs-conditions",
+    "docs-high-level-description", "docs-installation-instructions", "docs-removal-instructions",
+    "docs-triggers", "entity-event-setup", "entity-unique-id", "has-entity-name", "runtime-data",
+    "test-before-configure", "test-before-setup", "unique-config-entry",
+    "action-exceptions", "config-entry-unloading", "docs-configuration-parameters",
+    "docs-installation-parameters", "entity-unavailable", "integration-owner",
+    "log-when-unavailable", "parallel-updates", "reauthentication-flow", "test-coverage",
+    "devices", "diagnostics", "discovery", "discovery-update-info", "docs-data-update",
+    "docs-examples", "docs-known-limitations", "docs-supported-devices",
+    "docs-supported-functions", "docs-troubleshooting", "docs-use-cases", "dynamic-devices",
+    "entity-category", "entity-device-class", "entity-disabled-by-default",
+    "entity-translations", "exception-translations", "icon-translations",
+    "reconfiguration-flow", "repair-issues", "stale-devices",
+    "async-dependency", "inject-websession", "strict-typing",
+}  # fmt: skip
+
+
+def test_quality_scale_lists_every_rule_and_real_readme_sections() -> None:
+    rules = yaml.safe_load((PACKAGE / "quality_scale.yaml").read_text(encoding="utf-8"))["rules"]
+    assert set(rules) == QUALITY_SCALE_RULES, (
+        f"missing {sorted(QUALITY_SCALE_RULES - set(rules))}, "
+        f"unknown {sorted(set(rules) - QUALITY_SCALE_RULES)}"
+    )
+    headings = {
+        line.lstrip("#").strip()
+        for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("#")
+    }
+    for rule, status in rules.items():
+        comment = status.get("comment", "") if isinstance(status, dict) else ""
+        if "README" not in comment:
+            continue
+        for section in re.findall(r'"([^"]+)"', comment):
+            assert any(h.startswith(section) for h in headings), (rule, section)
+
+
 def test_quality_scale_statuses_are_known() -> None:
     rules = yaml.safe_load((PACKAGE / "quality_scale.yaml").read_text(encoding="utf-8"))["rules"]
     for rule, status in rules.items():
