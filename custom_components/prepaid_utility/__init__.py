@@ -7,6 +7,8 @@ bundle, the payment webhook) belongs in ``async_setup``; everything tied to one 
 
 from __future__ import annotations
 
+import logging
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
@@ -17,6 +19,7 @@ from homeassistant.helpers.typing import ConfigType
 from .const import (
     CONF_GATEWAY_TYPE,
     CONF_LEDGER_URL,
+    CONF_PARITY,
     CONF_PRESET,
     CONF_RETRIES,
     CONF_TIMEOUT,
@@ -48,12 +51,18 @@ from .money.payments import (
 )
 from .services import async_setup_services
 from .statements.cards import async_register_cards
+from .statements.monthly import MonthlyStatements
 from .statements.view import async_register_statement_view
 from .supply.overrides import OverrideStore
 from .tariffs.catalog import reload_signature
 from .websocket_api import async_setup_websocket
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+_LOGGER = logging.getLogger(__name__)
+
+# Parity letters stored by config entries before version 1.2, and the option that replaced each.
+_OLD_PARITY = {"N": "none", "E": "even", "O": "odd"}
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -105,6 +114,20 @@ async def _open_hub(
             translation_placeholders={"gateway": hub.config.label},
         )
     return hub, building
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:
+    """Bring an entry saved by an older version to the current shape."""
+    if entry.version > 1:
+        # Saved by a newer version of the integration: refuse rather than guess (HA keeps it).
+        return False
+    if entry.minor_version < 2:
+        data = dict(entry.data)
+        if CONF_PARITY in data:
+            data[CONF_PARITY] = _OLD_PARITY.get(str(data[CONF_PARITY]), str(data[CONF_PARITY]))
+        hass.config_entries.async_update_entry(entry, data=data, minor_version=2)
+        _LOGGER.debug("Migrated %s to config entry version 1.2", entry.title)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:
@@ -162,6 +185,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     if building is not None:
         entry.async_on_unload(coordinator.async_add_listener(building.schedule_save))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await MonthlyStatements(hass, entry).async_start()
     return True
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, override
 
@@ -22,7 +23,7 @@ from homeassistant.config_entries import (
     ConfigSubentryData,
     ConfigSubentryFlow,
 )
-from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT
 from homeassistant.core import callback
 from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
@@ -48,6 +49,7 @@ from .const import (
     DEFAULT_BAUDRATE,
     DEFAULT_FRAME_GAP_MS,
     DEFAULT_FRAME_GAP_MS_OVER_TCP,
+    DEFAULT_PARITY,
     DEFAULT_POLL_INTERVAL_S,
     DEFAULT_RETRIES,
     DEFAULT_TCP_PORT,
@@ -62,14 +64,15 @@ from .const import (
     SUBENTRY_METER,
     GatewayType,
 )
+from .coordinator import PrepaidConfigEntry
 from .flows.accounts import AccountSubentryFlow
 from .flows.fields import name_error, number
 from .flows.meters import MeterSubentryFlow, simulated_meters
 from .flows.supply import supply_option_fields, supply_options
 from .flows.tariffs import TariffOptionsFlow
 from .gateway.bus import async_can_connect, bus_config, list_serial_ports, unique_id
-from .ledger.location import join_password, split_password
-from .money.ledger_runtime import async_check_location
+from .ledger.location import display_url, engine_url, join_password, split_password, with_password
+from .money.ledger_runtime import async_check_location, async_test_login
 from .tariffs.prices import PRICE_OPTION, current_price, validate_price, with_prices
 
 _MENU = [
@@ -110,7 +113,7 @@ def _serial_schema(
     fields[vol.Required(CONF_BAUDRATE, default=baud_default)] = selector.SelectSelector(
         selector.SelectSelectorConfig(options=[str(b) for b in BAUDRATES])
     )
-    fields[vol.Required(CONF_PARITY, default=defaults.get(CONF_PARITY, "N"))] = (
+    fields[vol.Required(CONF_PARITY, default=defaults.get(CONF_PARITY, DEFAULT_PARITY))] = (
         selector.SelectSelector(
             selector.SelectSelectorConfig(options=list(PARITIES), translation_key="parity")
         )
@@ -182,12 +185,13 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a gateway."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    # 1.2: parity stored as none/even/odd instead of N/E/O (async_migrate_entry).
+    MINOR_VERSION = 2
 
     @staticmethod
     @callback
     @override
-    def async_get_options_flow(config_entry: ConfigEntry) -> GatewayOptionsFlow:
+    def async_get_options_flow(config_entry: PrepaidConfigEntry) -> GatewayOptionsFlow:
         """Return the options flow (polling and bus timing)."""
         return GatewayOptionsFlow()
 
@@ -299,6 +303,39 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
         else:
             schema = _network_schema(defaults, False)
         return self.async_show_form(step_id="reconfigure", data_schema=schema, errors=errors)
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """PostgreSQL refused the ledger's login (setup raised ConfigEntryAuthFailed)."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the ledger's new password; it is tried before it is saved."""
+        entry = self._get_reauth_entry()
+        location = str(entry.options.get(CONF_LEDGER_URL) or "")
+        if not location:
+            return self.async_abort(reason="nothing_to_reauthenticate")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            new = with_password(location, str(user_input[CONF_PASSWORD]))
+            if not (error := await async_test_login(self.hass, new)):
+                return self.async_update_reload_and_abort(
+                    entry, options={**entry.options, CONF_LEDGER_URL: new}
+                )
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_PASSWORD): selector.TextSelector(
+                        selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+                    )
+                }
+            ),
+            errors=errors,
+            description_placeholders={"ledger": display_url(engine_url(location))},
+        )
 
     async def _network_step(
         self, gateway: GatewayType, user_input: dict[str, Any] | None

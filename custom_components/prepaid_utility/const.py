@@ -61,7 +61,10 @@ DEFAULT_FRAME_GAP_MS_OVER_TCP: Final = 0
 SIMULATED_PRESETS: Final = ("building40", "mixed", "acrel100")
 
 BAUDRATES: Final = (1200, 2400, 4800, 9600, 19200, 38400)
-PARITIES: Final = ("N", "E", "O")
+# Parity as the config entry stores it (hassfest wants lowercase selector option keys); entries
+# saved before config entry version 1.2 held pymodbus's letters (migrated in __init__.py).
+PARITIES: Final = ("none", "even", "odd")
+DEFAULT_PARITY: Final = "none"
 
 # The longest name a person may give a gateway, meter, tariff or fee.
 MAX_NAME_LENGTH: Final = 64

@@ -98,10 +98,15 @@ class BillIssued(AccountEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StatementReady(AccountEvent):
-    """An account's statement for ``period`` (YYYY-MM) can be downloaded at ``url``."""
+    """An account's statement for ``period`` (YYYY-MM) is ready.
+
+    ``balance`` is its closing balance and ``url`` a signed link to its page, good until
+    ``url_expires`` (ISO 8601) or the next restart of Home Assistant (statements/monthly.py).
+    """
 
     period: str
     url: str
+    url_expires: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

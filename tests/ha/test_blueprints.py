@@ -121,7 +121,10 @@ async def test_supply_notification(hass: HomeAssistant) -> None:
 async def test_monthly_statement(hass: HomeAssistant) -> None:
     calls = await _automation(hass, "monthly_statement_notification.yaml", {})
     ready = events.StatementReady(
-        **ACCOUNT, period="2026-10", url="/api/prepaid_utility/statement/acc-101/2026-10.html"
+        **ACCOUNT,
+        period="2026-10",
+        url="/api/prepaid_utility/statement/acc-101/2026-10.html",
+        url_expires="2026-11-08T00:05:00+00:00",
     )
     hass.bus.async_fire(events.EVENT_STATEMENT_READY, ready.as_data())
     await hass.async_block_till_done()

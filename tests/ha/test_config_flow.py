@@ -35,6 +35,7 @@ from custom_components.prepaid_utility.const import (
     CONF_WATER_PRICE,
     DOMAIN,
 )
+from custom_components.prepaid_utility.gateway.bus import bus_config
 from custom_components.prepaid_utility.meters.simulator.building import Building
 
 
@@ -166,13 +167,13 @@ async def test_serial_adapter_on_a_pty(hass: HomeAssistant) -> None:
                 CONF_NAME: "USB bus",
                 CONF_SERIAL_PORT: endpoints[0].path,
                 CONF_BAUDRATE: "19200",
-                CONF_PARITY: "N",  # a pty refuses parity settings; real adapters take E and O
+                CONF_PARITY: "none",  # a pty refuses parity settings; real adapters take even/odd
                 CONF_STOPBITS: "1",
             },
         )
         assert result["type"] is FlowResultType.CREATE_ENTRY
         assert result["data"][CONF_BAUDRATE] == 19200
-        assert result["data"][CONF_PARITY] == "N"
+        assert result["data"][CONF_PARITY] == "none"
         await hass.async_block_till_done()
         entry = result["result"]
         assert entry.state is config_entries.ConfigEntryState.LOADED
@@ -181,9 +182,57 @@ async def test_serial_adapter_on_a_pty(hass: HomeAssistant) -> None:
         await building.stop()
 
 
+@pytest.mark.parametrize(("stored", "option", "letter"), [("N", "none", "N"), ("E", "even", "E")])
+async def test_entry_saved_with_a_parity_letter_is_migrated(
+    hass: HomeAssistant, stored: str, option: str, letter: str
+) -> None:
+    """Entries saved before 1.2 held pymodbus's letter; they keep opening the same bus."""
+    building = Building.from_layouts([[("acrel_ddsy1352", 1, 1)]])
+    endpoints = await building.start(kind="serial")
+    try:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            version=1,
+            minor_version=1,
+            title="USB bus",
+            unique_id=f"serial:{endpoints[0].path}",
+            data={
+                CONF_GATEWAY_TYPE: "serial",
+                CONF_NAME: "USB bus",
+                CONF_SERIAL_PORT: endpoints[0].path,
+                CONF_BAUDRATE: 19200,
+                CONF_PARITY: stored,
+                CONF_STOPBITS: 1,
+            },
+        )
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert (entry.version, entry.minor_version) == (1, 2)
+        assert entry.data[CONF_PARITY] == option
+        assert bus_config(entry.data).parity == letter
+        if stored == "N":
+            # A pty takes no parity setting, so only the "none" bus really opens here.
+            assert entry.state is config_entries.ConfigEntryState.LOADED
+            assert entry.runtime_data.hub.config.parity == "N"
+        print(f"parity_migrated={stored}->{entry.data[CONF_PARITY]} state={entry.state.value}")
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await building.stop()
+
+
+async def test_entry_from_a_newer_version_is_not_touched(hass: HomeAssistant) -> None:
+    data = {CONF_GATEWAY_TYPE: "ha_entities", CONF_NAME: "Future"}
+    entry = MockConfigEntry(domain=DOMAIN, version=2, minor_version=1, data=data)
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is config_entries.ConfigEntryState.MIGRATION_ERROR
+    assert entry.data == data
+
+
 async def test_serial_port_that_does_not_exist(hass: HomeAssistant) -> None:
     flow_id = await _choose(hass, "serial")
-    base = {CONF_NAME: "USB", CONF_BAUDRATE: "9600", CONF_PARITY: "N", CONF_STOPBITS: "1"}
+    base = {CONF_NAME: "USB", CONF_BAUDRATE: "9600", CONF_PARITY: "none", CONF_STOPBITS: "1"}
     result = await hass.config_entries.flow.async_configure(
         flow_id, {**base, CONF_SERIAL_PORT: "/dev/ttyUSB-none"}
     )

@@ -314,6 +314,20 @@ async def test_editor_adds_edits_and_removes(hass: HomeAssistant, building: Any)
     assert [v["kind"] for v in entry.options[CONF_TARIFFS]["Residential TOU"]["versions"]] == [
         "tou", "tou", "flat"
     ]  # fmt: skip
+    # Editing a flat or a tiered tariff shows its latest prices too.
+    for name, kind, key, shown in (
+        ("Residential TOU", "flat", "price", "0.70"),
+        ("Water blocks", "tiered", "prices", "3, 4, 5.5"),
+    ):
+        flow_id = await _options(hass, entry)
+        await hass.config_entries.options.async_configure(flow_id, {"next_step_id": "tariff_edit"})
+        result = await hass.config_entries.options.async_configure(
+            flow_id, {"tariff": name, "kind": kind}
+        )
+        assert result["step_id"] == f"tariff_{kind}"
+        defaults = {str(k): k.default() for k in result["data_schema"].schema}
+        assert defaults[key] == shown, defaults
+        hass.config_entries.options.async_abort(flow_id)
     # A tariff an account has chosen cannot go; one nobody has can.
     await _open_account(hass, entry, "Li Wei", [_meter(entry, 3)],
                         tariff_electricity="Residential TOU")  # fmt: skip

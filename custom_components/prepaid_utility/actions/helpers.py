@@ -36,7 +36,7 @@ CONFLICT_KEYS = {
     "recharge": "idempotency_conflict",
     "refund": "idempotency_conflict",
     "apportion": "apportion_conflict",
-    "fee": "fee_conflict",
+    "fee": "fee_period_conflict",
 }
 
 

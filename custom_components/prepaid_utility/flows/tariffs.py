@@ -124,10 +124,8 @@ def options_after_account_change(
 # -- the options flow's tariff editor -----------------------------------------------------------
 
 
-def _version_defaults(spec: Mapping[str, Any] | None) -> dict[str, Any]:
+def _version_defaults(spec: Mapping[str, Any]) -> dict[str, Any]:
     """Return form defaults from a tariff's latest version."""
-    if not spec:
-        return {}
     version = spec["versions"][-1]
     if version["kind"] == KIND_FLAT:
         return {CONF_PRICE: version["price"]}

@@ -26,6 +26,7 @@ from ..const import (
     DEFAULT_BAUDRATE,
     DEFAULT_FRAME_GAP_MS,
     DEFAULT_FRAME_GAP_MS_OVER_TCP,
+    DEFAULT_PARITY,
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT_S,
     GatewayType,
@@ -33,6 +34,9 @@ from ..const import (
 from ..meters.hub import BusConfig, BusKind, ModbusHub
 
 BY_ID_DIR = Path("/dev/serial/by-id")
+
+# The stored parity option and the letter pyserial/pymodbus take.
+PYMODBUS_PARITY = {"none": "N", "even": "E", "odd": "O"}
 
 _BUS_KIND = {
     GatewayType.TCP: BusKind.TCP,
@@ -68,7 +72,7 @@ def bus_config(data: Mapping[str, Any], options: Mapping[str, Any] | None = None
         return BusConfig(
             serial_port=str(data[CONF_SERIAL_PORT]),
             baudrate=int(data.get(CONF_BAUDRATE, DEFAULT_BAUDRATE)),
-            parity=str(data.get(CONF_PARITY, "N")),
+            parity=PYMODBUS_PARITY[str(data.get(CONF_PARITY, DEFAULT_PARITY))],
             stopbits=int(data.get(CONF_STOPBITS, 1)),
             **common,
         )

@@ -8,7 +8,7 @@ wherever it reaches a log, an error or the diagnostics.
 from __future__ import annotations
 
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 _POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 
@@ -92,3 +92,31 @@ def join_password(location: str, password: str, kept: tuple[str, str]) -> str:
     if not password:
         return text
     return url.set(password=password).render_as_string(hide_password=False)
+
+
+# SQLSTATEs of a refused login: invalid_password, invalid_authorization_specification.
+_LOGIN_REFUSED = {"28P01", "28000"}
+
+
+def login_refused(err: BaseException) -> bool:
+    """Return True when PostgreSQL refused the login (a wrong or missing password).
+
+    Connection-time errors of libpq often carry no SQLSTATE, so the server's message is the
+    fallback; anything else (server down, database missing) is not a login problem.
+    """
+    seen: BaseException | None = err
+    while seen is not None:  # the store wraps the driver's error (LedgerUnavailable)
+        if isinstance(seen, OperationalError):
+            orig = seen.orig
+            if getattr(orig, "sqlstate", None) in _LOGIN_REFUSED:
+                return True
+            text = str(orig or seen)
+            return "password authentication failed" in text or "no password supplied" in text
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def with_password(location: str, password: str) -> str:
+    """Return the location typed in the options with its password replaced."""
+    url = make_url(location.strip()).set(password=password)
+    return url.render_as_string(hide_password=False)

@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryError,
+    ConfigEntryNotReady,
+)
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
 
@@ -29,7 +33,7 @@ from ..ledger import (
     SQLAlchemyError,
 )
 from ..ledger.database import sqlite_url
-from ..ledger.location import InvalidLocation, display_url, engine_url
+from ..ledger.location import InvalidLocation, display_url, engine_url, login_refused
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -145,7 +149,14 @@ async def _open(hass: HomeAssistant, url: str) -> AsyncLedgerStore:
             translation_placeholders={"path": path},
         ) from err
     except (LedgerUnavailable, OperationalError) as err:
-        # Locked or momentarily unwritable: worth retrying.
+        if login_refused(err):
+            # Retrying cannot help: Home Assistant asks for the new password (reauth flow).
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="ledger_login_refused",
+                translation_placeholders={"path": path},
+            ) from err
+        # Locked, unreachable or momentarily unwritable: worth retrying.
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="ledger_unavailable",
@@ -222,3 +233,18 @@ async def async_check_location(
     finally:
         for store in opened:
             await store.close()
+
+
+async def async_test_login(hass: HomeAssistant, location: str) -> str | None:
+    """Open the PostgreSQL ledger at ``location`` once; return an error key, or None."""
+    try:
+        store = await open_store(hass, engine_url(location))
+    except InvalidLocation:
+        return "invalid_ledger_url"
+    except (LedgerUnavailable, SQLAlchemyError, OSError) as err:
+        if login_refused(err):
+            return "invalid_auth"
+        _LOGGER.warning("Ledger at %s cannot be used: %s", display_url(location), err)
+        return "ledger_cannot_connect"
+    await store.close()
+    return None

@@ -4,7 +4,9 @@ Home Assistant's auth middleware authenticates the request (a bearer token, or a
 with ``auth/sign_path``, which carries the signing user's refresh token: the dashboard card
 uses that, as a plain link cannot carry a token); without either the view is never reached
 (401). Who may see the account is the cards' rule (:mod:`.account_access`): administrators any
-account, other users only accounts that list them as viewers. An account the user may not
+account, other users only accounts that list them as viewers; the link of a
+``statement_ready`` event is signed by a system user of its own (:mod:`.monthly`), admitted to
+the one path its signature covers. An account the user may not
 see gets the same 404 as one that does not exist. The file name is checked before anything
 else (400), and nothing is ever written: the CSV is built in memory by the code the
 ``export_statement`` service writes its file with.
@@ -24,11 +26,12 @@ from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
-from ..accounts.access import visible_account
+from ..accounts.access import all_accounts, visible_account
 from ..billing.errors import LedgerUnavailable, PrepaidError, Refused
 from ..const import DOMAIN
 from .build import async_statement, statement_csv
 from .labels import labels_for
+from .monthly import is_link_user
 from .page import NUMBER_STYLES, NumberStyle, PageContext, render_statement
 from .periods import ATTR_MONTH, period_bounds
 
@@ -108,6 +111,9 @@ class StatementView(HomeAssistantView):
                 self, hass, language, HTTPStatus.BAD_REQUEST, "invalid_period", value=month[:40]
             )
         acc = visible_account(hass, user, account)
+        if acc is None and is_link_user(hass, user):
+            # A statement_ready event's link: its signature admits this one path only.
+            acc = all_accounts(hass).get(account)
         if acc is None:
             return await _error(self, hass, language, HTTPStatus.NOT_FOUND, "statement_not_found")
         try:
