@@ -189,8 +189,7 @@ class FrameReader:
             buf = self.buffer = self.buffer[start:]
             if len(buf) < 10:
                 return frames
-            if buf[7] != START:
-                self.bad += 1
+            if buf[7] != START:  # a stray 0x68, not the head of a frame
                 self.buffer = buf[1:]
                 continue
             size = 12 + buf[9]

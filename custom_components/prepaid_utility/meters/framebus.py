@@ -314,10 +314,13 @@ class FrameHub[F]:
                 data = await link.recv(deadline - self._now())
                 if not data:
                     return None, "corrupt" if reader.bad else "no_reply"
-                for frame in reader.feed(data):
+                frames = reader.feed(data)
+                for index, frame in enumerate(frames):
                     result = match(frame)
                     if result is not None:
                         self.stats.corrupt += reader.bad
+                        # Frames after the answer (a repeated reply) are never used.
+                        self.stats.foreign_frames += len(frames) - index - 1
                         return result, "ok"
                     self.stats.foreign_frames += 1
         except ConnectionError, OSError, serial.SerialException:

@@ -12,7 +12,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from . import cjt188, dlt645
 from .decode import DataType, WordOrder, raw_value
+from .framebus import FrameHub
 from .hub import ModbusHub
 from .profiles import DDS238, LEGACY, SDM120, SDM630, WATER_VALVE
 from .profiles.acrel import (
@@ -23,8 +25,10 @@ from .profiles.acrel import (
 from .reading import (
     BusUnavailable,
     GatewayTargetUnavailable,
+    MeterCorruptReply,
     MeterError,
     MeterMisconfigured,
+    MeterSuspended,
     MeterTimeout,
 )
 
@@ -97,3 +101,120 @@ async def scan_bus(hub: ModbusHub, addresses: Iterable[int] = range(1, 248)) -> 
         if hit is not None:
             hits.append(hit)
     return hits
+
+
+@dataclass(frozen=True, slots=True)
+class FrameScanHit:
+    """A DL/T 645 or CJ/T 188 meter that answered: its address and the profile that fits."""
+
+    address: str
+    profile_key: str
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class FrameScan:
+    """What a DL/T 645 / CJ/T 188 scan found, and what it refused."""
+
+    hits: list[FrameScanHit]
+    ambiguous_broadcast: bool = False  # more than one answer: wire the meters one at a time
+    bad_frames: int = 0
+
+
+async def _dlt645_probe(hub: FrameHub[dlt645.Frame], address: bytes) -> bool:
+    def match(frame: dlt645.Frame) -> dlt645.Reply | None:
+        return dlt645.match_reply(frame, address, dlt645.READ, dlt645.DI_ENERGY_TOTAL)
+
+    text = dlt645.address_text(address)
+    try:
+        reply = await hub.exchange(
+            text, dlt645.read_request(address, dlt645.DI_ENERGY_TOTAL), match
+        )
+    except MeterTimeout, MeterCorruptReply, MeterSuspended:
+        return False
+    return reply.error is None or not reply.error & dlt645.ERR_PASSWORD
+
+
+async def scan_dlt645(
+    hub: FrameHub[dlt645.Frame], addresses: Iterable[str | int] = (), *, window: float = 0.0
+) -> FrameScan:
+    """Find DL/T 645 meters: the broadcast address read, then a read at each given address.
+
+    Meter addresses are 12-digit serial numbers, so a bus cannot be swept like Modbus slave
+    ids: the broadcast finds a meter wired alone (e.g. on the bench while it is installed),
+    and the addresses printed on the meters are confirmed one by one. Two answers to the
+    broadcast (two meters, or one repeating itself) are refused: neither address is trusted.
+    """
+    scan = FrameScan([])
+    frames, bad = await hub.collect(
+        dlt645.read_address_request(), window=window or hub.config.timeout
+    )
+    scan.bad_frames += bad
+    answers = [
+        f
+        for f in frames
+        if f.control == dlt645.READ_ADDRESS | dlt645.REPLY
+        and len(f.data) == 6
+        and f.data == f.address
+    ]
+    scan.bad_frames += len(frames) - len(answers)
+    if len(answers) == 1:
+        text = dlt645.address_text(answers[0].address)
+        if _bcd_ok(text):
+            scan.hits.append(FrameScanHit(text, "dlt645_2007", "answered the broadcast"))
+    elif len(answers) > 1:
+        scan.ambiguous_broadcast = True
+    known = {hit.address for hit in scan.hits}
+    for address in addresses:
+        raw = dlt645.address_bytes(address)
+        text = dlt645.address_text(raw)
+        if text not in known and await _dlt645_probe(hub, raw):
+            scan.hits.append(FrameScanHit(text, "dlt645_2007", "answered a read at its address"))
+            known.add(text)
+    return scan
+
+
+async def scan_cjt188(
+    hub: FrameHub[cjt188.Frame], addresses: Iterable[str | int] = (), *, window: float = 0.0
+) -> FrameScan:
+    """Find CJ/T 188 water meters the same way (broadcast, then the given addresses)."""
+    scan = FrameScan([])
+    frames, bad = await hub.collect(
+        cjt188.read_address_request(), window=window or hub.config.timeout
+    )
+    scan.bad_frames += bad
+    answers = [
+        f
+        for f in frames
+        if f.control == cjt188.READ_ADDRESS | cjt188.REPLY
+        and cjt188.di_matches(f.data, cjt188.DI_ADDRESS)
+    ]
+    scan.bad_frames += len(frames) - len(answers)
+    if len(answers) == 1 and _bcd_ok(cjt188.address_text(answers[0].address)):
+        scan.hits.append(
+            FrameScanHit(cjt188.address_text(answers[0].address), "cjt188_water", "broadcast")
+        )
+    elif len(answers) > 1:
+        scan.ambiguous_broadcast = True
+    known = {hit.address for hit in scan.hits}
+    for address in addresses:
+        raw = cjt188.address_bytes(address)
+        text = cjt188.address_text(raw)
+        if text in known:
+            continue
+
+        def match(frame: cjt188.Frame, raw: bytes = raw) -> cjt188.Frame | None:
+            ok = frame.is_reply and frame.address == raw and frame.function == cjt188.READ
+            return frame if ok else None
+
+        try:
+            await hub.exchange(text, cjt188.read_request(cjt188.COLD_WATER, raw, 0), match)
+        except MeterTimeout, MeterCorruptReply, MeterSuspended:
+            continue
+        scan.hits.append(FrameScanHit(text, "cjt188_water", "answered a read at its address"))
+        known.add(text)
+    return scan
+
+
+def _bcd_ok(text: str) -> bool:
+    return text.isdigit()

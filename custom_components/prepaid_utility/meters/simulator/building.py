@@ -145,7 +145,10 @@ class Building:
     ) -> list[Endpoint]:
         """Serve every bus: ``kind`` tcp, rtu_over_tcp (consecutive ports) or serial (ptys)."""
         for index, bus in enumerate(self.buses):
-            server = BusServer(bus, framing="tcp" if kind == "tcp" else "rtu")
+            framing = bus.protocol
+            if framing == "modbus":
+                framing = "tcp" if kind == "tcp" else "rtu"
+            server = BusServer(bus, framing=framing)
             if kind == "serial":
                 path = await server.start_pty()
                 endpoint = Endpoint(kind, path=path)

@@ -76,6 +76,7 @@ class SimDevice:
     """Base of all simulated meters: load model, supply state, faults, counter tricks."""
 
     profile_key = ""
+    protocol = "modbus"
     water = False
 
     def __init__(self, unit: int, clock: SimClock, *, seed: int = 0, start: float = -1.0) -> None:
@@ -562,6 +563,11 @@ def make_device(
             return HikingSim(unit, clock, seed=seed, start=start)
         case "xintai_water":
             return WaterValveSim(unit, clock, seed=seed, start=start)
+        case "dlt645_2007" | "cjt188_water":
+            from .frame_devices import Cjt188Sim, Dlt645Sim  # noqa: PLC0415  # they subclass us
+
+            cls = Dlt645Sim if kind == "dlt645_2007" else Cjt188Sim
+            return cls(unit, clock, seed=seed, start=start)
     raise ValueError(f"no simulated meter for profile {kind!r}")
 
 
@@ -573,4 +579,6 @@ SIMULATED_KINDS = (
     "eastron_sdm630",
     "hiking_dds238",
     "xintai_water",
+    "dlt645_2007",
+    "cjt188_water",
 )
