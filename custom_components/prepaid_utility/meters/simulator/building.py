@@ -43,6 +43,24 @@ PRESETS: dict[str, list[list[tuple[str, int, int]]]] = {
             ("xintai_water", 39, 50),
         ]
     ],
+    # One of every DIN-rail meter added with issue 20, at units 1-9.
+    "dinrail": [
+        [
+            ("chint_ddsu666", 1, 1),
+            ("chint_dtsu666", 2, 2),
+            ("chint_dtsu666h", 3, 3),
+            ("eastron_sdm72", 4, 4),
+            ("eastron_sdm72v2", 5, 5),
+            ("eastron_sdm230", 6, 6),
+            ("carlo_gavazzi_em111", 7, 7),
+            ("abb_b21", 8, 8),
+            ("abb_b23", 9, 9),
+        ]
+    ],
+    # DL/T 645-2007 meters (addresses 000000000001..40) on one bus: the poll benchmark's.
+    "dlt645_40": [[("dlt645_2007", 1, 40)]],
+    # A DL/T 645 bus of 12 flats and a CJ/T 188 bus of 12 water meters (addresses 1-12).
+    "china24": [[("dlt645_2007", 1, 12)], [("cjt188_water", 1, 12)]],
     "mixed": [
         [
             ("acrel_ddsy1352", 1, 1),

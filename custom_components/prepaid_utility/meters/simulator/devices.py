@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from ..decode import DataType, WordOrder, encode_value
+from ..decode import DataType, WordOrder, encode_scaled, encode_value
+from ..profiles import PROFILES
 from ..profiles.acrel import (
     METER_TYPE_DDSY1352,
     METER_TYPE_DTSY1352,
@@ -33,6 +34,7 @@ from ..profiles.acrel import (
     TOU_TABLES_DTSY1352,
     VENDOR_WRITE_FUNCTION,
 )
+from ..profiles.base import Role
 from .clock import SimClock
 from .faults import ILLEGAL_ADDRESS, ILLEGAL_FUNCTION, ILLEGAL_VALUE, Faults
 
@@ -563,6 +565,9 @@ def make_device(
             return HikingSim(unit, clock, seed=seed, start=start)
         case "xintai_water":
             return WaterValveSim(unit, clock, seed=seed, start=start)
+        case key if key in PROFILE_SIMS:
+            phases, extra = PROFILE_SIMS[key]
+            return ProfileSim(unit, clock, key, phases=phases, extra=extra, seed=seed, start=start)
         case "dlt645_2007" | "cjt188_water":
             from .frame_devices import Cjt188Sim, Dlt645Sim  # noqa: PLC0415  # they subclass us
 
@@ -581,4 +586,91 @@ SIMULATED_KINDS = (
     "xintai_water",
     "dlt645_2007",
     "cjt188_water",
+    "chint_ddsu666",
+    "chint_dtsu666",
+    "chint_dtsu666h",
+    "eastron_sdm72",
+    "eastron_sdm72v2",
+    "eastron_sdm230",
+    "carlo_gavazzi_em111",
+    "abb_b21",
+    "abb_b23",
 )
+
+
+class ProfileSim(SimDevice):
+    """A read-only meter whose registers are laid out by a profile (the DIN-rail meters).
+
+    The image is built from the profile's own fields, so it is only as good as the profile:
+    these simulate the transport and the load, not the vendor's map (which the profile's
+    docstring cross-checks against public sources). ``extra`` adds identity registers.
+    """
+
+    def __init__(
+        self,
+        unit: int,
+        clock: SimClock,
+        profile_key: str,
+        *,
+        phases: int = 1,
+        extra: dict[tuple[int, int], int] | None = None,
+        seed: int = 0,
+        start: float = -1.0,
+    ) -> None:
+        """Create the meter for ``profile_key``."""
+        super().__init__(unit, clock, seed=seed, start=start)
+        self.profile = PROFILES[profile_key]
+        self.profile_key = profile_key
+        self.phases = phases
+        self.extra = extra or {}
+
+    @property
+    def total(self) -> Decimal:
+        """Return what the counter shows: the exact energy floored to the register's step."""
+        self.advance()
+        fld = self.profile.field(Role.TOTAL)
+        assert fld is not None
+        step = fld.scale if fld.dtype is not DataType.F32 else Decimal("0.01")
+        exact = Decimal(self.total_q).scaleb(-6)  # kWh
+        return (exact / step).to_integral_value(rounding=ROUND_FLOOR) * step
+
+    def image(self, function: int) -> dict[int, int]:
+        """Return every register of the profile's blocks of ``function``."""
+        words: dict[int, int] = {}
+        for block in self.profile.blocks:
+            if block.function == function:
+                words.update(dict.fromkeys(range(block.address, block.address + block.count), 0))
+        if not words:
+            return {}
+        amps = self.power_w / 230.0 / self.phases
+        values = {
+            Role.TOTAL: self.total,
+            Role.VOLTAGE: Decimal("230.0"),
+            Role.CURRENT: Decimal(str(round(amps, 3))),
+            Role.POWER: Decimal(str(round(self.power_w / 1000.0, 4))),
+            Role.POWER_FACTOR: Decimal("0.98"),
+        }
+        for fld in self.profile.fields:
+            if fld.address in words and fld.role in values:
+                encoded = encode_scaled(values[fld.role], fld.dtype, fld.scale, fld.order)
+                for offset, word in enumerate(encoded):
+                    words[fld.address + offset] = word
+        for (fn, address), word in self.extra.items():
+            if fn == function:
+                words[address] = word
+        return words
+
+
+#: Simulated DIN-rail meters: profile key -> (phases, identity registers).
+PROFILE_SIMS: dict[str, tuple[int, dict[tuple[int, int], int]]] = {
+    "chint_ddsu666": (1, {}),
+    "chint_dtsu666": (3, {}),
+    "chint_dtsu666h": (3, {}),
+    "eastron_sdm72": (3, {}),
+    # L2/L3 voltages: what tells a three-phase Eastron map from a single-phase one in a scan.
+    "eastron_sdm72v2": (3, {(4, a + i): w for a in (2, 4) for i, w in enumerate(_f32(230.0))}),
+    "eastron_sdm230": (1, {}),
+    "carlo_gavazzi_em111": (1, {(4, 0x000B): 121}),
+    "abb_b21": (1, {(3, 0x8960): 0x4232, (3, 0x8961): 0x3120}),
+    "abb_b23": (3, {(3, 0x8960): 0x4232, (3, 0x8961): 0x3320}),
+}
