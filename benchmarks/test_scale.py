@@ -25,7 +25,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import flush_store
 
-from custom_components.prepaid_utility.ledger_runtime import LEDGER_FILE
+from custom_components.prepaid_utility.money.ledger_runtime import LEDGER_FILE
 from tests.soak.gc_figures import printed, process_full_collection, unfrozen_full_collection
 from tests.soak.harness import Soak
 

@@ -22,7 +22,7 @@ from playwright.sync_api import sync_playwright
 from tests.browser.driver import chromium_path, launch
 
 REPO = Path(__file__).resolve().parents[1]
-BUNDLE = REPO / "custom_components" / "prepaid_utility" / "frontend" / "prepaid-utility-cards.js"
+BUNDLE = REPO / "custom_components" / "prepaid_utility" / "www" / "prepaid-utility-cards.js"
 LEVELS = ((500, "low_3"), (2000, "low_2"), (5000, "low_1"))
 
 

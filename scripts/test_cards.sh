@@ -2,7 +2,7 @@
 # committed bundle compared with a fresh build of frontend/ (a stale bundle fails the run).
 pu_cards_check() {
     local dir="$PU_REPO/frontend"
-    local bundle="$PU_REPO/custom_components/prepaid_utility/frontend/prepaid-utility-cards.js"
+    local bundle="$PU_REPO/custom_components/prepaid_utility/www/prepaid-utility-cards.js"
     if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
         pu_log "SKIPPED cards: node/npm not installed (install Node.js >= 20 to check the cards)"
         return 0

@@ -7,10 +7,6 @@ bundle, the payment webhook) belongs in ``async_setup``; everything tied to one 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
@@ -18,9 +14,6 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .accounts import build_accounts
-from .billing_cycle import GatewayBilling
-from .cards import async_register_cards
 from .const import (
     CONF_GATEWAY_TYPE,
     CONF_LEDGER_URL,
@@ -34,30 +27,29 @@ from .const import (
     SUBENTRY_METER,
     GatewayType,
 )
-from .coordinator import GatewayCoordinator
+from .coordinator import GatewayCoordinator, GatewayRuntime, PrepaidConfigEntry
 from .entity import gateway_identifier, subentry_identifier
-from .fee_book import FeeBook, async_remove_fee_items
-from .gateway import bus_config
-from .ledger import AsyncLedgerStore
-from .ledger_runtime import async_acquire_ledger, async_release_ledger, currency_exponent
-from .ledger_services import async_setup_ledger_services
-from .meter_factory import MeterSetup, build_meter
+from .gateway.bus import bus_config
+from .gateway.meter_factory import MeterSetup, build_meter
+from .gateway.simulated_building import SimulatedBuilding
 from .meters.hub import BusConfig, BusKind, ModbusHub
-from .payments import (
+from .money.fee_book import async_remove_fee_items
+from .money.ledger_runtime import (
+    async_acquire_ledger,
+    async_release_ledger,
+    currency_exponent,
+)
+from .money.payments import (
     CONF_WEBHOOK_ID,
     PaymentOrders,
     PaymentWebhook,
     new_webhook_credentials,
 )
 from .services import async_setup_services
-from .simulated_building import SimulatedBuilding
-from .statement_view import async_register_statement_view
-from .supervisor import AccountSupervisor
-from .supply_overrides import OverrideStore
-from .supply_services import async_setup_supply_services
-from .supply_setup import async_setup_supply_control
-from .tariff_catalog import LIVE_OPTIONS
-from .usage_wiring import async_attach_usage
+from .statements.cards import async_register_cards
+from .statements.view import async_register_statement_view
+from .supply.overrides import OverrideStore
+from .tariffs.catalog import reload_signature
 from .websocket_api import async_setup_websocket
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -72,43 +64,13 @@ PLATFORMS = [
 ]
 
 
-@dataclass(slots=True)
-class GatewayRuntime:
-    """What one loaded gateway entry holds while Home Assistant runs."""
-
-    gateway: GatewayType
-    hub: ModbusHub | None  # None for gateways made of Home Assistant entities
-    coordinator: GatewayCoordinator
-    ledger: AsyncLedgerStore  # shared by every gateway of this Home Assistant
-    orders: PaymentOrders  # online payments this gateway expects
-    building: SimulatedBuilding | None = None  # the simulator behind a simulated gateway
-    signature: Any = None  # options and meter subentries as they were at set-up
-    overrides: OverrideStore | None = None  # manual relay/valve overrides (saved)
-
-
-type PrepaidConfigEntry = ConfigEntry[GatewayRuntime]
-
-
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Set up what is shared by every gateway entry: the service actions."""
     async_setup_services(hass)
-    async_setup_ledger_services(hass)
-    async_setup_supply_services(hass)
     async_setup_websocket(hass)
     async_register_statement_view(hass)
     await async_register_cards(hass)
     return True
-
-
-def _signature(entry: ConfigEntry) -> Any:
-    """Return what, when changed, needs the gateway set up again."""
-    subentries = sorted(
-        (s.subentry_type, s.subentry_id, s.title, repr(sorted(s.data.items())))
-        for s in entry.subentries.values()
-    )
-    # Tariff choices of accounts are applied to the running ledger at once (tariff_runtime).
-    options = sorted((k, v) for k, v in entry.options.items() if k not in LIVE_OPTIONS)
-    return (repr(options), subentries)
 
 
 async def _open_hub(
@@ -171,20 +133,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         manufacturer="Prepaid Utility",
         model=gateway.value,
     )
-    coordinator = GatewayCoordinator(hass, entry, meters)
-    coordinator.gateway_device_id = gateway_device.id
-    if clock is not None:
-        coordinator.clock = clock
-    coordinator.billing = GatewayBilling(hass, entry.entry_id, entry.title, ledger, meters)
-    coordinator.fees = FeeBook(hass, entry.entry_id, ledger, coordinator.clock)
-    exponent = currency_exponent(hass.config.currency)
-    coordinator.accounts = build_accounts(entry, exponent)
-    coordinator.supervisor = AccountSupervisor(
-        hass,
-        coordinator.accounts,
-        {key: setup.has_supply for key, setup in meters.items()},
-        hass.config.currency,
-        exponent,
+    coordinator = GatewayCoordinator(
+        hass, entry, meters, ledger, gateway_device_id=gateway_device.id, clock=clock
     )
     entry.runtime_data = GatewayRuntime(
         gateway=gateway,
@@ -193,22 +143,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         ledger=ledger,
         orders=PaymentOrders(hass, entry.entry_id),
         building=building,
-        signature=_signature(entry),
+        signature=reload_signature(entry.options, entry.subentries.values()),
     )
     try:
         await entry.runtime_data.orders.async_load()
-        await coordinator.fees.async_load()
-        entry.runtime_data.overrides = await async_setup_supply_control(
-            hass, entry, coordinator, ledger, clock
-        )
-        await coordinator.billing.async_register_tariffs(entry.options)
-        await async_attach_usage(hass, entry, coordinator, ledger, exponent)
+        await coordinator.async_prepare()
         await coordinator.async_config_entry_first_refresh()
     except Exception:
         await _close(hass, entry)
         raise
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
-    payments = PaymentWebhook(hass, entry, entry.runtime_data.orders, exponent)
+    payments = PaymentWebhook(
+        hass, entry, entry.runtime_data.orders, currency_exponent(hass.config.currency)
+    )
     payments.register()
     entry.async_on_unload(payments.unregister)
     if building is not None:
@@ -219,7 +166,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
 
 async def _async_entry_updated(hass: HomeAssistant, entry: PrepaidConfigEntry) -> None:
     """Reload when options changed or meters were added, changed or removed."""
-    if _signature(entry) != entry.runtime_data.signature:
+    if reload_signature(entry.options, entry.subentries.values()) != entry.runtime_data.signature:
         hass.config_entries.async_schedule_reload(entry.entry_id)
 
 

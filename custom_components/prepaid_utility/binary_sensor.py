@@ -13,12 +13,11 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import PrepaidConfigEntry
-from .accounts import AccountSetup
-from .coordinator import GatewayCoordinator
+from .accounts.setup import AccountSetup
+from .coordinator import GatewayCoordinator, PrepaidConfigEntry
 from .entity import AccountEntity, MeterEntity
-from .entity_pacing import async_add_by_subentry
-from .meter_factory import MeterSetup
+from .gateway.entity_pacing import async_add_by_subentry
+from .gateway.meter_factory import MeterSetup
 from .meters.reading import MeterFlag
 
 PARALLEL_UPDATES = 0

@@ -10,12 +10,11 @@ from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import PrepaidConfigEntry
-from .accounts import AccountSetup
-from .coordinator import GatewayCoordinator
+from .accounts.setup import AccountSetup
+from .actions.supply import async_claim_emergency
+from .coordinator import GatewayCoordinator, PrepaidConfigEntry
 from .entity import AccountEntity
-from .entity_pacing import async_add_by_subentry
-from .supply_services import async_claim_emergency
+from .gateway.entity_pacing import async_add_by_subentry
 
 PARALLEL_UPDATES = 1
 

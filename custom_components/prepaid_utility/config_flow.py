@@ -25,7 +25,6 @@ from homeassistant.core import callback
 from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
 
-from .account_subentry import AccountSubentryFlow
 from .billing.errors import InvalidAmount
 from .billing.quantity import UtilityKind
 from .const import (
@@ -60,13 +59,14 @@ from .const import (
     SUBENTRY_METER,
     GatewayType,
 )
-from .flow_helpers import name_error, number
-from .gateway import async_can_connect, bus_config, list_serial_ports, unique_id
-from .ledger_runtime import async_check_location
-from .meter_subentry import MeterSubentryFlow, simulated_meters
-from .supply_options import supply_option_fields, supply_options
-from .tariff_flow import TariffOptionsFlow
-from .tariffs import PRICE_OPTION, current_price, validate_price, with_prices
+from .flows.accounts import AccountSubentryFlow
+from .flows.fields import name_error, number
+from .flows.meters import MeterSubentryFlow, simulated_meters
+from .flows.supply import supply_option_fields, supply_options
+from .flows.tariffs import TariffOptionsFlow
+from .gateway.bus import async_can_connect, bus_config, list_serial_ports, unique_id
+from .money.ledger_runtime import async_check_location
+from .tariffs.prices import PRICE_OPTION, current_price, validate_price, with_prices
 
 _MENU = [
     GatewayType.TCP,

@@ -53,6 +53,9 @@ SIMULATED_PRESETS: Final = ("building40", "mixed", "acrel100")
 BAUDRATES: Final = (1200, 2400, 4800, 9600, 19200, 38400)
 PARITIES: Final = ("N", "E", "O")
 
+# The longest name a person may give a gateway, meter, tariff or fee.
+MAX_NAME_LENGTH: Final = 64
+
 # Meter subentries.
 SUBENTRY_METER: Final = "meter"
 CONF_ROOM: Final = "room"

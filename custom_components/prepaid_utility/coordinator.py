@@ -16,36 +16,44 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
-from sqlalchemy.exc import SQLAlchemyError
 
-from .accounts import AccountSetup, async_sync_accounts
+from .accounts.setup import AccountSetup, async_sync_accounts, build_accounts
 from .billing.errors import PrepaidError
-from .billing_cycle import GatewayBilling
-from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S, DOMAIN
-from .emergency_credit import EmergencyCredit
-from .fee_book import FeeBook
-from .gateway_watch import GatewayWatch
-from .ledger import LedgerStore
+from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S, DOMAIN, GatewayType
+from .gateway.meter_factory import MeterSetup
+from .gateway.publishing import SlicedPublishCoordinator
+from .gateway.simulated_building import SimulatedBuilding
+from .gateway.watch import GatewayWatch, unreachable_issue_id
+from .ledger import AsyncLedgerStore, LedgerStore, SQLAlchemyError
 from .ledger.metering import CycleResult
-from .meter_balance_check import MeterBalanceCheck
-from .meter_factory import MeterSetup
+from .meters.hub import ModbusHub
 from .meters.reading import (
     BusUnavailable,
     ControlResult,
+    Medium,
     MeterError,
     MeterMisconfigured,
     MeterReading,
     SupplyState,
 )
-from .publishing import SlicedPublishCoordinator
-from .supervisor import AccountState, AccountSupervisor
-from .usage import AccountUsage, UsageTracker
-from .usage_statistics import UsageStatistics
+from .money.billing_cycle import GatewayBilling
+from .money.fee_book import FeeBook
+from .money.ledger_runtime import currency_exponent
+from .money.meter_balance_check import MeterBalanceCheck
+from .money.payments import PaymentOrders
+from .supply.emergency_credit import EmergencyCredit
+from .supply.overrides import OverrideStore
+from .supply.supervisor import AccountState, AccountSupervisor
+from .supply.watch import BYPASS_ALLOWANCE, bypass_issue_id, not_obeying_issue_id
+from .supply.workday import CONF_WORKDAY_ENTITY, working_day_source
+from .tariffs.runtime import GatewayTariffs
+from .usage.statistics import UsageStatistics
+from .usage.tracker import AccountUsage, UsageTracker
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -82,14 +90,21 @@ def _balances_of(store: LedgerStore, codes: list[str]) -> dict[str, int]:
 
 
 class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
-    """Poll every meter of one gateway."""
+    """Poll every meter of one gateway, and bill, supervise and count what they read."""
 
-    config_entry: ConfigEntry
+    config_entry: PrepaidConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: ConfigEntry, meters: dict[str, MeterSetup]
+        self,
+        hass: HomeAssistant,
+        entry: PrepaidConfigEntry,
+        meters: dict[str, MeterSetup],
+        ledger: AsyncLedgerStore,
+        *,
+        gateway_device_id: str,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
-        """Prepare polling at the entry's interval."""
+        """Build everything a poll uses, for the entry's meters and accounts."""
         interval = int(entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S))
         super().__init__(
             hass,
@@ -101,20 +116,89 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
         self.meters = meters
         # The gateway's time: a simulated building's own (accelerated) clock, else the wall's.
         # Readings, protected hours and meter assignments all go by it.
-        self.clock: Callable[[], datetime] = dt_util.utcnow
-        self.gateway_device_id = ""  # set once the gateway's device is registered
-        self.billing: GatewayBilling | None = None
-        self.accounts: dict[str, AccountSetup] = {}
-        self.supervisor: AccountSupervisor | None = None
-        self.fees: FeeBook | None = None  # fee items charged when due (fee_book.py)
-        self.usage: UsageTracker | None = None
-        self.statistics: UsageStatistics | None = None
-        self.meter_balances: MeterBalanceCheck | None = None
+        self.clock: Callable[[], datetime] = clock or dt_util.utcnow
+        self.gateway_device_id = gateway_device_id
+        currency = hass.config.currency
+        exponent = currency_exponent(currency)
+        self.accounts: dict[str, AccountSetup] = build_accounts(entry, exponent)
+        self.tariffs = GatewayTariffs(hass, entry, ledger, meters, self.clock)
+        self.billing = GatewayBilling(
+            hass, entry.entry_id, entry.title, ledger, meters, tariffs=self.tariffs
+        )
+        self.fees = FeeBook(hass, entry.entry_id, ledger, self.clock)
+        self.supervisor = AccountSupervisor(
+            hass,
+            self.accounts,
+            {key: setup.has_supply for key, setup in meters.items()},
+            currency,
+            exponent,
+        )
+        self.overrides = OverrideStore(hass, entry.entry_id)
+        self.gateway_watch = GatewayWatch(hass, entry.entry_id, entry.title, self.clock)
+        self.emergency = EmergencyCredit(hass, ledger, entry.title)
+        self.usage = UsageTracker(ledger, str(hass.config.time_zone), self.accounts)
+        self.statistics = UsageStatistics(
+            hass, ledger, self.accounts, self._account_kinds(), currency
+        )
+        self.meter_balances = MeterBalanceCheck(hass, entry, self.accounts, meters, exponent)
         self._accounts_synced = False
         self._balances: dict[str, int] = {}
         self._status: dict[str, MeterStatus] = {key: MeterStatus() for key in meters}
-        self.gateway_watch: GatewayWatch | None = None
-        self.emergency: EmergencyCredit | None = None
+
+    def _account_kinds(self) -> dict[str, tuple[str, ...]]:
+        """Return the utilities (electricity first) each account has meters for."""
+        return {
+            code: tuple(
+                medium.value
+                for medium in Medium
+                if any(self.meters[m].medium is medium for m in setup.meters if m in self.meters)
+            )
+            for code, setup in self.accounts.items()
+        }
+
+    async def async_prepare(self) -> None:
+        """Load what was saved and give the ledger its books (before the first poll)."""
+        entry = self.config_entry
+        await self.fees.async_load()
+        self._prepare_supply()
+        saved = await self.overrides.async_load(
+            {key for key, setup in self.meters.items() if setup.has_supply}
+        )
+        for value in (True, False):
+            self.supervisor.set_override({key for key, on in saved.items() if on is value}, value)
+        await self.billing.async_register_tariffs()
+        entry.async_on_unload(self.async_add_listener(self._tariff_positions))
+        # The trackers must know each meter's last reading before the first poll.
+        await self.usage.async_prepare()
+
+    def _prepare_supply(self) -> None:
+        """Give the watches the names, allowances and repair issues they start from."""
+        entry = self.config_entry
+        issues = ir.async_get(self.hass)
+        meters = self.meters
+        watch = self.supervisor.watch
+        watch.names = {key: (setup.name, setup.room) for key, setup in meters.items()}
+        watch.allowances = {key: BYPASS_ALLOWANCE[setup.medium] for key, setup in meters.items()}
+        watch.bypassed = {
+            key for key in meters if issues.async_get_issue(DOMAIN, bypass_issue_id(key))
+        }
+        # Issues outlive a restart: remember them, so the first good read clears them.
+        watch.raised = {
+            key for key in meters if issues.async_get_issue(DOMAIN, not_obeying_issue_id(key))
+        }
+        source = working_day_source(self.hass, entry.options.get(CONF_WORKDAY_ENTITY))
+        if source is not None:
+            self.supervisor.working_day = source
+        self.gateway_watch.raised = (
+            issues.async_get_issue(DOMAIN, unreachable_issue_id(entry.entry_id)) is not None
+        )
+
+    @callback
+    def _tariff_positions(self) -> None:
+        """Read the block usage of tiered tariffs once per poll."""
+        polled_at = self.data.polled_at if self.data is not None else None
+        if polled_at is not None and polled_at != self.tariffs.positions_at:
+            self.hass.async_create_task(self.tariffs.async_refresh_positions(polled_at))
 
     async def _async_update_data(self) -> GatewayData:
         keys = list(self.meters)
@@ -132,8 +216,7 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
                 self._lost(key, result)
             elif isinstance(result, BaseException):
                 raise result
-        if self.gateway_watch is not None:
-            self.gateway_watch.observe(bool(fresh) or not keys)
+        self.gateway_watch.observe(bool(fresh) or not keys)
         if bus_down:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -141,61 +224,53 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
                 translation_placeholders={"gateway": self.config_entry.title},
             )
         cycle = None
-        if self.billing is not None and fresh:
+        if fresh:
             cycle = await self.billing.async_bill(fresh)
             if cycle is not None:
                 await self._async_accounts(self.billing)
-                if self.fees is not None and await self.fees.async_charge_new(self.accounts):
+                if await self.fees.async_charge_new(self.accounts):
                     await self._async_accounts(self.billing)
                 await self._async_usage(fresh, cycle)
         return GatewayData(
             meters=dict(self._status),
             polled_at=self.clock(),
             cycle=cycle,
-            ledger_ok=self.billing is None or not self.billing.in_doubt,
+            ledger_ok=not self.billing.in_doubt,
             balances=dict(self._balances),
             accounts=self._account_states(),
-            usage=dict(self.usage.figures) if self.usage is not None else {},
+            usage=dict(self.usage.figures),
         )
 
     async def _async_usage(self, fresh: dict[str, MeterReading], cycle: CycleResult) -> None:
         """Read each account's usage and cost, import statistics, compare meter-side balances."""
         try:
-            if self.usage is not None:
-                await self.usage.async_update(fresh, cycle)
-                if self.statistics is not None and self.usage.reference is not None:
-                    await self.statistics.async_update(
-                        self.usage.reference, self.usage.changed_from
-                    )
+            await self.usage.async_update(fresh, cycle)
+            if self.usage.reference is not None:
+                await self.statistics.async_update(self.usage.reference, self.usage.changed_from)
         except (PrepaidError, SQLAlchemyError, HomeAssistantError) as err:
             # Figures stay as they were; billing and supply are not affected.
             _LOGGER.warning("%s: usage figures not updated: %s", self.config_entry.title, err)
-        if self.meter_balances is not None and self.billing is not None:
-            readings = {k: s.reading for k, s in self._status.items() if s.online}  # no stale
-            self.meter_balances.review(readings, self._balances, not self.billing.in_doubt)
+        readings = {k: s.reading for k, s in self._status.items() if s.online}  # no stale
+        self.meter_balances.review(readings, self._balances, not self.billing.in_doubt)
 
     def _account_states(self) -> dict[str, AccountState]:
-        if self.supervisor is None:
-            return {}
         return {
             code: replace(s, pending=set(s.pending)) for code, s in self.supervisor.states.items()
         }
 
     def _in_doubt(self, setup: AccountSetup) -> bool:
         """Return True when a cut could be wrong: the ledger or one of its meters is silent."""
-        if self.billing is not None and self.billing.in_doubt:
+        if self.billing.in_doubt:
             return True
         return any(not self._status[m].online for m in setup.meters if m in self._status)
 
     async def _async_supervise(self) -> None:
-        if self.supervisor is None:
-            return
         self.supervisor.adopt_observed({k: s.supply for k, s in self._status.items()})
         self.supervisor.totals = {
             k: s.reading.total for k, s in self._status.items() if s.reading is not None
         }
-        if self.emergency is not None:  # a top-up first pays back emergency credit it used
-            self._balances.update(await self.emergency.async_settle(self._balances))
+        # A top-up first pays back emergency credit it used.
+        self._balances.update(await self.emergency.async_settle(self._balances))
         await self.supervisor.async_review(
             self._balances, self._in_doubt, self._async_switch, self.clock()
         )
@@ -211,8 +286,8 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
 
     async def async_refresh_balances(self) -> dict[str, int]:
         """Read the accounts' balances now (after a recharge) and publish them."""
-        if self.billing is None or self.data is None:
-            return dict(self._balances)
+        if self.data is None:  # typed as set, yet None before the first poll
+            return dict(self._balances)  # type: ignore[unreachable]
         codes = list(self.accounts)
         self._balances = await self.billing.ledger.run(lambda s: _balances_of(s, codes))
         # A top-up restores supply now, not at the next poll.
@@ -291,3 +366,29 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
         result = await self._async_switch(key, on)
         await self.async_set_published_data(replace(self.data, meters=dict(self._status)))
         return result
+
+
+@dataclass(slots=True)
+class GatewayRuntime:
+    """What one loaded gateway entry holds while Home Assistant runs."""
+
+    gateway: GatewayType
+    hub: ModbusHub | None  # None for gateways made of Home Assistant entities
+    coordinator: GatewayCoordinator
+    ledger: AsyncLedgerStore  # shared by every gateway of this Home Assistant
+    orders: PaymentOrders  # online payments this gateway expects
+    building: SimulatedBuilding | None  # the simulator behind a simulated gateway
+    signature: object  # options and meter subentries as they were at set-up
+
+    @property
+    def tariffs(self) -> GatewayTariffs:
+        """Return the gateway's tariffs (books, choices, prices now)."""
+        return self.coordinator.tariffs
+
+    @property
+    def overrides(self) -> OverrideStore:
+        """Return the gateway's saved manual supply overrides."""
+        return self.coordinator.overrides
+
+
+type PrepaidConfigEntry = ConfigEntry[GatewayRuntime]

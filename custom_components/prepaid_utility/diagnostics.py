@@ -10,9 +10,9 @@ from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_HOST, CONF_NAME
 from homeassistant.core import HomeAssistant
 
-from . import PrepaidConfigEntry
 from .const import CONF_LEDGER_URL, CONF_ROOM, CONF_SERIAL_PORT
-from .payments import CONF_WEBHOOK_ID, CONF_WEBHOOK_SECRET
+from .coordinator import PrepaidConfigEntry
+from .money.payments import CONF_WEBHOOK_ID, CONF_WEBHOOK_SECRET
 
 # Addresses locate a building; names and rooms can name tenants.
 TO_REDACT = {

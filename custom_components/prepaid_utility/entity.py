@@ -5,11 +5,11 @@ from __future__ import annotations
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .accounts import AccountSetup
+from .accounts.setup import AccountSetup
 from .const import DOMAIN
 from .coordinator import GatewayCoordinator, MeterStatus
-from .entity_pacing import async_pace_removal
-from .meter_factory import MeterSetup
+from .gateway.entity_pacing import async_pace_removal
+from .gateway.meter_factory import MeterSetup
 
 
 def gateway_identifier(entry_id: str) -> tuple[str, str]:

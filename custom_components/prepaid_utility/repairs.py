@@ -15,10 +15,10 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
+from .actions.helpers import counter_value
+from .actions.meters import ATTR_FINAL, ATTR_NEW_START, async_replace
 from .billing.errors import PrepaidError
 from .const import DOMAIN
-from .meter_replacement import ATTR_FINAL, ATTR_NEW_START, async_replace
-from .ops_common import counter_value
 
 
 class MeterReplacementRepairFlow(RepairsFlow):

@@ -8,11 +8,10 @@ from homeassistant.components.select import SelectEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import PrepaidConfigEntry
-from .entity_pacing import async_add_by_subentry
+from .actions.tariffs import async_set_tariffs
+from .coordinator import PrepaidConfigEntry
+from .gateway.entity_pacing import async_add_by_subentry
 from .tariff_entities import TariffEntity
-from .tariff_runtime import gateway_tariffs
-from .tariff_services import async_set_tariffs
 
 PARALLEL_UPDATES = 1
 
@@ -24,9 +23,7 @@ async def async_setup_entry(
 ) -> None:
     """Add a tariff select per account and utility it has meters for."""
     coordinator = entry.runtime_data.coordinator
-    tariffs = gateway_tariffs(hass, entry.entry_id)
-    if tariffs is None:
-        return
+    tariffs = entry.runtime_data.tariffs
     await async_add_by_subentry(
         hass,
         async_add_entities,

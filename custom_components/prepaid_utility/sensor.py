@@ -24,18 +24,16 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import PrepaidConfigEntry
-from .accounts import AccountSetup
+from .accounts.setup import AccountSetup
 from .billing.money import format_money
 from .billing.policy import AlarmLevel
-from .coordinator import GatewayCoordinator
+from .coordinator import GatewayCoordinator, PrepaidConfigEntry
 from .entity import AccountEntity, MeterEntity
-from .entity_pacing import async_add_by_subentry
-from .ledger_runtime import currency_exponent
-from .meter_factory import MeterSetup
+from .gateway.entity_pacing import async_add_by_subentry
+from .gateway.meter_factory import MeterSetup
 from .meters.reading import Medium, MeterReading
+from .money.ledger_runtime import currency_exponent
 from .tariff_entities import tariff_sensors
-from .tariff_runtime import gateway_tariffs
 from .usage_sensor import usage_sensors
 
 PARALLEL_UPDATES = 0
@@ -193,7 +191,7 @@ async def async_setup_entry(
     coordinator = entry.runtime_data.coordinator
     currency = hass.config.currency
     exponent = currency_exponent(currency)
-    tariffs = gateway_tariffs(hass, entry.entry_id)
+    tariffs = entry.runtime_data.tariffs
 
     def groups() -> Iterator[tuple[str, list[SensorEntity]]]:
         for setup in coordinator.meters.values():

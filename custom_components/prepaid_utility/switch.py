@@ -9,12 +9,11 @@ from homeassistant.components.switch.const import SwitchDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import PrepaidConfigEntry
-from .coordinator import GatewayCoordinator
+from .coordinator import GatewayCoordinator, PrepaidConfigEntry
 from .entity import MeterEntity
-from .meter_factory import MeterSetup
+from .gateway.meter_factory import MeterSetup
 from .meters.reading import Medium, SupplyState
-from .supply import async_add_supply_entities, async_switch_supply
+from .supply_entities import async_add_supply_entities, async_switch_supply
 
 PARALLEL_UPDATES = 1
 

@@ -9,12 +9,12 @@ from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.core import callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
-from .accounts import AccountSetup
+from .accounts.setup import AccountSetup
 from .billing.quantity import UtilityKind
 from .billing.schedule import TouPeriod
 from .coordinator import GatewayCoordinator
 from .entity import AccountEntity
-from .tariff_runtime import GatewayTariffs, signal_tariffs
+from .tariffs.runtime import GatewayTariffs, signal_tariffs
 
 UNITS = {UtilityKind.ELECTRICITY: "kWh", UtilityKind.WATER: "m³"}
 

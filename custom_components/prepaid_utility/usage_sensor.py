@@ -17,11 +17,11 @@ from decimal import Decimal
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
 from homeassistant.const import UnitOfEnergy, UnitOfTime, UnitOfVolume
 
-from .accounts import AccountSetup
+from .accounts.setup import AccountSetup
 from .coordinator import GatewayCoordinator
 from .entity import AccountEntity
 from .meters.reading import Medium
-from .usage import NANO_DECIMALS, AccountUsage, days_left, plain
+from .usage.tracker import NANO_DECIMALS, AccountUsage, days_left, plain
 
 TODAY = "today"
 MONTH = "month"

@@ -29,16 +29,16 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import floor_registry as fr
 from homeassistant.util import dt as dt_util
 
-from .account_access import AccountRef, all_accounts, visible_to
+from .accounts.access import AccountRef, all_accounts, visible_to
+from .actions.helpers import loaded_entries
 from .billing.errors import PrepaidError
 from .billing.money import format_money
 from .const import DOMAIN
 from .entity import subentry_identifier
 from .ledger import AsyncLedgerStore, LedgerStore
 from .ledger import dashboard as read
-from .ledger_runtime import currency_exponent
 from .meters.reading import SupplyState
-from .ops_common import loaded_entries
+from .money.ledger_runtime import currency_exponent
 
 WS_ROOMS = f"{DOMAIN}/rooms"
 WS_ACCOUNT = f"{DOMAIN}/account"

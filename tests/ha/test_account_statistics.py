@@ -20,10 +20,10 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 from sqlalchemy import text
 
-from custom_components.prepaid_utility import usage_statistics
 from custom_components.prepaid_utility.const import DOMAIN
 from custom_components.prepaid_utility.ledger import LedgerStore
-from custom_components.prepaid_utility.usage_statistics import statistic_id
+from custom_components.prepaid_utility.usage import statistics as usage_statistics
+from custom_components.prepaid_utility.usage.statistics import statistic_id
 
 from .conftest import poll
 from .test_accounts import _account, _recharge

@@ -25,7 +25,7 @@ from custom_components.prepaid_utility.const import (
     SUBENTRY_ACCOUNT,
 )
 from custom_components.prepaid_utility.ledger import LedgerStore
-from custom_components.prepaid_utility.usage import DAY_US, MIN_HISTORY_US, days_left
+from custom_components.prepaid_utility.usage.tracker import DAY_US, MIN_HISTORY_US, days_left
 
 from .conftest import poll
 from .test_accounts import _account, _meter, _open, _recharge

@@ -21,9 +21,9 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
 from custom_components.prepaid_utility.billing.money import format_money
-from custom_components.prepaid_utility.cards import CARDS_FILE, CARDS_URL
 from custom_components.prepaid_utility.const import CONF_VIEWERS, DOMAIN, SUBENTRY_ACCOUNT
 from custom_components.prepaid_utility.ledger import reports
+from custom_components.prepaid_utility.statements.cards import CARDS_FILE, CARDS_URL
 
 from .test_accounts import _meter, _open, _recharge
 

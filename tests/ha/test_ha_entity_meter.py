@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from homeassistant.core import HomeAssistant, ServiceCall
 
-from custom_components.prepaid_utility.meters.ha_entity import HaEntityMeter
+from custom_components.prepaid_utility.gateway.ha_entity import HaEntityMeter
 from custom_components.prepaid_utility.meters.reading import (
     ControlOutcome,
     Medium,

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from homeassistant.core import HomeAssistant
 
-from custom_components.prepaid_utility.cards import CARDS_URL
 from custom_components.prepaid_utility.const import DOMAIN
-from custom_components.prepaid_utility.payments import CONF_WEBHOOK_ID
-from custom_components.prepaid_utility.statement_view import STATEMENT_URL
+from custom_components.prepaid_utility.money.payments import CONF_WEBHOOK_ID
+from custom_components.prepaid_utility.statements.cards import CARDS_URL
+from custom_components.prepaid_utility.statements.view import STATEMENT_URL
 
 pytestmark = pytest.mark.usefixtures("sockets")
 

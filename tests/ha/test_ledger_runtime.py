@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.prepaid_utility.const import DOMAIN
-from custom_components.prepaid_utility.ledger_runtime import LEDGER_FILE, currency_exponent
+from custom_components.prepaid_utility.money.ledger_runtime import LEDGER_FILE, currency_exponent
 
 
 async def _add(hass: HomeAssistant, name: str) -> config_entries.ConfigEntry:

@@ -19,8 +19,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
 from custom_components.prepaid_utility.const import DOMAIN
-from custom_components.prepaid_utility.entity_pacing import ADD_SLICE, REMOVE_SLICE
-from custom_components.prepaid_utility.publishing import (
+from custom_components.prepaid_utility.gateway.entity_pacing import ADD_SLICE, REMOVE_SLICE
+from custom_components.prepaid_utility.gateway.publishing import (
     PUBLISH_SLICE,
     WRITES_PER_TURN,
     SlicedPublishCoordinator,

@@ -43,10 +43,10 @@ from custom_components.prepaid_utility.const import (
     DOMAIN,
     SUBENTRY_ACCOUNT,
 )
-from custom_components.prepaid_utility.gateway_watch import unreachable_issue_id
+from custom_components.prepaid_utility.gateway.watch import unreachable_issue_id
 from custom_components.prepaid_utility.ledger.schema import journal_entry
 from custom_components.prepaid_utility.meters.simulator.faults import GATEWAY_NO_RESPONSE
-from custom_components.prepaid_utility.supply_watch import (
+from custom_components.prepaid_utility.supply.watch import (
     REFUSALS_BEFORE_ISSUE,
     bypass_issue_id,
     not_obeying_issue_id,

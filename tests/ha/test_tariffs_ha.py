@@ -8,6 +8,7 @@ so ``exact == quantity x price`` per bucket is the proof of the price used) and 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -37,7 +38,8 @@ from custom_components.prepaid_utility.const import (
 )
 from custom_components.prepaid_utility.ledger.schema import meter as meter_table
 from custom_components.prepaid_utility.ledger.schema import usage_bucket
-from custom_components.prepaid_utility.tariff_catalog import CONF_ACCOUNT_TARIFFS, CONF_TARIFFS
+from custom_components.prepaid_utility.money.ledger_runtime import LEDGER_FILE
+from custom_components.prepaid_utility.tariffs.catalog import CONF_ACCOUNT_TARIFFS, CONF_TARIFFS
 
 from .conftest import add_simulated_building, poll
 
@@ -633,7 +635,10 @@ async def test_meters_billed_under_the_old_gateway_tariff_move_to_their_own_book
     entry = building
     sdm = _meter(entry, 3)
     legacy = f"{entry.entry_id}:electricity"
-    await entry.runtime_data.ledger.run(lambda store: store.set_meter_tariff(sdm, legacy))
+    # As an old release left it (its gateway books are no longer registered, so no store call
+    # could point a meter at one any more).
+    with sqlite3.connect(hass.config.path(LEDGER_FILE)) as db:
+        db.execute("UPDATE meter SET tariff_code = ? WHERE id = ?", (legacy, sdm))
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
 

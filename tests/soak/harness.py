@@ -45,12 +45,12 @@ from custom_components.prepaid_utility.const import (
     DOMAIN,
     SUBENTRY_ACCOUNT,
 )
-from custom_components.prepaid_utility.meter_subentry import simulated_meters
+from custom_components.prepaid_utility.flows.meters import simulated_meters
+from custom_components.prepaid_utility.gateway.simulated_building import SimulatedBuilding
 from custom_components.prepaid_utility.meters.simulator.devices import SimDevice
-from custom_components.prepaid_utility.payment_signature import SIGNATURE_HEADER, sign
-from custom_components.prepaid_utility.payments import CONF_WEBHOOK_SECRET
-from custom_components.prepaid_utility.simulated_building import SimulatedBuilding
-from custom_components.prepaid_utility.tariff_catalog import (
+from custom_components.prepaid_utility.money.payments import CONF_WEBHOOK_SECRET
+from custom_components.prepaid_utility.payments.signature import SIGNATURE_HEADER, sign
+from custom_components.prepaid_utility.tariffs.catalog import (
     CONF_TARIFF_ELECTRICITY,
     tou_version,
     with_version,

@@ -41,7 +41,7 @@ from custom_components.prepaid_utility.events import (
     EVENT_RESTORED,
 )
 from custom_components.prepaid_utility.ledger import schema
-from custom_components.prepaid_utility.ledger_runtime import LEDGER_FILE
+from custom_components.prepaid_utility.money.ledger_runtime import LEDGER_FILE
 
 from .gc_figures import printed, process_full_collection, unfrozen_full_collection
 from .harness import TOU_PRICES_MICRO, Soak

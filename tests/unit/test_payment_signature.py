@@ -12,7 +12,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from custom_components.prepaid_utility.payment_signature import (
+from custom_components.prepaid_utility.payments.signature import (
     MAX_BODY_BYTES,
     SignatureProblem,
     sign,

@@ -8,7 +8,7 @@ import pytest
 
 from custom_components.prepaid_utility.billing.quantity import UtilityKind
 from custom_components.prepaid_utility.billing.schedule import TouPeriod
-from custom_components.prepaid_utility.tariff_catalog import (
+from custom_components.prepaid_utility.tariffs.catalog import (
     DEFAULT_TARIFF,
     TariffError,
     books,
@@ -78,7 +78,7 @@ def test_blocks_become_surcharges() -> None:
 
 
 def test_splice_keeps_what_was_billed() -> None:
-    from custom_components.prepaid_utility.tariff_catalog import splice  # noqa: PLC0415
+    from custom_components.prepaid_utility.tariffs.catalog import splice  # noqa: PLC0415
 
     old_opts = with_version({}, "F", UtilityKind.ELECTRICITY, flat_version("0.5"), T0)
     new_opts = with_version(old_opts, "F", UtilityKind.ELECTRICITY, flat_version("0.9"), T1)

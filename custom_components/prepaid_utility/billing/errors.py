@@ -70,3 +70,15 @@ class LedgerUnavailable(PrepaidError):
     """The database cannot be reached or written."""
 
     translation_key = "ledger_unavailable"
+
+
+class Refused(PrepaidError):
+    """A request refused for a reason its translation key names (an unknown tariff, a bad period).
+
+    Unlike the classes above, one class for many reasons: the refusals of the Home Assistant
+    side, which a person fixes by changing the request.
+    """
+
+    def __init__(self, translation_key: str, **placeholders: str) -> None:
+        super().__init__(translation_key, **placeholders)
+        self.translation_key = translation_key

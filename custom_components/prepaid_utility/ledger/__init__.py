@@ -6,7 +6,17 @@ tests and benchmarks; :class:`AsyncLedgerStore` runs the same work on one writer
 Home Assistant event loop.
 """
 
+from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
+
 from .async_store import AsyncLedgerStore
 from .store import LedgerStore
 
-__all__ = ["AsyncLedgerStore", "LedgerStore"]
+# What the database layer raises, for callers that must tell a locked database from a broken one
+# without importing SQLAlchemy themselves.
+__all__ = [
+    "AsyncLedgerStore",
+    "DatabaseError",
+    "LedgerStore",
+    "OperationalError",
+    "SQLAlchemyError",
+]

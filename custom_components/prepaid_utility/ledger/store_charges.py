@@ -409,7 +409,12 @@ class ChargeOps(MoneyOps):
             ).all()
         new = 0
         for row in held:
-            tariff = self.tariffs[row.tariff_code].at(now)
+            book = self.tariffs.get(row.tariff_code)
+            if book is None:
+                # A meter of another gateway on a shared ledger that has not loaded yet: it
+                # charges its own when it does (once per period, whoever comes first).
+                continue
+            tariff = book.at(now)
             if not tariff.standing_charge_minor:
                 continue
             if tariff.standing_period is StandingPeriod.DAILY:

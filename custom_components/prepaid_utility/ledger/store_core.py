@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, exists, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..billing.engine import CounterReading, GenerationState, MeterSpec
@@ -51,6 +51,7 @@ from .migrations import ensure_schema
 from .rows import retryable
 from .schema import (
     account,
+    assignment,
     journal_entry,
     meter,
     quarantine,
@@ -488,6 +489,52 @@ class LedgerCore:
         """Return every meter id."""
         with self.reading() as conn:
             return list(conn.execute(select(meter.c.id).order_by(meter.c.id)).scalars())
+
+    def accounts_with_history(self, codes: set[str]) -> set[str]:
+        """Return which of the accounts have any balance or journal entry in this ledger."""
+        with self.reading() as conn:
+            rows = conn.execute(
+                select(account.c.code)
+                .where(account.c.code.in_(codes))
+                .where(
+                    (account.c.balance != 0)
+                    | exists().where(journal_entry.c.account_id == account.c.id)
+                )
+            )
+            return {row.code for row in rows}
+
+    def holders(self) -> dict[str, str]:
+        """Return meter id -> code of the account holding it now."""
+        query = (
+            select(assignment.c.meter_id, account.c.code)
+            .join(account, account.c.id == assignment.c.account_id)
+            .where(assignment.c.end_us.is_(None))
+        )
+        with self.reading() as conn:
+            return {row.meter_id: row.code for row in conn.execute(query)}
+
+    def meters_on_tariffs(self, codes: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """Return meter id -> (its book's code, the account holding it now) for ``codes``."""
+        held = assignment.c.end_us.is_(None) & (assignment.c.meter_id == meter.c.id)
+        with self.reading() as conn:
+            rows = conn.execute(
+                select(meter.c.id, meter.c.tariff_code, account.c.code)
+                .select_from(
+                    meter.outerjoin(assignment, held).outerjoin(
+                        account, account.c.id == assignment.c.account_id
+                    )
+                )
+                .where(meter.c.tariff_code.in_(list(codes)))
+            ).all()
+        return {row.id: (row.tariff_code, row.code) for row in rows}
+
+    def meter_tariff_codes(self, meter_ids: Sequence[str]) -> dict[str, str]:
+        """Return meter id -> the code of the book its readings are billed with now."""
+        with self.reading() as conn:
+            rows = conn.execute(
+                select(meter.c.id, meter.c.tariff_code).where(meter.c.id.in_(list(meter_ids)))
+            ).all()
+        return {row.id: row.tariff_code for row in rows}
 
     def check(self) -> InvariantReport:
         """Recompute balances and generation totals from the journal and buckets."""

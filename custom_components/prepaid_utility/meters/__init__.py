@@ -1,8 +1,8 @@
-"""Device layer: Modbus buses, meter profiles, HA-entity meters and a simulated building.
+"""Device layer: Modbus buses, meter profiles and a simulated building.
 
-This package knows bytes, registers and relays, and nothing of money. Everything but
-``ha_entity`` is free of Home Assistant imports, so it can run in tests, benchmarks and the
-simulator without a Home Assistant instance.
+This package knows bytes, registers and relays, and nothing of money. It is free of Home
+Assistant imports (meters made of Home Assistant entities live in ``gateway/``), so it can run
+in tests, benchmarks and the simulator without a Home Assistant instance.
 
 What the coordinator uses::
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from custom_components.prepaid_utility.emergency_credit import (
+from custom_components.prepaid_utility.ledger import LedgerStore
+from custom_components.prepaid_utility.ledger.emergency import (
     REASON_CLAIM,
     REASON_REPAID,
     EmergencyStatus,
@@ -11,7 +12,6 @@ from custom_components.prepaid_utility.emergency_credit import (
     open_claims,
     repaid_key,
 )
-from custom_components.prepaid_utility.ledger import LedgerStore
 
 from .conftest import assert_sound, setup_tenant
 

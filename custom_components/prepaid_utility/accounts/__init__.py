@@ -1,0 +1,1 @@
+"""Tenant accounts: their rules, who may see them, and the ledger accounts kept in step."""

@@ -1,0 +1,1 @@
+"""Service action handlers, by noun; services.py binds them to their schemas."""

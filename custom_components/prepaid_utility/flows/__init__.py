@@ -1,0 +1,1 @@
+"""Form steps and field schemas of the config, options and subentry flows."""

@@ -1,0 +1,303 @@
+"""Meters as subentries of their gateway: add by hand (tested by reading it), reconfigure.
+
+On a Modbus gateway a meter is a profile at a slave address; the flow reads the meter once
+before saving, so a wrong address or a wrong profile is caught at the form, not in the logs.
+On an "HA entities" gateway a meter is a counter sensor plus, optionally, the switch or valve
+that cuts its supply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import probatio as vol
+from homeassistant.config_entries import ConfigSubentryData, ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.const import CONF_NAME
+from homeassistant.helpers import selector
+
+from ..const import (
+    CONF_ADDRESS,
+    CONF_BILLING_MODE,
+    CONF_BREAKER_A,
+    CONF_COUNTER_ENTITY,
+    CONF_GATEWAY_TYPE,
+    CONF_MAX_FLOW_M3H,
+    CONF_MEDIUM,
+    CONF_PROFILE,
+    CONF_ROOM,
+    CONF_SUPPLY_ENTITY,
+    DEFAULT_BREAKER_A,
+    DEFAULT_MAX_FLOW_M3H,
+    MAX_NAME_LENGTH,
+    SUBENTRY_METER,
+    BillingMode,
+    GatewayType,
+)
+from ..meters.modbus_meter import ModbusMeter
+from ..meters.profiles import PROFILES
+from ..meters.reading import Medium, MeterError, MeterMisconfigured
+from ..meters.simulator.building import PRESETS
+from .fields import name_error, number
+
+MAX_ADDRESS = 247
+
+
+def _meter_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """Return the stored fields a meter form edits (name is the subentry title)."""
+    return {k: v for k, v in data.items() if k != CONF_NAME}
+
+
+def simulated_meters(preset: str) -> list[ConfigSubentryData]:
+    """Return one meter subentry per simulated meter of a preset, named by room."""
+    meters: list[ConfigSubentryData] = []
+    for layout in PRESETS[preset]:
+        for kind, first, last in layout:
+            profile = PROFILES[kind]
+            for unit in range(first, last + 1):
+                room = f"Room {(unit - 1) // 10 + 1}{(unit - 1) % 10 + 1:02d}"
+                what = "Water" if profile.medium is Medium.WATER else "Electricity"
+                data: dict[str, Any] = {
+                    CONF_PROFILE: kind,
+                    CONF_ADDRESS: unit,
+                    CONF_ROOM: room,
+                    CONF_BILLING_MODE: BillingMode.PLATFORM.value,
+                }
+                if profile.medium is Medium.WATER:
+                    data[CONF_MAX_FLOW_M3H] = DEFAULT_MAX_FLOW_M3H
+                else:
+                    data[CONF_BREAKER_A] = DEFAULT_BREAKER_A
+                meters.append(
+                    ConfigSubentryData(
+                        data=data,
+                        subentry_type=SUBENTRY_METER,
+                        # HA puts the area in front: sensor.room_101_electricity_energy.
+                        title=what,
+                        unique_id=str(unit),
+                    )
+                )
+    return meters
+
+
+def _text_errors(data: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if error := name_error(data[CONF_NAME]):
+        errors[CONF_NAME] = error
+    if len(data.get(CONF_ROOM, "")) > MAX_NAME_LENGTH:
+        errors[CONF_ROOM] = "name_too_long"
+    return errors
+
+
+class MeterSubentryFlow(ConfigSubentryFlow):
+    """Add or change one meter of a gateway."""
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Add a meter."""
+        entry = self._get_entry()
+        if GatewayType(entry.data[CONF_GATEWAY_TYPE]) is GatewayType.HA_ENTITIES:
+            return await self.async_step_entities(user_input)
+        return await self.async_step_modbus(user_input)
+
+    async def async_step_modbus(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add a meter on the bus: profile, address, where it is, how much it can pass."""
+        errors: dict[str, str] = {}
+        defaults: dict[str, Any] = {}
+        if user_input is not None:
+            data = self._clean_modbus(user_input)
+            errors = _text_errors(data)
+            if str(data[CONF_ADDRESS]) in self._used_unique_ids():
+                return self.async_abort(reason="already_configured")
+            if not errors:
+                errors = await self._probe(data)
+            if not errors:
+                return self.async_create_entry(
+                    title=data[CONF_NAME],
+                    data=_meter_fields(data),
+                    unique_id=str(data[CONF_ADDRESS]),
+                )
+            defaults = data
+        return self.async_show_form(
+            step_id="modbus", data_schema=self._modbus_schema(defaults), errors=errors
+        )
+
+    async def async_step_entities(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add a meter made of Home Assistant entities."""
+        errors: dict[str, str] = {}
+        defaults: dict[str, Any] = {}
+        if user_input is not None:
+            data = {
+                CONF_NAME: str(user_input[CONF_NAME]).strip(),
+                CONF_ROOM: str(user_input.get(CONF_ROOM, "")).strip(),
+                CONF_MEDIUM: str(user_input[CONF_MEDIUM]),
+                CONF_COUNTER_ENTITY: str(user_input[CONF_COUNTER_ENTITY]),
+                CONF_SUPPLY_ENTITY: str(user_input.get(CONF_SUPPLY_ENTITY) or ""),
+            }
+            errors = _text_errors(data)
+            if data[CONF_COUNTER_ENTITY] in self._used_unique_ids():
+                return self.async_abort(reason="already_configured")
+            if self.hass.states.get(data[CONF_COUNTER_ENTITY]) is None:
+                errors[CONF_COUNTER_ENTITY] = "entity_not_found"
+            if data[CONF_SUPPLY_ENTITY] and self.hass.states.get(data[CONF_SUPPLY_ENTITY]) is None:
+                errors[CONF_SUPPLY_ENTITY] = "entity_not_found"
+            if not errors:
+                return self.async_create_entry(
+                    title=data[CONF_NAME],
+                    data=_meter_fields(data),
+                    unique_id=data[CONF_COUNTER_ENTITY],
+                )
+            defaults = data
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, "")): str,
+                vol.Optional(CONF_ROOM, default=defaults.get(CONF_ROOM, "")): str,
+                vol.Required(
+                    CONF_MEDIUM, default=defaults.get(CONF_MEDIUM, Medium.ELECTRICITY.value)
+                ): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=[m.value for m in Medium], translation_key="medium"
+                    )
+                ),
+                vol.Required(CONF_COUNTER_ENTITY): selector.EntitySelector(
+                    selector.EntitySelectorConfig(
+                        domain="sensor", device_class=["energy", "water", "gas"]
+                    )
+                ),
+                vol.Optional(CONF_SUPPLY_ENTITY): selector.EntitySelector(
+                    selector.EntitySelectorConfig(domain=["switch", "valve"])
+                ),
+            }
+        )
+        return self.async_show_form(step_id="entities", data_schema=schema, errors=errors)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Rename a meter, move it to another room, or change its limits."""
+        subentry = self._get_reconfigure_subentry()
+        current = dict(subentry.data)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {
+                **current,
+                CONF_NAME: str(user_input[CONF_NAME]).strip(),
+                CONF_ROOM: str(user_input.get(CONF_ROOM, "")).strip(),
+            }
+            for key in (CONF_BREAKER_A, CONF_MAX_FLOW_M3H):
+                if key in user_input:
+                    data[key] = float(user_input[key])
+            if CONF_BILLING_MODE in user_input:
+                data[CONF_BILLING_MODE] = str(user_input[CONF_BILLING_MODE])
+            if not (errors := _text_errors(data)):
+                return self.async_update_and_abort(
+                    self._get_entry(), subentry, title=data[CONF_NAME], data=_meter_fields(data)
+                )
+        fields: dict[Any, Any] = {
+            vol.Required(CONF_NAME, default=subentry.title): str,
+            vol.Optional(CONF_ROOM, default=current.get(CONF_ROOM, "")): str,
+        }
+        fields.update(self._limit_fields(current))
+        return self.async_show_form(
+            step_id="reconfigure", data_schema=vol.Schema(fields), errors=errors
+        )
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _used_unique_ids(self) -> set[str]:
+        return {
+            sub.unique_id
+            for sub in self._get_entry().subentries.values()
+            if sub.subentry_type == SUBENTRY_METER and sub.unique_id is not None
+        }
+
+    def _clean_modbus(self, user_input: dict[str, Any]) -> dict[str, Any]:
+        profile = PROFILES[str(user_input[CONF_PROFILE])]
+        data: dict[str, Any] = {
+            CONF_NAME: str(user_input[CONF_NAME]).strip(),
+            CONF_ROOM: str(user_input.get(CONF_ROOM, "")).strip(),
+            CONF_PROFILE: profile.key,
+            CONF_ADDRESS: int(user_input[CONF_ADDRESS]),
+            CONF_BILLING_MODE: str(user_input.get(CONF_BILLING_MODE, BillingMode.PLATFORM)),
+        }
+        if profile.medium is Medium.WATER:
+            data[CONF_MAX_FLOW_M3H] = float(user_input.get(CONF_MAX_FLOW_M3H, DEFAULT_MAX_FLOW_M3H))
+        else:
+            data[CONF_BREAKER_A] = float(user_input.get(CONF_BREAKER_A, DEFAULT_BREAKER_A))
+        if not profile.has_balance:
+            # Only a meter that keeps its own balance can bill meter-side.
+            data[CONF_BILLING_MODE] = BillingMode.PLATFORM.value
+        return data
+
+    async def _probe(self, data: dict[str, Any]) -> dict[str, str]:
+        """Read the meter once through the gateway's bus."""
+        entry = self._get_entry()
+        runtime = getattr(entry, "runtime_data", None)
+        hub = getattr(runtime, "hub", None)
+        if hub is None:
+            return {"base": "gateway_not_loaded"}
+        meter = ModbusMeter(hub, PROFILES[data[CONF_PROFILE]], data[CONF_ADDRESS], key="probe")
+        try:
+            await meter.read()
+        except MeterMisconfigured:
+            return {CONF_PROFILE: "wrong_profile"}
+        except MeterError:
+            return {CONF_ADDRESS: "meter_not_responding"}
+        return {}
+
+    def _modbus_schema(self, defaults: dict[str, Any]) -> vol.Schema:
+        fields: dict[Any, Any] = {
+            vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, "")): str,
+            vol.Optional(CONF_ROOM, default=defaults.get(CONF_ROOM, "")): str,
+            vol.Required(
+                CONF_PROFILE, default=defaults.get(CONF_PROFILE, next(iter(PROFILES)))
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[
+                        selector.SelectOptionDict(value=key, label=profile.name)
+                        for key, profile in PROFILES.items()
+                    ],
+                    mode=selector.SelectSelectorMode.DROPDOWN,
+                )
+            ),
+            vol.Required(CONF_ADDRESS, default=defaults.get(CONF_ADDRESS, 1)): number(
+                1, MAX_ADDRESS, 1
+            ),
+            vol.Optional(
+                CONF_BREAKER_A, default=defaults.get(CONF_BREAKER_A, DEFAULT_BREAKER_A)
+            ): number(1, 1000, 1, "A"),
+            vol.Optional(
+                CONF_MAX_FLOW_M3H, default=defaults.get(CONF_MAX_FLOW_M3H, DEFAULT_MAX_FLOW_M3H)
+            ): number(0.1, 100, 0.1, "m³/h"),
+            vol.Required(
+                CONF_BILLING_MODE,
+                default=defaults.get(CONF_BILLING_MODE, BillingMode.PLATFORM.value),
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[m.value for m in BillingMode], translation_key="billing_mode"
+                )
+            ),
+        }
+        return vol.Schema(fields)
+
+    def _limit_fields(self, current: dict[str, Any]) -> dict[Any, Any]:
+        fields: dict[Any, Any] = {}
+        if CONF_BREAKER_A in current:
+            fields[vol.Required(CONF_BREAKER_A, default=current[CONF_BREAKER_A])] = number(
+                1, 1000, 1, "A"
+            )
+        if CONF_MAX_FLOW_M3H in current:
+            fields[vol.Required(CONF_MAX_FLOW_M3H, default=current[CONF_MAX_FLOW_M3H])] = number(
+                0.1, 100, 0.1, "m³/h"
+            )
+        profile = PROFILES.get(str(current.get(CONF_PROFILE, "")))
+        if profile is not None and profile.has_balance:
+            fields[vol.Required(CONF_BILLING_MODE, default=current[CONF_BILLING_MODE])] = (
+                selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=[m.value for m in BillingMode], translation_key="billing_mode"
+                    )
+                )
+            )
+        return fields

@@ -1,0 +1,167 @@
+"""From meter subentries to device-layer meters, and what each meter offers as entities.
+
+A subentry stores what a person chose (profile, address, room, breaker rating, or the HA
+entities a meter is made of); this module turns it into a ``Meter`` the coordinator can read and
+switch, and says which readings the meter's profile really delivers so no entity is created that
+would stay "unknown" forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import HomeAssistant
+
+from ..const import (
+    CONF_ADDRESS,
+    CONF_BREAKER_A,
+    CONF_COUNTER_ENTITY,
+    CONF_MAX_FLOW_M3H,
+    CONF_MEDIUM,
+    CONF_PROFILE,
+    CONF_ROOM,
+    CONF_SUPPLY_ENTITY,
+    DEFAULT_BREAKER_A,
+    DEFAULT_MAX_FLOW_M3H,
+    MAINS_VOLTS,
+)
+from ..meters.decode import DataType
+from ..meters.hub import ModbusHub
+from ..meters.modbus_meter import ModbusMeter, utc_now
+from ..meters.profiles import PROFILES, Profile, Role
+from ..meters.reading import Medium, Meter
+from .ha_entity import HaEntityMeter
+
+# Reading fields each profile role feeds (for HA-entity meters: the counter only).
+_ROLE_FIELDS: Mapping[Role, str] = {
+    Role.POWER: "power_kw",
+    Role.VOLTAGE: "voltage_v",
+    Role.CURRENT: "current_a",
+    Role.POWER_FACTOR: "power_factor",
+    Role.FLOW_RATE: "flow_rate",
+    Role.BALANCE: "meter_balance",
+    Role.PURCHASE_COUNT: "purchase_count",
+    Role.REMAINING_VOLUME: "remaining_volume",
+    Role.BATTERY: "battery_v",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MeterSetup:
+    """One configured meter: the device-layer object plus what HA needs to show it."""
+
+    subentry_id: str
+    name: str
+    room: str
+    meter: Meter
+    medium: Medium
+    model: str
+    manufacturer: str
+    fields: frozenset[str]  # MeterReading attributes this meter reports
+    has_supply: bool
+    has_flags: bool = False  # fault / alarm bits
+    # For billing: the most the breaker (or pipe) can pass in an hour, in Wh or litres, and the
+    # value at which the meter's counter register wraps to zero (None: it does not wrap).
+    max_rate_milli_per_hour: int = 0
+    rollover_milli: int | None = None
+
+    @property
+    def label(self) -> str:
+        """Return the meter as a person finds it: its name and, when not in it, its room."""
+        return (
+            f"{self.name} · {self.room}" if self.room and self.room not in self.name else self.name
+        )
+
+
+THREE_PHASE_PROFILES = frozenset({"acrel_dtsy1352", "eastron_sdm630"})
+
+
+def max_rate_milli_per_hour(data: Mapping[str, Any], medium: Medium, profile_key: str) -> int:
+    """Return the most a supply can pass in an hour: Wh for a breaker, litres for a pipe."""
+    if medium is Medium.WATER:
+        return int(float(data.get(CONF_MAX_FLOW_M3H, DEFAULT_MAX_FLOW_M3H)) * 1000)
+    phases = 3 if profile_key in THREE_PHASE_PROFILES else 1
+    return int(float(data.get(CONF_BREAKER_A, DEFAULT_BREAKER_A)) * MAINS_VOLTS * phases)
+
+
+def rollover_milli(profile: Profile) -> int | None:
+    """Return where an integer counter register wraps, in Wh or litres (floats do not wrap)."""
+    total = profile.field(Role.TOTAL)
+    if total is None or total.dtype is not DataType.U32:
+        return None
+    return int((1 << 32) * total.scale * 1000)
+
+
+def _manufacturer(profile: Profile) -> str:
+    return profile.name.split(" ", 1)[0]
+
+
+def profile_fields(profile: Profile) -> frozenset[str]:
+    """Return the reading attributes a profile delivers."""
+    present = {name for role, name in _ROLE_FIELDS.items() if profile.field(role) is not None}
+    if profile.has_tou:
+        present.add("tou")
+    return frozenset(present | {"total"})
+
+
+def build_meter(
+    hass: HomeAssistant,
+    hub: ModbusHub | None,
+    subentry: ConfigSubentry,
+    clock: Callable[[], datetime] | None = None,
+) -> MeterSetup:
+    """Build the meter a subentry describes (Modbus when the gateway has a hub).
+
+    ``clock`` stamps the readings; a simulated building passes its own, so that accelerated
+    simulated time and the readings' timestamps agree.
+    """
+    data: Mapping[str, Any] = subentry.data
+    name = subentry.title
+    room = str(data.get(CONF_ROOM, ""))
+    if hub is not None:
+        profile = PROFILES[data[CONF_PROFILE]]
+        meter: Meter = ModbusMeter(
+            hub,
+            profile,
+            int(data[CONF_ADDRESS]),
+            key=subentry.subentry_id,
+            clock=clock or utc_now,
+        )
+        return MeterSetup(
+            subentry_id=subentry.subentry_id,
+            name=name,
+            room=room,
+            meter=meter,
+            medium=profile.medium,
+            model=profile.name,
+            manufacturer=_manufacturer(profile),
+            fields=profile_fields(profile),
+            has_supply=profile.supply is not None,
+            has_flags=bool(profile.flags),
+            max_rate_milli_per_hour=max_rate_milli_per_hour(data, profile.medium, profile.key),
+            rollover_milli=rollover_milli(profile),
+        )
+    medium = Medium(data.get(CONF_MEDIUM, Medium.ELECTRICITY))
+    supply = data.get(CONF_SUPPLY_ENTITY) or None
+    return MeterSetup(
+        subentry_id=subentry.subentry_id,
+        name=name,
+        room=room,
+        meter=HaEntityMeter(
+            hass,
+            str(data[CONF_COUNTER_ENTITY]),
+            supply_entity_id=supply,
+            medium=medium,
+            key=subentry.subentry_id,
+        ),
+        medium=medium,
+        model="Home Assistant entities",
+        manufacturer="Home Assistant",
+        fields=frozenset({"total"}),
+        has_supply=supply is not None,
+        max_rate_milli_per_hour=max_rate_milli_per_hour(data, medium, ""),
+    )

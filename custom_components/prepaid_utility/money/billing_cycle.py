@@ -1,0 +1,166 @@
+"""Steps 3 and 4 of a poll: the readings of one gateway become ledger charges.
+
+Each meter is known to the ledger from its first good reading on (that counter is its start:
+nothing before it is billed). Every later poll hands all good readings to the ledger in one
+transaction; the ledger judges each against the meter's high-water mark and bills only real
+consumption, at the price in force when it was used. A reading that makes no physical sense
+(counter reset, meter swapped, garbage jump) is quarantined by the ledger: never billed, and
+here turned into a repair issue and an event, once per episode.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from decimal import Decimal
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+
+from ..billing.engine import CounterReading, MeterSpec
+from ..billing.errors import PrepaidError
+from ..billing.quantity import UtilityKind
+from ..billing.schedule import TouPeriod
+from ..const import DOMAIN
+from ..events import EVENT_METER_QUARANTINED, MeterQuarantined
+from ..gateway.meter_factory import MeterSetup
+from ..ledger import AsyncLedgerStore, LedgerStore
+from ..ledger.metering import CycleResult
+from ..meters.reading import MeterReading
+from ..tariffs.runtime import GatewayTariffs
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def meter_spec(setup: MeterSetup) -> MeterSpec:
+    """Return what the ledger must know to judge this meter's readings."""
+    return MeterSpec(
+        kind=UtilityKind(setup.medium.value),
+        max_rate_milli_per_hour=setup.max_rate_milli_per_hour,
+        rollover_milli=setup.rollover_milli,
+    )
+
+
+def counter_reading(setup: MeterSetup, reading: MeterReading) -> CounterReading:
+    """Return the ledger's view of a reading (with the meter's own TOU counters if any)."""
+    periods: dict[TouPeriod, Decimal] | None = None
+    if reading.tou is not None:
+        periods = {
+            TouPeriod.SHARP: reading.tou.sharp,
+            TouPeriod.PEAK: reading.tou.peak,
+            TouPeriod.FLAT: reading.tou.flat,
+            TouPeriod.VALLEY: reading.tou.valley,
+        }
+    return CounterReading(setup.subentry_id, reading.taken_at, reading.total, periods)
+
+
+class GatewayBilling:
+    """Bill one gateway's readings into the shared ledger."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        gateway_title: str,
+        ledger: AsyncLedgerStore,
+        meters: Mapping[str, MeterSetup],
+        *,
+        tariffs: GatewayTariffs,
+    ) -> None:
+        """Bind the gateway's meters to the ledger."""
+        self.tariffs = tariffs
+        self.hass = hass
+        self.entry_id = entry_id
+        self.gateway_title = gateway_title
+        self.ledger = ledger
+        self.meters = meters
+        self._known: set[str] = set()
+        self.registered_now: set[str] = set()  # meters that joined the ledger this cycle
+        self._quarantined: set[str] = set()
+        self.in_doubt = False  # the last cycle could not be written
+        self.meter_codes: dict[str, str] = {}  # meter -> its book in the ledger
+
+    async def async_register_tariffs(self) -> None:
+        """Give the ledger every meter's book (the book of the account holding it)."""
+        self.meter_codes = await self.tariffs.async_register()
+
+    async def async_bill(self, readings: Mapping[str, MeterReading]) -> CycleResult | None:
+        """Bill this poll's good readings; None when the ledger could not be written."""
+        batch = [counter_reading(self.meters[key], r) for key, r in readings.items()]
+        new = [c for c in batch if c.meter_id not in self._known]
+        self.registered_now = set()
+        try:
+            if new:
+                await self.ledger.run(lambda store: self._add_meters(store, new))
+            result = await self.ledger.bill_readings(batch)
+        except PrepaidError as err:
+            if not self.in_doubt:
+                # Expected and explained by the message (locked, disk full): no traceback.
+                _LOGGER.error(  # noqa: TRY400
+                    "%s: the ledger cannot be written: %s", self.gateway_title, err
+                )
+            self.in_doubt = True
+            return None
+        if self.in_doubt:
+            _LOGGER.info("%s: the ledger is written again", self.gateway_title)
+        self.in_doubt = False
+        self._report_quarantines(result, readings)
+        return result
+
+    def _add_meters(self, store: LedgerStore, new: list[CounterReading]) -> None:
+        for reading in new:
+            setup = self.meters[reading.meter_id]
+            store.add_meter(
+                reading.meter_id,
+                meter_spec(setup),
+                self.meter_codes[reading.meter_id],
+                start=reading.total,
+                at=reading.taken_at,
+                periods=reading.periods,
+            )
+            self._known.add(reading.meter_id)
+            self.registered_now.add(reading.meter_id)
+
+    def forget_quarantine(self, key: str) -> None:
+        """End a meter's quarantine episode (its replacement was recorded)."""
+        self._quarantined.discard(key)
+
+    def _report_quarantines(
+        self, result: CycleResult, readings: Mapping[str, MeterReading]
+    ) -> None:
+        now_quarantined = set(result.quarantined)
+        for key in now_quarantined - self._quarantined:
+            setup = self.meters[key]
+            status = result.statuses[key]
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                f"quarantined_{key}",
+                # Fixable: the repair records a replaced meter (meter_replacement.py, repairs.py).
+                is_fixable=True,
+                data={"entry_id": self.entry_id, "meter_id": key},
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="meter_quarantined",
+                translation_placeholders={
+                    "meter": setup.name,
+                    "room": setup.room,
+                    "reading": str(readings[key].total),
+                    "reason": status.value,
+                },
+            )
+            self.hass.bus.async_fire(
+                EVENT_METER_QUARANTINED,
+                MeterQuarantined(
+                    meter_id=key,
+                    meter_name=setup.name,
+                    reason=status.value,
+                    reading=str(readings[key].total),
+                ).as_data(),
+            )
+        # A meter read and not quarantined again ends its episode (the ledger resumed it).
+        for key in self._quarantined - now_quarantined:
+            if key in readings:
+                ir.async_delete_issue(self.hass, DOMAIN, f"quarantined_{key}")
+        self._quarantined = now_quarantined | {
+            key for key in self._quarantined if key not in readings
+        }

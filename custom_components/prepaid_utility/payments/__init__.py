@@ -1,0 +1,1 @@
+"""Payment providers' signatures and formats (no Home Assistant import)."""

@@ -1,0 +1,1 @@
+"""Supply: cutting and restoring relays and valves, overrides, watches, emergency credit."""

@@ -1,0 +1,1 @@
+"""Tariffs: the catalog of named tariffs, the books of a running gateway, pushing to meters."""

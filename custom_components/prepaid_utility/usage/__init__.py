@@ -1,0 +1,1 @@
+"""Usage: each account's figures today and this month, days left, long-term statistics."""
