@@ -25,13 +25,13 @@ from homeassistant.util import dt as dt_util
 from .accounts.setup import AccountSetup, async_sync_accounts, build_accounts
 from .billing.errors import PrepaidError
 from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S, DOMAIN, GatewayType
+from .gateway.bus import AnyHub
 from .gateway.meter_factory import MeterSetup
 from .gateway.publishing import SlicedPublishCoordinator
 from .gateway.simulated_building import SimulatedBuilding
 from .gateway.watch import GatewayWatch, unreachable_issue_id
 from .ledger import AsyncLedgerStore, LedgerStore, SQLAlchemyError
 from .ledger.metering import CycleResult
-from .meters.hub import ModbusHub
 from .meters.reading import (
     BusUnavailable,
     ControlResult,
@@ -373,7 +373,7 @@ class GatewayRuntime:
     """What one loaded gateway entry holds while Home Assistant runs."""
 
     gateway: GatewayType
-    hub: ModbusHub | None  # None for gateways made of Home Assistant entities
+    hub: AnyHub | None  # None for gateways made of Home Assistant entities
     coordinator: GatewayCoordinator
     ledger: AsyncLedgerStore  # shared by every gateway of this Home Assistant
     orders: PaymentOrders  # online payments this gateway expects

@@ -78,7 +78,8 @@ class Frame:
 
 def address_bytes(address: str | int) -> bytes:
     """Return the 7 wire bytes of a 14-digit address."""
-    digits = f"{address:014d}" if isinstance(address, int) else address.strip()
+    # Leading zeros may be left out ("1" is 00..01), as meters print them in full.
+    digits = f"{address:014d}" if isinstance(address, int) else address.strip().zfill(14)
     if len(digits) != 14 or not digits.isdigit():
         raise FrameError(f"a CJ/T 188 address has 14 digits, not {digits!r}")
     return bcd(digits)

@@ -89,7 +89,8 @@ class Frame:
 
 def address_bytes(address: str | int) -> bytes:
     """Return the 6 wire bytes of a 12-digit meter address (``"000000000001"`` or 1)."""
-    digits = f"{address:012d}" if isinstance(address, int) else address.strip()
+    # Leading zeros may be left out ("1" is 00..01), as meters print them in full.
+    digits = f"{address:012d}" if isinstance(address, int) else address.strip().zfill(12)
     if len(digits) != 12 or not digits.isdigit():
         raise FrameError(f"a DL/T 645 address has 12 digits, not {digits!r}")
     return bytes.fromhex(digits)[::-1]

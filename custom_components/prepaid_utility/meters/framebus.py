@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import termios
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -224,7 +225,9 @@ class FrameHub[F]:
         link = _Link(self.config)
         try:
             await link.open()
-        except (OSError, TimeoutError, serial.SerialException, ValueError) as err:
+        except (OSError, TimeoutError, serial.SerialException, ValueError, termios.error) as err:
+            # termios.error: the port refuses the line settings (a pty and parity, a driver
+            # and a baud rate): the bus is unavailable, not the integration broken.
             link.close()
             self.stats.connect_failures += 1
             self._reconnect_delay = min(

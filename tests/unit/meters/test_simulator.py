@@ -101,7 +101,8 @@ async def test_cli_help_and_commands(clock) -> None:
     assert "bus0 #1" in await cli._command(building, "status")
     assert (await cli._command(building, "nonsense")).startswith("unknown")
     china = Building.preset("china24", clock=clock)
-    assert "dlt645_40" in text and "china24" in text
+    assert "dlt645_40" in text
+    assert "china24" in text
     assert await cli._command(china, "fault 0 3 answer_twice on") == "ok"
     assert await cli._command(china, "fault 1 3 foreign 2") == "ok"
     assert await cli._command(china, "fault 0 4 truncate 1") == "ok"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from .building import PRESETS, Building, parse_layout
 from .clock import SimClock
-from .devices import SIMULATED_KINDS
+from .kinds import SIMULATED_KINDS
+from .server import WireModel
 
 FRAME_KINDS = ("dlt645_2007", "cjt188_water")
-from .server import WireModel
 
 EPILOG = f"""\
 presets:

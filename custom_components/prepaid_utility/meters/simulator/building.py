@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .clock import SimClock
-from .devices import SimDevice, make_device
+from .devices import SimDevice
+from .kinds import make_device
 from .server import BusServer, SimBus, WireModel
 
 #: Presets: list of buses; each bus a list of (profile key, first unit, last unit).
