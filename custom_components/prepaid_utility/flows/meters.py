@@ -44,10 +44,11 @@ from ..meters import cjt188, dlt645
 from ..meters.dlt645 import FrameError
 from ..meters.frame_meters import FRAME_PROFILES, Cjt188Meter, Dlt645Meter
 from ..meters.framebus import FrameHub
+from ..meters.hub import ModbusHub
 from ..meters.modbus_meter import ModbusMeter
 from ..meters.profiles import PROFILES
 from ..meters.reading import Medium, MeterError, MeterMisconfigured
-from ..meters.scan import scan_cjt188, scan_dlt645
+from ..meters.scan import identify, scan_cjt188, scan_dlt645
 from ..meters.simulator.building import PRESETS
 from .fields import name_error, number
 
@@ -233,6 +234,7 @@ class MeterSubentryFlow(ConfigSubentryFlow):
         """Add a meter on the bus: profile, address, where it is, how much it can pass."""
         errors: dict[str, str] = {}
         defaults: dict[str, Any] = {}
+        placeholders: dict[str, str] = {"found": ""}
         if user_input is not None:
             data = self._clean_modbus(user_input)
             errors = _text_errors(data)
@@ -247,9 +249,30 @@ class MeterSubentryFlow(ConfigSubentryFlow):
                     unique_id=str(data[CONF_ADDRESS]),
                 )
             defaults = data
+            if errors.get(CONF_PROFILE) == "wrong_profile" and (
+                found := await self._identify(data[CONF_ADDRESS])
+            ):
+                # The bus scan recognised the meter: offer its model, selected in the form.
+                errors[CONF_PROFILE] = "wrong_profile_found"
+                defaults = {**data, CONF_PROFILE: found}
+                placeholders["found"] = PROFILES[found].name
         return self.async_show_form(
-            step_id="modbus", data_schema=self._modbus_schema(defaults), errors=errors
+            step_id="modbus",
+            data_schema=self._modbus_schema(defaults),
+            errors=errors,
+            description_placeholders=placeholders,
         )
+
+    async def _identify(self, address: int) -> str | None:
+        """Return the profile the bus scan recognises at ``address`` (None: none fits)."""
+        hub = getattr(getattr(self._get_entry(), "runtime_data", None), "hub", None)
+        if not isinstance(hub, ModbusHub):
+            return None
+        try:
+            hit = await identify(hub, address)
+        except MeterError:
+            return None
+        return hit.profile_key if hit is not None else None
 
     async def async_step_entities(
         self, user_input: dict[str, Any] | None = None
