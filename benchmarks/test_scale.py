@@ -137,7 +137,8 @@ async def test_scale(
     entities = len(hass.states.async_all())
     offline = sum(1 for m in soak.meter_ids() if not soak.online(m))
 
-    per_month = (ledger_after - ledger_before) / CYCLES * 24 * 30  # cycles are an hour apart
+    # Cycles are an hour apart; the ledger grows per hour, not per poll (ledger/accrual.py).
+    per_month = (ledger_after - ledger_before) / CYCLES * 24 * 30
     figures = {
         "gateways": GATEWAYS,
         "meters": meters,

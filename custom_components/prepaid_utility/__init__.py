@@ -23,6 +23,7 @@ from .const import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT_S,
     DOMAIN,
+    GATEWAY_MODELS,
     MODBUS_GATEWAYS,
     SUBENTRY_METER,
     GatewayType,
@@ -131,7 +132,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         identifiers={gateway_identifier(entry.entry_id)},
         name=entry.title,
         manufacturer="Prepaid Utility",
-        model=gateway.value,
+        model=GATEWAY_MODELS[gateway],
     )
     coordinator = GatewayCoordinator(
         hass, entry, meters, ledger, gateway_device_id=gateway_device.id, clock=clock

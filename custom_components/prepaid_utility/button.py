@@ -1,7 +1,8 @@
 """The resident's "claim emergency credit" button, one per tenant account.
 
-Any user may press it (that is its point); the credit is given once per claim cycle and paid
-back by the next top-up (see ``emergency_credit``). Landlords use the admin service instead.
+An administrator, or a user listed in the account's "Who may see it" (the resident's tablet),
+may press it, for that account only; the credit is given once per claim cycle and paid back by
+the next top-up (see ``emergency_credit``). Landlords use the admin service instead.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .accounts.access import async_authorise, viewers_of
 from .accounts.setup import AccountSetup
 from .actions.supply import async_claim_emergency
 from .coordinator import GatewayCoordinator, PrepaidConfigEntry
@@ -47,10 +49,17 @@ class EmergencyCreditButton(AccountEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Claim the credit (a translated error says why when it cannot be given)."""
+        entry = self.coordinator.config_entry
+        await async_authorise(
+            self.hass,
+            self._context,
+            self.entity_id,
+            residents=viewers_of(entry, self.account.code),
+        )
         user = self._context.user_id if self._context is not None else None
         await async_claim_emergency(
             self.hass,
-            self.coordinator.config_entry,
+            entry,
             self.account.code,
             actor=f"resident:{user}" if user else "resident",
         )

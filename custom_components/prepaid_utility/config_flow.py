@@ -8,6 +8,8 @@ or port without losing its meters and accounts.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import datetime
 from typing import Any, override
 
@@ -33,6 +35,7 @@ from .const import (
     CONF_ELECTRICITY_PRICE,
     CONF_FRAME_GAP_MS,
     CONF_GATEWAY_TYPE,
+    CONF_LEDGER_PASSWORD,
     CONF_LEDGER_URL,
     CONF_LINK,
     CONF_PARITY,
@@ -69,6 +72,7 @@ from .flows.meters import MeterSubentryFlow, simulated_meters
 from .flows.supply import supply_option_fields, supply_options
 from .flows.tariffs import TariffOptionsFlow
 from .gateway.bus import async_can_connect, bus_config, list_serial_ports, unique_id
+from .ledger.location import join_password, split_password
 from .money.ledger_runtime import async_check_location
 from .tariffs.prices import PRICE_OPTION, current_price, validate_price, with_prices
 
@@ -202,6 +206,29 @@ def _clean(gateway: GatewayType, user_input: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.ASCII | re.IGNORECASE)
+
+
+def valid_host(host: str) -> bool:
+    """Return whether ``host`` is an IP address or a host name (RFC 1123), before any lookup.
+
+    A typo such as "not a host!" is a wrong entry, not an unreachable gateway.
+    """
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return True
+    name = host.removesuffix(".")
+    labels = name.split(".")
+    return (
+        0 < len(name) <= 253
+        and all(_HOST_LABEL.match(label) for label in labels)
+        and not labels[-1].isdigit()  # "10.0.0.256": a mistyped address, not a name
+    )
+
+
 async def _validate(gateway: GatewayType, data: dict[str, Any]) -> dict[str, str]:
     """Return form errors; an empty dict means the gateway answered."""
     errors: dict[str, str] = {}
@@ -209,7 +236,7 @@ async def _validate(gateway: GatewayType, data: dict[str, Any]) -> dict[str, str
         errors[CONF_NAME] = error
     if gateway is GatewayType.SERIAL and not data[CONF_SERIAL_PORT]:
         errors[CONF_SERIAL_PORT] = "invalid_serial_port"
-    if gateway in (GatewayType.TCP, GatewayType.RTU_OVER_TCP) and not data[CONF_HOST]:
+    if gateway in (GatewayType.TCP, GatewayType.RTU_OVER_TCP) and not valid_host(data[CONF_HOST]):
         errors[CONF_HOST] = "invalid_host"
     if errors or gateway not in MODBUS_GATEWAYS:
         return errors
@@ -427,7 +454,11 @@ class GatewayOptionsFlow(TariffOptionsFlow):
                     validate_price(prices[kind])
                 except InvalidAmount:
                     errors[key] = "invalid_price"
-            location = str(user_input.get(CONF_LEDGER_URL) or "").strip()
+            location = join_password(
+                str(user_input.get(CONF_LEDGER_URL) or ""),
+                str(user_input.get(CONF_LEDGER_PASSWORD) or ""),
+                split_password(str(current.get(CONF_LEDGER_URL) or "")),
+            )
             if not errors:
                 codes = {
                     sub.subentry_id
@@ -467,9 +498,16 @@ class GatewayOptionsFlow(TariffOptionsFlow):
         elif gateway is GatewayType.RTU_OVER_TCP:
             gap = current.get(CONF_FRAME_GAP_MS, DEFAULT_FRAME_GAP_MS_OVER_TCP)
             fields[vol.Required(CONF_FRAME_GAP_MS, default=gap)] = number(0, 500, unit="ms")
-        # A password typed here is stored like any other option; never shown back in the log.
-        fields[vol.Optional(CONF_LEDGER_URL, default=current.get(CONF_LEDGER_URL, ""))] = (
-            selector.TextSelector(selector.TextSelectorConfig(type=selector.TextSelectorType.URL))
+        # A form's defaults are sent to the browser: the URL goes without its password, and the
+        # password field is always empty (left empty, the stored password is kept).
+        shown, _ = split_password(str(current.get(CONF_LEDGER_URL) or ""))
+        fields[vol.Optional(CONF_LEDGER_URL, default=shown)] = selector.TextSelector(
+            selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
+        )
+        fields[vol.Optional(CONF_LEDGER_PASSWORD)] = selector.TextSelector(
+            selector.TextSelectorConfig(
+                type=selector.TextSelectorType.PASSWORD, autocomplete="current-password"
+            )
         )
         return self.async_show_form(
             step_id="settings",

@@ -18,6 +18,15 @@ class GatewayType(StrEnum):
     HA_ENTITIES = "ha_entities"  # meters made of existing HA sensors and switches/valves
 
 
+# The gateway device's model as a person names the hardware (device info has no translation).
+GATEWAY_MODELS: Final[dict[GatewayType, str]] = {
+    GatewayType.TCP: "Modbus TCP gateway",
+    GatewayType.RTU_OVER_TCP: "RS485-to-Ethernet converter (RTU over TCP)",
+    GatewayType.SERIAL: "USB RS485 adapter",
+    GatewayType.SIMULATED: "Simulated building",
+    GatewayType.HA_ENTITIES: "Home Assistant entities",
+}
+
 MODBUS_GATEWAYS: Final = frozenset({GatewayType.TCP, GatewayType.RTU_OVER_TCP, GatewayType.SERIAL})
 
 CONF_GATEWAY_TYPE: Final = "gateway_type"
@@ -44,6 +53,7 @@ CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_TIMEOUT: Final = "timeout"
 CONF_RETRIES: Final = "retries"
 CONF_FRAME_GAP_MS: Final = "frame_gap_ms"
+CONF_LEDGER_PASSWORD: Final = "ledger_password"  # noqa: S105  # a form field, never stored
 CONF_LEDGER_URL: Final = "ledger_url"  # "" or absent: the SQLite file in the config folder
 
 DEFAULT_TCP_PORT: Final = 502

@@ -24,7 +24,14 @@ from homeassistant.util import dt as dt_util
 
 from .accounts.setup import AccountSetup, async_sync_accounts, build_accounts
 from .billing.errors import PrepaidError
-from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S, DOMAIN, GatewayType
+from .const import (
+    CONF_BILLING_MODE,
+    CONF_POLL_INTERVAL,
+    DEFAULT_POLL_INTERVAL_S,
+    DOMAIN,
+    BillingMode,
+    GatewayType,
+)
 from .gateway.bus import AnyHub
 from .gateway.meter_factory import MeterSetup
 from .gateway.publishing import SlicedPublishCoordinator
@@ -132,6 +139,13 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
             {key: setup.has_supply for key, setup in meters.items()},
             currency,
             exponent,
+            meter_side=frozenset(
+                key
+                for key in meters
+                if (sub := entry.subentries.get(key)) is not None
+                and sub.data.get(CONF_BILLING_MODE) == BillingMode.METER
+            ),
+            names={key: setup.label for key, setup in meters.items()},
         )
         self.overrides = OverrideStore(hass, entry.entry_id)
         self.gateway_watch = GatewayWatch(hass, entry.entry_id, entry.title, self.clock)

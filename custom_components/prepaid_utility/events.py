@@ -21,6 +21,7 @@ EVENT_STATEMENT_READY: Final = "prepaid_utility_statement_ready"
 EVENT_METER_QUARANTINED: Final = "prepaid_utility_meter_quarantined"
 EVENT_METER_REPLACED: Final = "prepaid_utility_meter_replaced"
 EVENT_ACCOUNT_CLOSED: Final = "prepaid_utility_account_closed"
+EVENT_SUPPLY_FORCED: Final = "prepaid_utility_supply_forced"
 
 ALL_EVENTS: Final = (
     EVENT_LOW_BALANCE,
@@ -33,6 +34,7 @@ ALL_EVENTS: Final = (
     EVENT_METER_QUARANTINED,
     EVENT_METER_REPLACED,
     EVENT_ACCOUNT_CLOSED,
+    EVENT_SUPPLY_FORCED,
 )
 
 
@@ -140,3 +142,23 @@ class AccountClosed(AccountEvent):
     billed: str
     bill_id: str | None
     settlement_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SupplyForced:
+    """A relay or valve reads a state nobody with authority asked for; it is being put back.
+
+    ``account_id`` is None for a meter of no account (a vacant room forced off by an override).
+    """
+
+    meter_id: str
+    meter_name: str
+    room: str
+    account_id: str | None
+    account_name: str | None
+    wanted: str  # "on" or "off": what the account's policy or an administrator's override says
+    observed: str  # what the meter reads
+
+    def as_data(self) -> dict[str, object]:
+        """Return the event data (plain JSON types only)."""
+        return asdict(self)

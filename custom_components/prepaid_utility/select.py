@@ -8,6 +8,7 @@ from homeassistant.components.select import SelectEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .accounts.access import async_authorise
 from .actions.tariffs import async_set_tariffs
 from .coordinator import PrepaidConfigEntry
 from .gateway.entity_pacing import async_add_by_subentry
@@ -65,6 +66,7 @@ class TariffSelect(TariffEntity, SelectEntity):
         return {"next_tariff": later[0][1], "next_from": later[0][0].isoformat()} if later else {}
 
     async def async_select_option(self, option: str) -> None:
-        """Give the account this tariff from now on (as the set_tariff service does)."""
+        """Give the account this tariff from now on (as the admin-only set_tariff service does)."""
+        await async_authorise(self.hass, self._context, self.entity_id)
         await async_set_tariffs([(self.tariffs, self.account.code)], self.kind, option, None)
         self.async_write_ha_state()

@@ -9,6 +9,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .accounts.access import async_authorise
 from .const import DOMAIN
 from .coordinator import GatewayCoordinator
 from .gateway.entity_pacing import async_add_by_subentry
@@ -35,8 +36,17 @@ async def async_add_supply_entities(
     )
 
 
-async def async_switch_supply(coordinator: GatewayCoordinator, setup: MeterSetup, on: bool) -> None:
-    """Switch and read back; raise a translated error when the meter did not follow."""
+async def async_switch_supply(
+    entity: Entity, coordinator: GatewayCoordinator, setup: MeterSetup, on: bool
+) -> None:
+    """Switch and read back (administrators only); raise a translated error when refused.
+
+    A switch from the entity is a one-off: it holds until the account's desired state next
+    changes (``relay_control`` is the lasting override). The supervisor puts back any other
+    change it sees, so it must be told this one was meant.
+    """
+    await async_authorise(entity.hass, entity._context, entity.entity_id)
+    coordinator.supervisor.hold_manual(setup.subentry_id, on)
     try:
         result = await coordinator.async_set_supply(setup.subentry_id, on)
     except MeterError as err:

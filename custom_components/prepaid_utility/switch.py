@@ -47,8 +47,8 @@ class RelaySwitch(MeterEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Close the relay and read it back."""
-        await async_switch_supply(self.coordinator, self.setup, True)
+        await async_switch_supply(self, self.coordinator, self.setup, True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Open the relay and read it back."""
-        await async_switch_supply(self.coordinator, self.setup, False)
+        await async_switch_supply(self, self.coordinator, self.setup, False)

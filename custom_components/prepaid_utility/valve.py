@@ -47,8 +47,8 @@ class WaterValve(MeterEntity, ValveEntity):
 
     async def async_open_valve(self) -> None:
         """Open the valve and read it back."""
-        await async_switch_supply(self.coordinator, self.setup, True)
+        await async_switch_supply(self, self.coordinator, self.setup, True)
 
     async def async_close_valve(self) -> None:
         """Close the valve and read it back."""
-        await async_switch_supply(self.coordinator, self.setup, False)
+        await async_switch_supply(self, self.coordinator, self.setup, False)

@@ -70,7 +70,7 @@ def _ledger_balances(config_dir: Path) -> dict[str, int]:
 
 
 def _ledger_today_cost(config_dir: Path) -> dict[str, int]:
-    """Return each wallet's usage cost posted today (Home Assistant's time zone), in cents."""
+    """Return each wallet's usage cost today (posted and accrued; HA's time zone), in cents."""
     today = datetime.now(ZoneInfo("Asia/Shanghai"))
     day = today.year * 10_000 + today.month * 100 + today.day
     with sqlite3.connect(f"file:{config_dir / 'prepaid_utility.db'}?mode=ro", uri=True) as db:
@@ -80,7 +80,16 @@ def _ledger_today_cost(config_dir: Path) -> dict[str, int]:
             " WHERE a.kind = 'wallet' AND j.kind = 'usage' AND j.day = ? GROUP BY a.code",
             (day,),
         ).fetchall()
-    return {code: int(cost) for code, cost in rows}
+        # The open hour's usage is in the balances before it is posted (ledger/accrual.py).
+        accrued = db.execute(
+            "SELECT a.code, -a.accrued FROM account a, accrual_slot s"
+            " WHERE a.kind = 'wallet' AND a.accrued != 0 AND s.day = ?",
+            (day,),
+        ).fetchall()
+    cost = {code: int(amount) for code, amount in rows}
+    for code, amount in accrued:
+        cost[code] = cost.get(code, 0) + int(amount)
+    return cost
 
 
 def _tiles(page: Any) -> dict[str, tuple[Decimal, Decimal]]:

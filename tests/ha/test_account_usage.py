@@ -25,6 +25,8 @@ from custom_components.prepaid_utility.const import (
     SUBENTRY_ACCOUNT,
 )
 from custom_components.prepaid_utility.ledger import LedgerStore
+from custom_components.prepaid_utility.meters.profiles.acrel import RELAY_ADDRESS
+from custom_components.prepaid_utility.meters.simulator.devices import AcrelSim
 from custom_components.prepaid_utility.usage.tracker import DAY_US, MIN_HISTORY_US, days_left
 
 from .conftest import poll
@@ -324,9 +326,22 @@ async def test_meter_side_balance_disagreement_is_a_repair(
     assert ledger_balance <= 10_000
     print(f"issue=1 ledger={placeholders['ledger_balance']} meter={placeholders['meter_balance']}")
 
+    # 20.00 more on both sides: the difference stays, the open issue shows the new figures.
+    device.remaining_cents += 2_000
+    await _recharge(hass, device_entry.id, amount="20.00", order_id="MS-2")
+    await poll(hass, entry)
+    issue = registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    updated = issue.translation_placeholders
+    ledger_balance = await entry.runtime_data.ledger.balance(code)
+    print(f"issue_updated meter={updated['meter_balance']} ledger={updated['ledger_balance']}")
+    assert Decimal(updated["meter_balance"]) - Decimal(placeholders["meter_balance"]) > 19
+    assert Decimal(updated["ledger_balance"]) == Decimal(ledger_balance) / 100
+    assert Decimal(updated["ledger_balance"]) - Decimal(placeholders["ledger_balance"]) > 19
+    device.remaining_cents -= 5_000  # both agree again (within a step)
+
     # Within one tariff step (0.60) of each other again; while the meter is silent its last
     # figure is not judged, once it answers the issue goes away by itself.
-    device.remaining_cents -= 5_000
     device.faults.no_reply = True
     await poll(hass, entry)
     assert registry.async_get_issue(DOMAIN, issue_id) is not None
@@ -362,3 +377,55 @@ async def test_late_reading_across_midnight_lands_in_yesterday(
     # The water of 22:00-02:00 went partly into yesterday: the month grew by more than today.
     assert back["water_month"] - quiet["water_month"] > back["water_today"] - quiet["water_today"]
     print(f"water_month_before={quiet['water_month']} water_month_after={back['water_month']}")
+
+
+async def test_meter_side_account_with_credit_on_the_meter_is_never_cut(
+    hass: HomeAssistant, building: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The meter holds 50.00 of its own, the ledger 0: opening and polling switch nothing."""
+    entry = building
+    meter = _meter(entry, 1)
+    relay_writes: list[list[int]] = []
+    original = AcrelSim.write
+
+    def write(self: AcrelSim, function: int, address: int, values: list[int]) -> int | None:
+        if function == 16 and address == RELAY_ADDRESS:
+            relay_writes.append(list(values))
+        return original(self, function, address, values)
+
+    monkeypatch.setattr(AcrelSim, "write", write)
+    sub = entry.subentries[meter]
+    hass.config_entries.async_update_subentry(
+        entry, sub, data={**sub.data, CONF_BILLING_MODE: "meter"}
+    )
+    await hass.async_block_till_done()
+    device = entry.runtime_data.building.building.device(0, 1)
+    device.meter_side = True
+    device.remaining_cents = 5_000.0
+    result = await _open(hass, entry, **{CONF_METERS: [meter]})
+    assert result["type"] == "create_entry"
+    await hass.async_block_till_done()  # the gateway reloads with the new account
+    code = next(
+        s.subentry_id for s in entry.subentries.values() if s.subentry_type == SUBENTRY_ACCOUNT
+    )
+    device = entry.runtime_data.building.building.device(0, 1)
+    for _ in range(3):
+        entry.runtime_data.building.building.clock.advance(300)
+        await poll(hass, entry)
+    balance = await entry.runtime_data.ledger.balance(code)
+    print(
+        f"ledger_balance_minor={balance} meter_cents={device.remaining_cents:.0f} "
+        f"relay_writes={len(relay_writes)} supply_on={device.supply_on} forced={device.forced}"
+    )
+    assert balance <= 0  # the ledger alone would have cut this account
+    assert device.remaining_cents > 0
+    assert relay_writes == []
+    assert device.supply_on
+    assert not device.forced
+    # At zero on the meter, the meter cuts itself; the platform still sends nothing.
+    device.remaining_cents = 0.5
+    entry.runtime_data.building.building.clock.advance(600)
+    await poll(hass, entry)
+    print(f"meter_at_zero supply_on={device.supply_on} relay_writes={len(relay_writes)}")
+    assert not device.supply_on
+    assert relay_writes == []

@@ -15,6 +15,7 @@ from homeassistant import config_entries
 from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.prepaid_utility.const import (
@@ -22,6 +23,7 @@ from custom_components.prepaid_utility.const import (
     CONF_ELECTRICITY_PRICE,
     CONF_FRAME_GAP_MS,
     CONF_GATEWAY_TYPE,
+    CONF_LEDGER_PASSWORD,
     CONF_LEDGER_URL,
     CONF_PARITY,
     CONF_POLL_INTERVAL,
@@ -105,6 +107,10 @@ async def test_tcp_gateway_is_tested_then_created_and_loaded(
     assert entry.state is config_entries.ConfigEntryState.LOADED
     hub = entry.runtime_data.hub
     assert hub.connected
+    device = dr.async_get(hass).async_get(entry.runtime_data.coordinator.gateway_device_id)
+    assert device is not None
+    print(f"gateway_model={device.model!r}")
+    assert device.model == "Modbus TCP gateway"  # what a person calls it, not "tcp"
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert not hub.connected
 
@@ -127,6 +133,10 @@ async def test_bad_names_and_hosts(hass: HomeAssistant, gateway: tuple[str, int]
         ({CONF_NAME: "!!!", CONF_HOST: host, CONF_PORT: port}, {CONF_NAME: "invalid_name"}),
         ({CONF_NAME: "x" * 65, CONF_HOST: host, CONF_PORT: port}, {CONF_NAME: "name_too_long"}),
         ({CONF_NAME: "A", CONF_HOST: "  ", CONF_PORT: port}, {CONF_HOST: "invalid_host"}),
+        ({CONF_NAME: "A", CONF_HOST: "not a host!", CONF_PORT: port}, {CONF_HOST: "invalid_host"}),
+        ({CONF_NAME: "A", CONF_HOST: "-gw.lan", CONF_PORT: port}, {CONF_HOST: "invalid_host"}),
+        ({CONF_NAME: "A", CONF_HOST: "a" * 64, CONF_PORT: port}, {CONF_HOST: "invalid_host"}),
+        ({CONF_NAME: "A", CONF_HOST: "10.0.0.256", CONF_PORT: port}, {CONF_HOST: "invalid_host"}),
     ]
     for user_input, errors in cases:
         result = await hass.config_entries.flow.async_configure(flow_id, user_input)
@@ -276,6 +286,7 @@ async def test_options_are_saved_and_reload(hass: HomeAssistant, gateway: tuple[
         CONF_RETRIES,
         CONF_FRAME_GAP_MS,
         CONF_LEDGER_URL,
+        CONF_LEDGER_PASSWORD,  # issue 16: the password is its own field
         "workday_entity",  # supply control (test_supply_control.py)
         "emergency_credit",
     }
@@ -314,6 +325,7 @@ async def test_options_reject_out_of_range(hass: HomeAssistant) -> None:
         CONF_WATER_PRICE,
         CONF_POLL_INTERVAL,
         CONF_LEDGER_URL,
+        CONF_LEDGER_PASSWORD,  # issue 16: the password is its own field
         "workday_entity",  # supply control (test_supply_control.py)
         "emergency_credit",
     }

@@ -246,8 +246,13 @@ async def test_statement_matches_the_ledger(hass: HomeAssistant, mixed_building:
         await poll(hass, entry)
     ledger = entry.runtime_data.ledger
     balance = await ledger.balance(code_a)
-    start = dt_util.now() - dt_util.dt.timedelta(days=2)
-    end = sim.clock.now() + dt_util.dt.timedelta(days=2)
+    # Whole hours: a statement over part of an hour is refused (the ledger keeps hours).
+    start = (dt_util.now() - dt_util.dt.timedelta(days=2)).replace(
+        minute=0, second=0, microsecond=0
+    )
+    end = (sim.clock.now() + dt_util.dt.timedelta(days=2)).replace(
+        minute=0, second=0, microsecond=0
+    )
     data = await call(
         hass,
         "export_statement",
@@ -397,3 +402,69 @@ async def test_fees_target_an_area(hass: HomeAssistant, mixed_building: Any) -> 
     removed = await call(hass, "remove_fee", {"area_id": floor.id, "fee_id": "water-heating"})
     assert sorted(removed["removed_from"]) == sorted([code_a, code_b])
     assert "water-heating" not in entry.runtime_data.coordinator.fees.fees
+
+
+async def test_statement_over_part_of_an_hour_is_refused_and_whole_hours_are_exact(
+    hass: HomeAssistant, mixed_building: Any
+) -> None:
+    """08:46-08:57 and 08:30-09:00 cut an hour: refused; 08:00-09:00 has that hour's usage."""
+    await hass.config.async_set_time_zone("Asia/Shanghai")
+    entry = mixed_building
+    (_, dev_a), _ = await _two_accounts(hass, entry)
+    sim = entry.runtime_data.building.building
+    await poll(hass, entry)
+    sim.clock.advance(3600 - sim.clock.now().timestamp() % 3600)  # to the next whole hour
+    await poll(hass, entry)
+    hour = sim.clock.now().replace(minute=0, second=0, microsecond=0)
+    for _ in range(12):
+        sim.clock.advance(300)
+        await poll(hass, entry)
+    sim.clock.advance(600)
+    await poll(hass, entry)
+    minutes = dt_util.dt.timedelta(minutes=1)
+    before = await snapshot(entry)
+    for first, last in ((46, 57), (30, 60)):
+        request = {
+            "device_id": dev_a,
+            "start": (hour + first * minutes).isoformat(),
+            "end": (hour + last * minutes).isoformat(),
+            "write_csv": True,
+        }
+        with pytest.raises(ServiceValidationError) as err:
+            await call(hass, "export_statement", request)
+        print(f"range={first}-{last} refused={err.value.translation_key}")
+        assert err.value.translation_key == "statement_not_whole_hours"
+        placeholders = err.value.translation_placeholders or {}
+        assert placeholders["hour_end"].endswith("+08:00")
+    folder = Path(hass.config.path("prepaid_utility", "statements"))
+    assert not await hass.async_add_executor_job(folder.exists)  # nothing written
+    assert await snapshot(entry) == before
+    data = await call(
+        hass,
+        "export_statement",
+        {
+            "device_id": dev_a,
+            "start": hour.isoformat(),
+            "end": (hour + 60 * minutes).isoformat(),
+            "write_csv": True,
+        },
+    )
+    usage = sum(Decimal(line["quantity"]) for line in data["usage"])
+    print(f"whole_hour_usage_kwh={usage} lines={len(data['lines'])} start={data['start']}")
+    assert usage > 0
+    assert data["start"].endswith("+08:00")
+    days = dt_util.dt.timedelta(days=2)
+    wide = await call(
+        hass,
+        "export_statement",
+        {
+            "device_id": dev_a,
+            "start": (hour - days).isoformat(),
+            "end": (hour + days).isoformat(),
+            "write_csv": True,
+        },
+    )
+    assert wide["lines"]
+    assert all(line["at"].endswith("+08:00") for line in wide["lines"])
+    text = await hass.async_add_executor_job(Path(wide["csv_path"]).read_text, "utf-8")
+    assert "+00:00" not in text  # every time in the CSV in the statement's zone

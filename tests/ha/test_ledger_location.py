@@ -6,26 +6,31 @@ the reason, when PREPAID_UTILITY_PG_URL is not set).
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import probatio
 import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import config_validation as cv
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from custom_components.prepaid_utility.const import (
     CONF_ELECTRICITY_PRICE,
+    CONF_LEDGER_PASSWORD,
     CONF_LEDGER_URL,
     CONF_POLL_INTERVAL,
     CONF_WATER_PRICE,
 )
 from custom_components.prepaid_utility.diagnostics import async_get_config_entry_diagnostics
+from custom_components.prepaid_utility.ledger.location import join_password, split_password
 
 from .test_accounts import _account, _recharge
 
@@ -57,7 +62,7 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def _set_location(hass: HomeAssistant, entry: Any, location: str) -> Any:
+async def _set_location(hass: HomeAssistant, entry: Any, location: str, **extra: str) -> Any:
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "settings"}
@@ -69,6 +74,7 @@ async def _set_location(hass: HomeAssistant, entry: Any, location: str) -> Any:
             CONF_WATER_PRICE: "4.50",
             CONF_POLL_INTERVAL: 30,
             CONF_LEDGER_URL: location,
+            **({CONF_LEDGER_PASSWORD: extra["password"]} if "password" in extra else {}),
         },
     )
 
@@ -147,3 +153,57 @@ async def test_move_that_would_strand_money_is_refused(
     assert entry.runtime_data.ledger is ledger
     assert await ledger.balance(code) == 4000
     print("stranding_moves=1 refused=1 balance_kept=40.00")
+
+
+def test_password_is_split_from_the_url_and_kept_when_left_empty() -> None:
+    stored = "postgresql://billing:s3cr%40t@db.local:5432/ledger"
+    shown, password = split_password(stored)
+    assert shown == "postgresql://billing@db.local:5432/ledger"
+    assert password == "s3cr@t"
+    kept = (shown, password)
+    assert make_url(join_password(shown, "", kept)).password == "s3cr@t"
+    assert make_url(join_password(shown, "new", kept)).password == "new"
+    # Another server or user: the stored password is not sent to it.
+    assert (
+        make_url(join_password("postgresql://billing@evil.example/ledger", "", kept)).password
+        is None
+    )
+    assert join_password("", "", kept) == ""
+    print("password_kept=1 password_to_other_host=0")
+
+
+@needs_pg
+async def test_options_form_never_sends_the_ledger_password(
+    hass: HomeAssistant, mixed_building: Any, pg_database: str
+) -> None:
+    entry = mixed_building
+    shown, _ = split_password(pg_database)
+    # The test server trusts loopback (scripts/test), so any password connects: the point is
+    # where the password travels, not what the server does with it.
+    password = f"pw-{uuid.uuid4().hex}"
+    # Typed as the form asks: the URL without it, the password in its own field.
+    result = await _set_location(hass, entry, shown, password=password)
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await hass.async_block_till_done()
+    assert make_url(entry.options[CONF_LEDGER_URL]).password == password
+    assert entry.runtime_data.ledger.store.engine.dialect.name == "postgresql"
+    # The form again, serialised as Home Assistant sends it to the browser: no password.
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    sent = json.dumps(
+        probatio.to_field_list(result["data_schema"], custom_serializer=cv.custom_serializer)
+    )
+    assert password not in sent
+    fields = {f["name"]: f for f in json.loads(sent)}
+    assert fields[CONF_LEDGER_PASSWORD]["selector"]["text"]["type"] == "password"
+    assert "default" not in fields[CONF_LEDGER_PASSWORD]
+    assert fields[CONF_LEDGER_URL]["default"] == shown
+    # Left empty, the password is kept.
+    result = await _set_location(hass, entry, shown)
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await hass.async_block_till_done()
+    assert make_url(entry.options[CONF_LEDGER_URL]).password == password
+    assert entry.state is ConfigEntryState.LOADED
+    print("password_in_form=0 password_kept=1")

@@ -7,6 +7,7 @@ simulated meters themselves count.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from custom_components.prepaid_utility.const import (
     CONF_BILLING_MODE,
     CONF_BREAKER_A,
     CONF_COUNTER_ENTITY,
+    CONF_MAX_FLOW_M3H,
     CONF_MEDIUM,
     CONF_PROFILE,
     CONF_ROOM,
@@ -40,6 +42,20 @@ from .conftest import poll
 
 # The simulator serves real Modbus on 127.0.0.1.
 pytestmark = pytest.mark.usefixtures("sockets")
+
+
+LIMIT_KEYS = (CONF_BREAKER_A, CONF_MAX_FLOW_M3H, CONF_BILLING_MODE)
+
+
+async def _configure_modbus_meter(hass: HomeAssistant, flow_id: str, values: dict[str, Any]) -> Any:
+    """Fill both meter forms: what the meter is, then only the limits its model has."""
+    first = {k: v for k, v in values.items() if k not in LIMIT_KEYS}
+    result = await hass.config_entries.subentries.async_configure(flow_id, first)
+    if result.get("step_id") != "modbus_limits":
+        return result
+    asked = {str(key) for key in result["data_schema"].schema}
+    limits = {k: v for k, v in values.items() if k in LIMIT_KEYS and k in asked}
+    return await hass.config_entries.subentries.async_configure(flow_id, limits)
 
 
 async def _add_gateway(hass: HomeAssistant, step: str, user_input: dict[str, Any]) -> Any:
@@ -236,7 +252,8 @@ async def test_gateway_down_makes_everything_unavailable_then_recovers(
         result = await hass.config_entries.subentries.async_init(
             (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
         )
-        result = await hass.config_entries.subentries.async_configure(
+        result = await _configure_modbus_meter(
+            hass,
             result["flow_id"],
             {CONF_NAME: f"Flat {unit}", CONF_ROOM: f"10{unit}", CONF_PROFILE: "acrel_ddsy1352",
              CONF_ADDRESS: unit, CONF_BREAKER_A: 40, CONF_BILLING_MODE: "platform"},
@@ -260,7 +277,9 @@ async def test_gateway_down_makes_everything_unavailable_then_recovers(
     await building2.stop()
 
 
-async def test_meter_subentry_flow_checks_the_meter(hass: HomeAssistant) -> None:
+async def test_meter_subentry_flow_checks_the_meter(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
     building = Building.from_layouts([[("acrel_ddsy1352", 1, 1), ("xintai_water", 2, 2)]])
     endpoint = (await building.start(kind="tcp", host="127.0.0.1", port=0))[0]
     entry = await _add_gateway(
@@ -274,12 +293,14 @@ async def test_meter_subentry_flow_checks_the_meter(hass: HomeAssistant) -> None
         assert result["step_id"] == "modbus"
         base = {CONF_NAME: "Flat", CONF_ROOM: "101", CONF_PROFILE: "acrel_ddsy1352",
                 CONF_ADDRESS: 1, CONF_BREAKER_A: 63, CONF_BILLING_MODE: "meter"}  # fmt: skip
-        return await hass.config_entries.subentries.async_configure(
-            result["flow_id"], {**base, **values}
-        )
+        return await _configure_modbus_meter(hass, result["flow_id"], {**base, **values})
 
+    caplog.clear()
     result = await add({CONF_ADDRESS: 9})
     assert result["errors"] == {CONF_ADDRESS: "meter_not_responding"}
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    print(f"absent_address_error_lines={len(errors)}")
+    assert errors == []  # an absent address is the form's answer, not an error in the log
     result = await add({CONF_ADDRESS: 2})  # a water meter refuses the Acrel registers
     assert result["errors"] == {CONF_PROFILE: "wrong_profile_found"}  # and the scan knows it
     assert result["description_placeholders"]["found"] == "Valve water meter (Xintai map)"
@@ -288,6 +309,27 @@ async def test_meter_subentry_flow_checks_the_meter(hass: HomeAssistant) -> None
     result = await add({CONF_NAME: "??"})
     assert result["errors"] == {CONF_NAME: "invalid_name"}
     assert not entry.subentries
+    # Each form asks only what its model has: no maximum flow for electricity, no breaker or
+    # balance keeper for a water meter.
+    asked = {}
+    for profile, address in (("acrel_ddsy1352", 1), ("xintai_water", 2)):
+        flow = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
+        )
+        assert CONF_MAX_FLOW_M3H not in {str(k) for k in flow["data_schema"].schema}
+        assert CONF_BREAKER_A not in {str(k) for k in flow["data_schema"].schema}
+        flow = await hass.config_entries.subentries.async_configure(
+            flow["flow_id"],
+            {CONF_NAME: "Probe", CONF_ROOM: "1", CONF_PROFILE: profile, CONF_ADDRESS: address},
+        )
+        if flow["type"] is FlowResultType.FORM:
+            asked[profile] = sorted(str(k) for k in flow["data_schema"].schema)
+            hass.config_entries.subentries.async_abort(flow["flow_id"])
+    print(f"asked={asked}")
+    assert asked == {
+        "acrel_ddsy1352": sorted([CONF_BILLING_MODE, CONF_BREAKER_A]),
+        "xintai_water": [CONF_MAX_FLOW_M3H],
+    }
     result = await add({})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_BILLING_MODE] == "meter"
@@ -298,6 +340,7 @@ async def test_meter_subentry_flow_checks_the_meter(hass: HomeAssistant) -> None
     result = await add({CONF_ADDRESS: 2, CONF_PROFILE: "xintai_water", CONF_NAME: "Water 101"})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_BILLING_MODE] == "platform"  # a water meter keeps no balance
+    assert CONF_BREAKER_A not in result["data"]
     await hass.async_block_till_done()
     assert hass.states.get(_entity(hass, entry, 2, "water")) is not None
 
@@ -446,3 +489,42 @@ async def test_removed_meter_takes_its_device_and_stale_devices_can_go(
     )
     assert await async_remove_config_entry_device(hass, entry, stale)
     print("removed_meter_devices_left=0 entities_left=0 stale_deletable=1 live_deletable=0")
+
+
+async def test_meter_added_while_the_gateway_reloads_waits_for_it(hass: HomeAssistant) -> None:
+    """A second meter saved a moment after the first probes once the reload is done."""
+    building = Building.from_layouts([[("acrel_ddsy1352", 1, 2)]])
+    endpoint = (await building.start(kind="tcp", host="127.0.0.1", port=0))[0]
+    entry = await _add_gateway(
+        hass, "tcp", {CONF_NAME: "Block", "host": endpoint.host, "port": endpoint.port}
+    )
+
+    async def add(unit: int) -> Any:
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
+        )
+        return await _configure_modbus_meter(
+            hass,
+            result["flow_id"],
+            {CONF_NAME: f"Flat {unit}", CONF_ROOM: f"10{unit}", CONF_PROFILE: "acrel_ddsy1352",
+             CONF_ADDRESS: unit, CONF_BREAKER_A: 40, CONF_BILLING_MODE: "platform"},
+        )  # fmt: skip
+
+    first = await add(1)
+    assert first["type"] is FlowResultType.CREATE_ENTRY
+    turns = 0
+    # Until the old gateway is unloaded and the new one not yet set up (what a second form
+    # saved about a second later meets on a big building).
+    while hasattr(entry, "runtime_data") and turns < 10_000:
+        await asyncio.sleep(0)
+        turns += 1
+    reloading = entry.setup_lock.locked() and not hasattr(entry, "runtime_data")
+    second = await add(2)
+    print(f"reloading_when_added={reloading} second={second['type']}")
+    assert reloading
+    assert second["type"] is FlowResultType.CREATE_ENTRY, second.get("errors")
+    await hass.async_block_till_done()
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+    assert len(entry.runtime_data.coordinator.meters) == 2
+    await hass.config_entries.async_unload(entry.entry_id)
+    await building.stop()

@@ -404,5 +404,5 @@ async def test_a_closed_accounts_order_credits_nothing(
         resp = await client.post(order["webhook_path"], data=body, headers=headers)
         results.append((resp.status, (await resp.json())["result"]))
     print(f"closed_account_deliveries={len(results)} credited=0")
-    assert results == [(409, "account_closed")] * 3
+    assert results == [(410, "account_closed")] * 3
     assert await ledger.balance(code) == before

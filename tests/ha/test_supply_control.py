@@ -39,6 +39,7 @@ from custom_components.prepaid_utility.const import (
     CONF_POLL_INTERVAL,
     CONF_ROOM,
     CONF_TENANT,
+    CONF_VIEWERS,
     CONF_WATER_PRICE,
     DOMAIN,
     SUBENTRY_ACCOUNT,
@@ -290,10 +291,11 @@ async def test_wrong_targets_are_refused_and_change_nothing(
 async def test_admin_services_refuse_non_admins_but_the_button_works(
     hass: HomeAssistant, building: Any, hass_read_only_user: User
 ) -> None:
-    code, account = await _account(hass, building)  # no money: cut at once
+    resident = await hass.auth.async_create_user("Resident", group_ids=[GROUP_ID_USER])
+    # The resident's tablet: listed in "Who may see it", so the button is theirs to press.
+    code, account = await _account(hass, building, **{CONF_VIEWERS: [resident.id]})  # no money
     ledger = building.runtime_data.ledger
     before = await ledger.balance(code)
-    resident = await hass.auth.async_create_user("Resident", group_ids=[GROUP_ID_USER])
     calls: list[tuple[str, dict[str, Any]]] = [
         ("relay_control", {"device_id": account, "mode": "on"}),
         ("valve_control", {"device_id": account, "mode": "on"}),
@@ -536,7 +538,7 @@ async def test_workday_entity_decides_non_working_day_protection(
 
 
 async def test_relay_not_obeying_raises_and_clears_a_repair(
-    hass: HomeAssistant, building: Any
+    hass: HomeAssistant, building: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     """C4: a welded relay is asked K times, then left alone with a repair issue."""
     _, account = await _account(hass, building)
@@ -563,6 +565,11 @@ async def test_relay_not_obeying_raises_and_clears_a_repair(
     assert attempts == REFUSALS_BEFORE_ISSUE
     print(f"mismatches=1 alerts=1 attempts={attempts} writes_per_incident={writes}")
     assert writes <= REFUSALS_BEFORE_ISSUE * 2  # each attempt writes at most twice
+    warnings = [r.getMessage() for r in caplog.records if "does not follow" in r.getMessage()]
+    name = building.subentries[key].title
+    print(f"stuck_warning={warnings[0]!r}")
+    assert warnings
+    assert all(name in w and key not in w for w in warnings)  # named, not by internal id
     # Repaired by hand: the next poll sees it off and the issue goes.
     relay.faults.ignore_supply = False
     relay.supply_on = False

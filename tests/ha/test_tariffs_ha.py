@@ -688,3 +688,21 @@ async def test_reload_with_the_ledger_kept_open_by_another_gateway(
     price = _entity(hass, entry, code, "sensor", "electricity_unit_price")
     assert Decimal(hass.states.get(price).state) == Decimal("0.8")
     await hass.config_entries.async_unload(other.entry_id)
+
+
+async def test_account_form_asks_only_for_tariffs_of_the_gateways_utilities(
+    hass: HomeAssistant, sockets: None
+) -> None:
+    """A gateway of electricity meters only: the account form has no water tariff."""
+    entry = await add_simulated_building(hass, "acrel100")
+    try:
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_ACCOUNT), context={"source": config_entries.SOURCE_USER}
+        )
+        asked = {str(k) for k in result["data_schema"].schema if str(k).startswith("tariff_")}
+        print(f"tariff_fields={sorted(asked)}")
+        assert asked == {"tariff_electricity"}
+        code, _ = await _open_account(hass, entry, "Li Wei", [_meter(entry, 1)])
+        assert entry.subentries[code].data["tariff_water"] == "default"
+    finally:
+        await hass.config_entries.async_unload(entry.entry_id)

@@ -213,6 +213,8 @@ async def async_close_account(call: ServiceCall) -> dict[str, Any]:
     balance_before = await ledger.balance(code)
     settlement = await ledger.move_out(code, at, closing, f"close:{key}")
     info = await ledger.account(code)
+    # Orders of a closed account are not credited any more: the webhook answers "closed".
+    await entry.runtime_data.orders.async_drop_account(code)
     closing_balance = settlement.refunded - settlement.billed
     cut: dict[str, str] = {}
     if not setup.policy.protected:

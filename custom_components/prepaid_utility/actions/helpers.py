@@ -140,6 +140,14 @@ def account_of(hass: HomeAssistant, device_id: str) -> tuple[PrepaidConfigEntry,
     return _subentry_of(hass, str(device_id), "account")
 
 
+def open_account_of(hass: HomeAssistant, device_id: str) -> tuple[PrepaidConfigEntry, str]:
+    """Return (loaded entry, account code) of an account that is not closed (money may go in)."""
+    entry, code = account_of(hass, device_id)
+    if is_closed(entry, code):
+        raise invalid("account_closed", account=entry.subentries[code].title)
+    return entry, code
+
+
 def meter_of(hass: HomeAssistant, device_id: str) -> tuple[PrepaidConfigEntry, str]:
     """Return (loaded entry, meter key) of a meter device."""
     return _subentry_of(hass, str(device_id), "meter")

@@ -17,7 +17,7 @@ from ..billing.money import format_money
 from ..money.ledger_runtime import currency_exponent
 from ..money.payments import CONF_WEBHOOK_ID, Order
 from ..money.recharges import async_after_recharge, async_money_response
-from .helpers import account_of, amount_minor, request_key, translate_errors
+from .helpers import account_of, amount_minor, open_account_of, request_key, translate_errors
 
 SERVICE_RECHARGE = "recharge"
 SERVICE_REFUND = "refund"
@@ -74,7 +74,7 @@ async def async_recharge(call: ServiceCall) -> ServiceResponse:
     """Credit a payment once per order id; supply comes back at once when it can."""
     hass = call.hass
     order_id = request_key(call.data[ATTR_ORDER_ID])
-    entry, code = account_of(hass, call.data[ATTR_DEVICE_ID])
+    entry, code = open_account_of(hass, call.data[ATTR_DEVICE_ID])
     exponent = currency_exponent(hass.config.currency)
     minor = amount_minor(call.data[ATTR_AMOUNT], exponent)
     runtime = entry.runtime_data
@@ -123,7 +123,7 @@ async def async_adjust(call: ServiceCall) -> ServiceResponse:
 async def async_create_order(call: ServiceCall) -> ServiceResponse:
     """Expect an online payment, for the payment webhook to check the notification against."""
     order_id = request_key(call.data[ATTR_ORDER_ID])
-    entry, code = account_of(call.hass, call.data[ATTR_DEVICE_ID])
+    entry, code = open_account_of(call.hass, call.data[ATTR_DEVICE_ID])
     exponent = currency_exponent(call.hass.config.currency)
     minor = amount_minor(call.data[ATTR_AMOUNT], exponent)
     created = await entry.runtime_data.orders.async_expect(Order(order_id, code, minor))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import probatio as vol
 from homeassistant.core import ServiceCall
@@ -15,7 +16,13 @@ from homeassistant.helpers import config_validation as cv
 
 from ..const import DOMAIN
 from ..statements.build import async_statement, statement_csv
-from ..statements.periods import ATTR_END, ATTR_MONTH, ATTR_START, period_bounds
+from ..statements.periods import (
+    ATTR_END,
+    ATTR_MONTH,
+    ATTR_START,
+    period_bounds,
+    require_whole_hours,
+)
 from .helpers import account_of, translate_errors
 
 SERVICE_EXPORT_STATEMENT = "export_statement"
@@ -47,6 +54,8 @@ async def async_export_statement(call: ServiceCall) -> dict[str, Any]:
     hass = call.hass
     entry, code = account_of(hass, call.data[ATTR_DEVICE_ID])
     bounds = period_bounds(hass, call.data)
+    if call.data.get(ATTR_MONTH) is None:
+        require_whole_hours(bounds[0], bounds[1], ZoneInfo(str(hass.config.time_zone)))
     data = await async_statement(hass, entry, code, bounds)
     if call.data[ATTR_WRITE_CSV]:
         # The name is built from the account id (a subentry id) and the period id only.

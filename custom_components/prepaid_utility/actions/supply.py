@@ -26,6 +26,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.target import TargetSelection, async_extract_referenced_entity_ids
 
 from ..accounts.rules import policy_from
+from ..accounts.setup import is_closed
 from ..billing.errors import InvalidAmount, LedgerConflict, PrepaidError
 from ..billing.money import format_money
 from ..const import (
@@ -305,6 +306,8 @@ async def async_claim_emergency(
     coordinator = entry.runtime_data.coordinator
     credit = coordinator.emergency
     setup = coordinator.accounts[code]
+    if is_closed(entry, code):
+        raise invalid("account_closed", account=setup.tenant)
     exponent = currency_exponent(hass.config.currency)
     if amount is None:
         configured = str(entry.options.get(CONF_EMERGENCY_CREDIT) or "").strip()

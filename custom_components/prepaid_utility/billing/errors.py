@@ -60,6 +60,12 @@ class OperationRefused(PrepaidError):
     translation_key = "invalid_operation"
 
 
+class AccountClosedError(OperationRefused):
+    """Money for an account that was settled and closed: refused, so it can be paid back."""
+
+    translation_key = "account_closed"
+
+
 class SchemaTooNew(PrepaidError):
     """The database was written by a newer version of the integration."""
 

@@ -15,13 +15,16 @@ from homeassistant.helpers import selector
 
 from ..accounts.rules import MONEY_FIELDS, money_minor, policy_from, thresholds_from
 from ..billing.errors import InvalidAmount
+from ..billing.quantity import UtilityKind
 from ..const import (
     CONF_AREA_M2,
     CONF_LOW_1,
     CONF_LOW_2,
     CONF_LOW_3,
+    CONF_MEDIUM,
     CONF_METERS,
     CONF_OVERDRAFT,
+    CONF_PROFILE,
     CONF_PROTECT_NON_WORKING_DAYS,
     CONF_PROTECTED,
     CONF_PROTECTED_END,
@@ -36,6 +39,8 @@ from ..const import (
     SUBENTRY_ACCOUNT,
     SUBENTRY_METER,
 )
+from ..meters.frame_meters import FRAME_PROFILES
+from ..meters.profiles import PROFILES
 from ..money.ledger_runtime import currency_exponent
 from .fields import name_error, number
 from .tariffs import account_tariff_choice, account_tariff_fields, options_after_account_change
@@ -82,7 +87,8 @@ class AccountSubentryFlow(ConfigSubentryFlow):
             if not user.system_generated and user.is_active
         }
         if user_input is not None:
-            data = {**self._clean(user_input), **account_tariff_choice(user_input)}
+            choice = account_tariff_choice(user_input, current.data if current else None)
+            data = {**self._clean(user_input), **choice}
             errors = self._errors(data, set(meters), held_elsewhere)
             if not errors:
                 title = data.pop(CONF_TENANT)
@@ -100,11 +106,23 @@ class AccountSubentryFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id=step,
             data_schema=self._schema(defaults, meters, users).extend(
-                account_tariff_fields(entry.options, defaults)
+                account_tariff_fields(entry.options, defaults, self._kinds())
             ),
             errors=errors,
             description_placeholders={"currency": self.hass.config.currency},
         )
+
+    def _kinds(self) -> set[UtilityKind]:
+        """Return the utilities the gateway has meters for."""
+        kinds: set[UtilityKind] = set()
+        for sub in self._get_entry().subentries.values():
+            if sub.subentry_type != SUBENTRY_METER:
+                continue
+            key = str(sub.data.get(CONF_PROFILE, ""))
+            profile = PROFILES.get(key) or FRAME_PROFILES.get(key)
+            medium = profile.medium.value if profile else sub.data.get(CONF_MEDIUM)
+            kinds.add(UtilityKind(str(medium or UtilityKind.ELECTRICITY.value)))
+        return kinds
 
     @staticmethod
     def _clean(user_input: dict[str, Any]) -> dict[str, Any]:

@@ -10,10 +10,16 @@ that cuts its supply.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import ConfigSubentryData, ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.config_entries import (
+    ConfigEntryState,
+    ConfigSubentryData,
+    ConfigSubentryFlow,
+    SubentryFlowResult,
+)
 from homeassistant.const import CONF_NAME
 from homeassistant.helpers import selector
 
@@ -53,6 +59,7 @@ from ..meters.simulator.building import PRESETS
 from .fields import name_error, number
 
 MAX_ADDRESS = 247
+RELOAD_WAIT_S = 60  # the longest a big building's reload is waited for before a probe
 
 
 def _meter_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -108,6 +115,8 @@ def _text_errors(data: dict[str, Any]) -> dict[str, str]:
 
 class MeterSubentryFlow(ConfigSubentryFlow):
     """Add or change one meter of a gateway."""
+
+    _pending: dict[str, Any]  # the first form's answers, until the limits are asked
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Add a meter."""
@@ -231,7 +240,7 @@ class MeterSubentryFlow(ConfigSubentryFlow):
     async def async_step_modbus(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Add a meter on the bus: profile, address, where it is, how much it can pass."""
+        """Add a meter on the bus: name, room, model and address; read once before going on."""
         errors: dict[str, str] = {}
         defaults: dict[str, Any] = {}
         placeholders: dict[str, str] = {"found": ""}
@@ -243,11 +252,8 @@ class MeterSubentryFlow(ConfigSubentryFlow):
             if not errors:
                 errors = await self._probe(data)
             if not errors:
-                return self.async_create_entry(
-                    title=data[CONF_NAME],
-                    data=_meter_fields(data),
-                    unique_id=str(data[CONF_ADDRESS]),
-                )
+                self._pending = data
+                return await self.async_step_modbus_limits()
             defaults = data
             if errors.get(CONF_PROFILE) == "wrong_profile" and (
                 found := await self._identify(data[CONF_ADDRESS])
@@ -273,6 +279,37 @@ class MeterSubentryFlow(ConfigSubentryFlow):
         except MeterError:
             return None
         return hit.profile_key if hit is not None else None
+
+    async def async_step_modbus_limits(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Ask what this model needs: its breaker or maximum flow, who keeps the balance."""
+        data = dict(self._pending)
+        profile = PROFILES[data[CONF_PROFILE]]
+        if user_input is not None:
+            if profile.medium is Medium.WATER:
+                data[CONF_MAX_FLOW_M3H] = float(user_input[CONF_MAX_FLOW_M3H])
+            else:
+                data[CONF_BREAKER_A] = float(user_input[CONF_BREAKER_A])
+            if profile.has_balance:
+                data[CONF_BILLING_MODE] = str(user_input[CONF_BILLING_MODE])
+            if str(data[CONF_ADDRESS]) in self._used_unique_ids():
+                return self.async_abort(reason="already_configured")
+            return self.async_create_entry(
+                title=data[CONF_NAME],
+                data=_meter_fields(data),
+                unique_id=str(data[CONF_ADDRESS]),
+            )
+        defaults = {
+            **data,
+            CONF_BREAKER_A: DEFAULT_BREAKER_A,
+            CONF_MAX_FLOW_M3H: DEFAULT_MAX_FLOW_M3H,
+        }
+        return self.async_show_form(
+            step_id="modbus_limits",
+            data_schema=vol.Schema(self._limit_fields(defaults)),
+            description_placeholders={"meter": data[CONF_NAME], "model": profile.name},
+        )
 
     async def async_step_entities(
         self, user_input: dict[str, Any] | None = None
@@ -372,23 +409,25 @@ class MeterSubentryFlow(ConfigSubentryFlow):
             CONF_ROOM: str(user_input.get(CONF_ROOM, "")).strip(),
             CONF_PROFILE: profile.key,
             CONF_ADDRESS: int(user_input[CONF_ADDRESS]),
-            CONF_BILLING_MODE: str(user_input.get(CONF_BILLING_MODE, BillingMode.PLATFORM)),
+            # Only a meter that keeps its own balance can bill meter-side (asked next for one).
+            CONF_BILLING_MODE: BillingMode.PLATFORM.value,
         }
-        if profile.medium is Medium.WATER:
-            data[CONF_MAX_FLOW_M3H] = float(user_input.get(CONF_MAX_FLOW_M3H, DEFAULT_MAX_FLOW_M3H))
-        else:
-            data[CONF_BREAKER_A] = float(user_input.get(CONF_BREAKER_A, DEFAULT_BREAKER_A))
-        if not profile.has_balance:
-            # Only a meter that keeps its own balance can bill meter-side.
-            data[CONF_BILLING_MODE] = BillingMode.PLATFORM.value
         return data
 
     async def _probe(self, data: dict[str, Any]) -> dict[str, str]:
         """Read the meter once through the gateway's bus."""
         entry = self._get_entry()
+        if entry.setup_lock.locked():
+            # The gateway reloads (a meter or account saved a moment ago): probe once it is back
+            # rather than answer that it is not running.
+            try:
+                async with asyncio.timeout(RELOAD_WAIT_S), entry.setup_lock:
+                    pass
+            except TimeoutError:
+                return {"base": "gateway_not_loaded"}
         runtime = getattr(entry, "runtime_data", None)
         hub = getattr(runtime, "hub", None)
-        if hub is None:
+        if hub is None or entry.state is not ConfigEntryState.LOADED:
             return {"base": "gateway_not_loaded"}
         meter = ModbusMeter(hub, PROFILES[data[CONF_PROFILE]], data[CONF_ADDRESS], key="probe")
         try:
@@ -417,34 +456,21 @@ class MeterSubentryFlow(ConfigSubentryFlow):
             vol.Required(CONF_ADDRESS, default=defaults.get(CONF_ADDRESS, 1)): number(
                 1, MAX_ADDRESS, 1
             ),
-            vol.Optional(
-                CONF_BREAKER_A, default=defaults.get(CONF_BREAKER_A, DEFAULT_BREAKER_A)
-            ): number(1, 1000, 1, "A"),
-            vol.Optional(
-                CONF_MAX_FLOW_M3H, default=defaults.get(CONF_MAX_FLOW_M3H, DEFAULT_MAX_FLOW_M3H)
-            ): number(0.1, 100, 0.1, "m³/h"),
-            vol.Required(
-                CONF_BILLING_MODE,
-                default=defaults.get(CONF_BILLING_MODE, BillingMode.PLATFORM.value),
-            ): selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=[m.value for m in BillingMode], translation_key="billing_mode"
-                )
-            ),
         }
         return vol.Schema(fields)
 
     def _limit_fields(self, current: dict[str, Any]) -> dict[Any, Any]:
         fields: dict[Any, Any] = {}
-        if CONF_BREAKER_A in current:
+        profile = PROFILES.get(str(current.get(CONF_PROFILE, "")))
+        water = profile.medium is Medium.WATER if profile is not None else None
+        if CONF_BREAKER_A in current and water is not True:
             fields[vol.Required(CONF_BREAKER_A, default=current[CONF_BREAKER_A])] = number(
                 1, 1000, 1, "A"
             )
-        if CONF_MAX_FLOW_M3H in current:
+        if CONF_MAX_FLOW_M3H in current and water is not False:
             fields[vol.Required(CONF_MAX_FLOW_M3H, default=current[CONF_MAX_FLOW_M3H])] = number(
                 0.1, 100, 0.1, "m³/h"
             )
-        profile = PROFILES.get(str(current.get(CONF_PROFILE, "")))
         if profile is not None and profile.has_balance:
             fields[vol.Required(CONF_BILLING_MODE, default=current[CONF_BILLING_MODE])] = (
                 selector.SelectSelector(

@@ -9,7 +9,7 @@ A tariff an account has chosen, now or before, cannot be removed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -74,21 +74,29 @@ def _choose(options: list[str], translation_key: str | None = None) -> selector.
 
 
 def account_tariff_fields(
-    options: Mapping[str, Any], defaults: Mapping[str, Any]
+    options: Mapping[str, Any], defaults: Mapping[str, Any], kinds: Collection[UtilityKind]
 ) -> dict[Any, Any]:
-    """Return the account form's tariff choices (default: the gateway's default tariff)."""
+    """Return the account form's tariff choices for the utilities ``kinds`` the gateway has.
+
+    A gateway without water meters does not ask for a water tariff (default: the gateway's
+    default tariff).
+    """
     return {
         vol.Required(field, default=defaults.get(field) or DEFAULT_TARIFF): _choose(
             names_for(options, kind)
         )
         for kind, field in ACCOUNT_TARIFF_FIELD.items()
+        if kind in kinds
     }
 
 
-def account_tariff_choice(user_input: Mapping[str, Any]) -> dict[str, str]:
-    """Return the tariff choices of a submitted account form."""
+def account_tariff_choice(
+    user_input: Mapping[str, Any], current: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """Return the tariff choices of a submitted account form; one not asked stays as it was."""
+    before = current or {}
     return {
-        field: str(user_input.get(field) or DEFAULT_TARIFF)
+        field: str(user_input.get(field) or before.get(field) or DEFAULT_TARIFF)
         for field in ACCOUNT_TARIFF_FIELD.values()
     }
 

@@ -6,6 +6,7 @@ The Home Assistant layer awaits these from the event loop; nothing here blocks t
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -21,6 +22,10 @@ from .journal import EntryResult
 from .metering import CycleResult
 from .store import AccountInfo, LedgerStore, Settlement
 
+# The longest a backup may hold ledger writes; HA's backup of a big configuration folder takes
+# minutes, and polls resume after this even if the backup never says it has finished.
+PAUSE_LIMIT_S = 1_800
+
 
 class AsyncLedgerStore:
     """Run a ``LedgerStore`` on one dedicated thread."""
@@ -28,6 +33,8 @@ class AsyncLedgerStore:
     def __init__(self, store: LedgerStore, executor: ThreadPoolExecutor) -> None:
         self.store = store
         self._executor = executor
+        self._gate: threading.Event | None = None
+        self._held: asyncio.Future[None] | None = None
 
     @classmethod
     async def open(cls, url: str, **kwargs: Any) -> AsyncLedgerStore:
@@ -45,6 +52,48 @@ class AsyncLedgerStore:
         """Run any store work on the writer thread."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, work, self.store)
+
+    async def pause_writes(self, limit_s: int = PAUSE_LIMIT_S) -> bool:
+        """Post the open hour, checkpoint the WAL, then hold the writer thread (for a backup).
+
+        Every call made meanwhile (polls, recharges) waits its turn on the thread and runs
+        after :meth:`resume_writes`, or after ``limit_s`` if that never comes: readings are
+        cumulative, so a poll that waits bills late and loses nothing. Returns False if writes
+        are already paused.
+        """
+        if self._gate is not None:
+            return False
+        loop = asyncio.get_running_loop()
+        gate = threading.Event()
+        ready: asyncio.Future[None] = loop.create_future()
+
+        def hold(store: LedgerStore) -> None:
+            try:
+                store.settle_usage()
+                store.checkpoint_wal()
+            except BaseException as err:
+                loop.call_soon_threadsafe(ready.set_exception, err)
+                return
+            loop.call_soon_threadsafe(ready.set_result, None)
+            gate.wait(limit_s)
+
+        self._gate = gate
+        self._held = loop.run_in_executor(self._executor, hold, self.store)
+        try:
+            await ready
+        except BaseException:
+            await self.resume_writes()
+            raise
+        return True
+
+    async def resume_writes(self) -> None:
+        """Let the writer thread go on (see :meth:`pause_writes`)."""
+        gate, held = self._gate, self._held
+        self._gate = self._held = None
+        if gate is not None:
+            gate.set()
+        if held is not None:
+            await held
 
     async def close(self) -> None:
         """Dispose the engine and stop the thread."""
@@ -65,11 +114,9 @@ class AsyncLedgerStore:
         """See ``LedgerStore.adjust``."""
         return await self.run(lambda s: s.adjust(account, amount_minor, key, reason, **kw))
 
-    async def bill_readings(
-        self, readings: Sequence[CounterReading], cycle_key: str | None = None
-    ) -> CycleResult:
+    async def bill_readings(self, readings: Sequence[CounterReading]) -> CycleResult:
         """See ``LedgerStore.bill_readings``."""
-        return await self.run(lambda s: s.bill_readings(readings, cycle_key))
+        return await self.run(lambda s: s.bill_readings(readings))
 
     async def balance(self, account: str) -> int:
         """See ``LedgerStore.balance``."""
@@ -121,6 +168,7 @@ class AsyncLedgerStore:
         """See ``reports.statement``."""
 
         def work(store: LedgerStore) -> reports.Statement:
+            store.settle_usage()
             with store.reading() as conn:
                 return reports.statement(conn, account, start, end)
 

@@ -1,10 +1,13 @@
 """The self-audit: invariants recomputed from the journal and the usage buckets.
 
 I1 every entry's postings add up to zero and so do all balances; I2 every materialised balance
-equals the sum of its postings; I7 per meter generation the billed quantity plus the quantity
-held by a time-of-use split (counted by the total register, not yet by a period register; see
-``billing.engine``) equals ``hwm - start``, and the hwm is not below the start; I10 every
-apportionment entry has exactly one record of its split.
+equals the sum of its postings plus its usage accrued in the open hour (I16: the accruals add up
+to zero and exist only with an open hour, see :mod:`.accrual`); I17 every stored monthly
+checkpoint equals the postings dated before its month (:mod:`.checkpoints`); I7 per meter
+generation the billed quantity plus the quantity held by a time-of-use split (counted by the
+total register, not yet by a period register; see ``billing.engine``) equals ``hwm - start``,
+and the hwm is not below the start; I10 every apportionment entry has exactly one record of its
+split.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select
 
+from . import checkpoints
+from .accrual import open_slot
 from .metering import held_milli
 from .schema import account, apportionment, journal_entry, meter_generation, posting, usage_bucket
 
@@ -50,16 +55,30 @@ def check_invariants(conn: Connection) -> InvariantReport:
             select(posting.c.account_id, func.sum(posting.c.amount)).group_by(posting.c.account_id)
         )
     }
-    total = 0
-    for row in conn.execute(select(account.c.id, account.c.code, account.c.balance)):
+    total = accrued_total = 0
+    for row in conn.execute(
+        select(account.c.id, account.c.code, account.c.balance, account.c.accrued)
+    ):
         report.accounts_checked += 1
         total += row.balance
-        if row.balance != int(sums.get(row.id, 0)):
+        accrued_total += row.accrued
+        posted = int(sums.get(row.id, 0))
+        if row.balance != posted + row.accrued:
             report.violations.append(
-                f"I2 {row.code} balance {row.balance} != postings {sums.get(row.id, 0)}"
+                f"I2 {row.code} balance {row.balance} != postings {posted} + accrued {row.accrued}"
             )
     if total != 0:
         report.violations.append(f"I1 balances sum to {total}")
+    if accrued_total != 0:
+        report.violations.append(f"I16 accruals sum to {accrued_total}")
+    elif (
+        open_slot(conn) is None
+        and conn.execute(
+            select(func.count()).select_from(account).where(account.c.accrued != 0)
+        ).scalar_one()
+    ):
+        report.violations.append("I16 usage accrued with no open hour")
+    report.violations += checkpoints.audit(conn)
     billed = {
         (row[0], row[1]): int(row[2])
         for row in conn.execute(

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from ..billing.errors import UnknownAccount
+from .accrual import open_accruals, open_slot
+from .reports import usage_days
 from .schema import account, apportionment, journal_entry, meter, posting, usage_bucket
 
 USAGE = "usage"
@@ -137,8 +139,7 @@ def _usage(
         .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
         .where(
             usage_bucket.c.account_id.in_(ids),
-            usage_bucket.c.day >= first_day,
-            usage_bucket.c.day <= last_day,
+            *usage_days(first_day, last_day),
         )
         .group_by(group, meter.c.kind)
     )
@@ -148,7 +149,11 @@ def _usage(
 def _cost(
     conn: Connection, ids: Sequence[int], first_day: int, last_day: int, group: ColumnElement[Any]
 ) -> dict[Any, int]:
-    """Return usage cost (positive minor units) grouped by ``group``."""
+    """Return usage cost (positive minor units) grouped by ``group`` (account id or month).
+
+    The open hour's accrued usage (not posted yet, already in the balances) counts on the day
+    of its latest poll, so today's cost is as current as the balance.
+    """
     rows = conn.execute(
         select(group, func.sum(-posting.c.amount))
         .select_from(posting.join(journal_entry, journal_entry.c.id == posting.c.entry_id))
@@ -160,7 +165,16 @@ def _cost(
         )
         .group_by(group)
     )
-    return {row[0]: int(row[1]) for row in rows}
+    cost: dict[Any, int] = {row[0]: int(row[1]) for row in rows}
+    found = open_slot(conn)
+    if found is not None and first_day <= found[2] <= last_day:
+        accrued = open_accruals(conn)
+        by_account = group is posting.c.account_id
+        for acc in ids:
+            if accrued.get(acc):
+                key = acc if by_account else found[2] // 100
+                cost[key] = cost.get(key, 0) - accrued[acc]
+    return cost
 
 
 def today_by_account(conn: Connection, codes: Iterable[str], day: int) -> dict[str, Figures]:
@@ -236,8 +250,7 @@ def account_detail(
         .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
         .where(
             usage_bucket.c.account_id == wallet,
-            usage_bucket.c.day >= month_first,
-            usage_bucket.c.day <= month_last,
+            *usage_days(month_first, month_last),
         )
         .group_by(meter.c.kind, usage_bucket.c.period)
     ):
@@ -297,8 +310,7 @@ def breakdown(conn: Connection, codes: Iterable[str], year: int) -> Breakdown:
         .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
         .where(
             usage_bucket.c.account_id.in_(ids),
-            usage_bucket.c.day >= year * 10_000 + 101,
-            usage_bucket.c.day <= year * 10_000 + 1231,
+            *usage_days(year * 10_000 + 101, year * 10_000 + 1231),
         )
         .group_by(meter.c.kind, usage_bucket.c.period, usage_bucket.c.tier)
     ):

@@ -1,9 +1,11 @@
 """Posting journal entries: idempotency, balanced postings, materialised balances.
 
 Every entry has a ``(source, key)`` with a UNIQUE constraint. Within one transaction the entry,
-its postings and the balance updates are written together; an existing key with the same
-payload hash returns the first entry, a different payload raises ``LedgerConflict``. The
-optional step hook lets the crash test kill the process between any two statements.
+its postings and the balance updates are written together; an existing key with the same payload
+hash returns the first entry, a different payload raises ``LedgerConflict``. Usage is the
+exception to "balances move with entries": it accrues in place and is posted per hour
+(:mod:`.accrual`), so ``balance == sum(postings) + accrued``. The optional step hook lets the
+crash test kill the process between any two statements.
 """
 
 from __future__ import annotations
@@ -76,6 +78,27 @@ def local_day(micros: int, timezone: str) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
 
 
+def day_hours(first_day: int, last_day: int) -> tuple[int, int]:
+    """Return instants (microseconds) around the local days ``first_day..last_day`` anywhere.
+
+    Usage buckets are keyed by hour first: a range of ``hour_us`` narrows a query by local day
+    to a slice of the primary key (no index on ``day`` needed); the ``day`` filter stays exact.
+    Local midnights are within 14 hours of UTC midnight; days are ``YYYYMMDD`` and may be
+    loose (``YYYYMM31`` for "to the end of the month", ``YYYY0000``).
+    """
+
+    def midnight(day: int) -> datetime:
+        month, dom = min(max(day // 100 % 100, 1), 12), min(max(day % 100, 1), 28)
+        return datetime(day // 10_000, month, dom, tzinfo=UTC)
+
+    slack = timedelta(hours=14)
+    overshoot = max(last_day % 100, 1) - min(max(last_day % 100, 1), 28) + 1
+    if last_day // 100 % 100 > 12:
+        overshoot += 31 * (last_day // 100 % 100 - 12)
+    end = midnight(last_day) + timedelta(days=overshoot) + slack
+    return to_us(midnight(first_day) - slack), to_us(end)
+
+
 def payload_hash(payload: Mapping[str, Any]) -> str:
     """Return a stable hash of an operation's payload (what must match on replay)."""
     blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
@@ -124,8 +147,19 @@ class NewEntry:
     actor: str = "system"
 
 
-def write_entry(conn: Connection, entry: NewEntry, postings: Iterable[tuple[int, int]]) -> int:
-    """Insert an entry, its postings (which must add up to zero) and update balances."""
+def insert_entry(
+    conn: Connection,
+    entry: NewEntry,
+    postings: Iterable[tuple[int, int]],
+    *,
+    settles_accrual: bool = False,
+) -> int:
+    """Insert an entry, its postings (which must add up to zero) and update balances.
+
+    The store writes through :func:`.entries.write_entry`, which posts the open hour's usage
+    first. ``settles_accrual`` is that hour's entry itself (:mod:`.accrual`): its postings are
+    already in the balances and move out of ``account.accrued`` instead.
+    """
     lines = [(acc, amount) for acc, amount in postings if amount != 0]
     if sum(amount for _, amount in lines) != 0:
         raise ValueError("journal entry does not balance")
@@ -157,10 +191,13 @@ def write_entry(conn: Connection, entry: NewEntry, postings: Iterable[tuple[int,
         totals: dict[int, int] = defaultdict(int)
         for acc, amount in lines:
             totals[acc] += amount
+        moved = (
+            {"accrued": account.c.accrued - bindparam("delta")}
+            if settles_accrual
+            else {"balance": account.c.balance + bindparam("delta")}
+        )
         conn.execute(
-            account.update()
-            .where(account.c.id == bindparam("acc"))
-            .values(balance=account.c.balance + bindparam("delta")),
+            account.update().where(account.c.id == bindparam("acc")).values(**moved),
             [{"acc": acc, "delta": delta} for acc, delta in sorted(totals.items())],
         )
         step("entry:balances")

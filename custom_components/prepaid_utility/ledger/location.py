@@ -43,3 +43,52 @@ def display_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError, ValueError:
         return "<unparsable ledger URL>"
+
+
+def split_password(location: str) -> tuple[str, str]:
+    """Return (the location without its password, the password) of a location as stored.
+
+    The options form shows the first and never the second: a form's defaults reach the browser.
+    """
+    text = location.strip()
+    if not text:
+        return "", ""
+    try:
+        url = make_url(text)
+    except ArgumentError, ValueError:
+        return text, ""
+    password = url.password
+    if password is None:
+        return text, ""
+    # URL.set() ignores None, so the URL is rebuilt without the password.
+    bare = URL.create(
+        url.drivername,
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    )
+    return bare.render_as_string(hide_password=False), str(password)
+
+
+def join_password(location: str, password: str, kept: tuple[str, str]) -> str:
+    """Return the location to store from the form's URL and password fields.
+
+    An empty password field keeps the stored password when the URL (without it) is the one
+    stored; a password typed into the URL itself wins over both.
+    """
+    text = location.strip()
+    if not text:
+        return ""
+    try:
+        url = make_url(text)
+    except ArgumentError, ValueError:
+        return text  # refused by parse_location with a clear error
+    if url.password is not None:
+        return text
+    if not password and kept[1] and text == kept[0]:
+        password = kept[1]
+    if not password:
+        return text
+    return url.set(password=password).render_as_string(hide_password=False)

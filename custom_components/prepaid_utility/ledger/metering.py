@@ -1,10 +1,11 @@
 """Meters, generations, assignments and the billing of a poll cycle's readings.
 
 All readings of a cycle are judged by the pure engine and committed in one transaction: the
-generation cursors, the hourly usage buckets, the quarantine flags and one journal entry that
-debits every account that consumed and credits the revenue accounts. A reading's idempotency
-key ``(meter, generation, counter)`` is enforced by the generation's high-water mark, which is
-updated in that same transaction: a counter at or below it is never billed again.
+generation cursors, the hourly usage buckets, the quarantine flags and the charges, which accrue
+in the open hour (every consuming account debited, the revenue accounts credited, in the
+balances at once) and are posted as one journal entry per hour (:mod:`.accrual`). A reading's
+idempotency key ``(meter, generation, counter)`` is enforced by the generation's high-water
+mark, which is updated in that same transaction: a counter at or below it is never billed again.
 
 ``meter_generation.period_milli`` (JSON) holds the period baselines keyed by period and, under
 keys starting with ``_``, the engine's held residual and the start of a time-of-use table
@@ -15,7 +16,6 @@ mismatch: the schema's columns stay as they were, and a ledger without those key
 from __future__ import annotations
 
 import json
-import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,8 +41,9 @@ from ..billing.errors import OperationRefused, UnknownMeter
 from ..billing.quantity import UtilityKind, counter_to_milli
 from ..billing.schedule import TouPeriod
 from ..billing.tariff import TariffBook
-from .journal import NewEntry, account_id, from_us, local_day, step, to_us, write_entry
-from .schema import assignment, meter, meter_generation, quarantine, usage_bucket
+from . import accrual, checkpoints, rollup
+from .journal import account_id, from_us, local_day, step, to_us
+from .schema import account, assignment, meter, meter_generation, quarantine, usage_bucket
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class Context:
     timezone: str
     exponent: int
     tariffs: Mapping[str, TariffBook]
+    # Hourly usage older than this many months is rolled up into days (None: never).
+    detail_months: int | None = rollup.DEFAULT_DETAIL_MONTHS
 
 
 @dataclass
@@ -68,6 +71,8 @@ class CycleResult:
     tou_by_registers: set[str] = field(default_factory=set)
     tou_fallbacks: dict[str, TouFallback] = field(default_factory=dict)
     tou_mismatches: dict[str, TouMismatch] = field(default_factory=dict)
+    # Meters whose billed reading left no disagreement under way (a mismatch repair may go).
+    tou_agreeing: set[str] = field(default_factory=set)
 
 
 def spec_row(spec: MeterSpec) -> dict[str, object]:
@@ -293,7 +298,6 @@ def bill_readings(
     ctx: Context,
     readings: Sequence[CounterReading],
     now: datetime,
-    cycle_key: str | None = None,
 ) -> CycleResult:
     """Judge and bill a cycle's readings in the caller's transaction."""
     result = CycleResult()
@@ -321,6 +325,8 @@ def bill_readings(
             result.tou_fallbacks[reading.meter_id] = outcome.tou_fallback
         if outcome.tou_mismatch is not None:
             result.tou_mismatches[reading.meter_id] = outcome.tou_mismatch
+        if outcome.status is ReadingStatus.CHARGED and outcome.state.tou_mismatch_since is None:
+            result.tou_agreeing.add(reading.meter_id)
         if outcome.quarantined:
             result.quarantined.append(reading.meter_id)
             try:
@@ -388,24 +394,35 @@ def bill_readings(
         conn.execute(quarantine.insert(), flags)
     total = sum(credits.values())
     if total:
-        postings = list(debits.items())
-        postings += [(account_id(conn, code), amount) for code, amount in credits.items()]
-        ts = to_us(now)
-        key = cycle_key or uuid.uuid4().hex
-        result.entry_id = write_entry(
-            conn,
-            NewEntry(
-                source="usage",
-                key=key,
-                payload={"cycle": key},
-                kind="usage",
-                amount=total,
-                ts_us=ts,
-                day=local_day(ts, ctx.timezone),
-            ),
-            postings,
-        )
+        deltas: dict[int, int] = dict(debits)
+        for code, amount in credits.items():
+            acc = account_id(conn, code)
+            deltas[acc] = deltas.get(acc, 0) + amount
+        crossing = _crossing_zero(conn, debits)
+        result.entry_id = accrual.accrue(conn, deltas, now, ctx.timezone)
+        if crossing:
+            result.entry_id = accrual.close(conn)
+    else:
+        result.entry_id = accrual.accrue(conn, {}, now, ctx.timezone)
+    today = local_day(to_us(now), ctx.timezone)
+    if checkpoints.ensure(conn, today, ctx.timezone) and ctx.detail_months is not None:
+        rollup.roll_up(conn, today // 100, ctx.detail_months, ctx.timezone)
     return result
+
+
+def _crossing_zero(conn: Connection, debits: Mapping[int, int]) -> bool:
+    """Return whether a cycle's charges take a tenant from above zero to zero or below."""
+    deepest = min(debits.values(), default=0)
+    if not deepest:
+        return False
+    # Only a balance within this cycle's largest charge of zero can cross: one indexed-free
+    # scan of the account table, not one query per payer.
+    near = conn.execute(
+        select(account.c.id, account.c.balance).where(
+            account.c.kind == "wallet", account.c.balance > 0, account.c.balance <= -deepest
+        )
+    ).all()
+    return any(row.balance + debits.get(int(row.id), 0) <= 0 for row in near)
 
 
 def require_open_meter(conn: Connection, meter_id: str) -> None:

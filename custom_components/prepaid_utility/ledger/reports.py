@@ -12,11 +12,27 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from ..billing.errors import UnknownAccount
-from .journal import from_us, to_us
+from . import checkpoints
+from .accrual import open_accruals, open_slot
+from .journal import day_hours, from_us, to_us
 from .schema import account, bill, journal_entry, meter, meter_generation, posting, usage_bucket
+
+
+def usage_days(first_day: int, last_day: int) -> tuple[ColumnElement[bool], ...]:
+    """Return the conditions selecting usage buckets of local days ``first..last``.
+
+    The hour range (``journal.day_hours``) reads a slice of the primary key; ``day`` is exact.
+    """
+    low, high = day_hours(first_day, last_day)
+    return (
+        usage_bucket.c.hour_us >= low,
+        usage_bucket.c.hour_us < high,
+        usage_bucket.c.day >= first_day,
+        usage_bucket.c.day <= last_day,
+    )
 
 
 @dataclass(frozen=True)
@@ -63,11 +79,7 @@ def statement(conn: Connection, code: str, start: datetime, end: datetime) -> St
         raise UnknownAccount("unknown account", account=code)
     start_us, end_us = to_us(start), to_us(end)
     joined = posting.join(journal_entry, journal_entry.c.id == posting.c.entry_id)
-    opening = conn.execute(
-        select(func.coalesce(func.sum(posting.c.amount), 0))
-        .select_from(joined)
-        .where(posting.c.account_id == acc, journal_entry.c.ts_us < start_us)
-    ).scalar_one()
+    opening, first_id = checkpoints.opening(conn, acc, start_us)
     totals = {
         row.kind: int(row.total)
         for row in conn.execute(
@@ -75,12 +87,22 @@ def statement(conn: Connection, code: str, start: datetime, end: datetime) -> St
             .select_from(joined)
             .where(
                 posting.c.account_id == acc,
+                posting.c.entry_id >= first_id,
                 journal_entry.c.ts_us >= start_us,
                 journal_entry.c.ts_us < end_us,
             )
             .group_by(journal_entry.c.kind)
         )
     }
+    # The open hour's usage is in the balance already; a statement read without settling it
+    # first (``LedgerCore.settle_usage``) counts it where its latest poll falls.
+    accrued = _accrued(conn, acc)
+    if accrued is not None:
+        amount, last_us = accrued
+        if last_us < start_us:
+            opening += amount
+        elif last_us < end_us:
+            totals["usage"] = totals.get("usage", 0) + amount
     usage = [
         UsageLine(row.kind, row.period, row.tier, int(row.q), int(row.n))
         for row in conn.execute(
@@ -105,6 +127,15 @@ def statement(conn: Connection, code: str, start: datetime, end: datetime) -> St
     return Statement(code, int(opening), closing, totals, usage)
 
 
+def _accrued(conn: Connection, acc: int) -> tuple[int, int] | None:
+    """Return an account's usage accrued in the open hour and the hour's latest poll."""
+    found = open_slot(conn)
+    if found is None:
+        return None
+    amount = conn.execute(select(account.c.accrued).where(account.c.id == acc)).scalar_one()
+    return (int(amount), found[1]) if amount else None
+
+
 @dataclass(frozen=True)
 class StatementLine:
     """One journal entry as it touched an account: what, when, how much, balance after."""
@@ -126,13 +157,7 @@ def statement_lines(
         raise UnknownAccount("unknown account", account=code)
     start_us, end_us = to_us(start), to_us(end)
     joined = posting.join(journal_entry, journal_entry.c.id == posting.c.entry_id)
-    balance = int(
-        conn.execute(
-            select(func.coalesce(func.sum(posting.c.amount), 0))
-            .select_from(joined)
-            .where(posting.c.account_id == acc, journal_entry.c.ts_us < start_us)
-        ).scalar_one()
-    )
+    balance, first_id = checkpoints.opening(conn, acc, start_us)
     lines: list[StatementLine] = []
     rows = conn.execute(
         select(
@@ -145,6 +170,7 @@ def statement_lines(
         .select_from(joined)
         .where(
             posting.c.account_id == acc,
+            posting.c.entry_id >= first_id,
             journal_entry.c.ts_us >= start_us,
             journal_entry.c.ts_us < end_us,
         )
@@ -234,8 +260,7 @@ def consumption_by_month(
         .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
         .where(
             usage_bucket.c.account_id == acc,
-            usage_bucket.c.day >= (year - 1) * 10_000,
-            usage_bucket.c.day < (year + 1) * 10_000,
+            *usage_days((year - 1) * 10_000, year * 10_000 + 9_999),
         )
         .group_by(month, meter.c.kind)
     )
@@ -265,7 +290,7 @@ def monthly_report(conn: Connection, year: int, month: int) -> list[MonthlyLine]
     for row in conn.execute(
         select(usage_bucket.c.account_id, meter.c.kind, func.sum(usage_bucket.c.quantity_milli))
         .select_from(usage_bucket.join(meter, meter.c.id == usage_bucket.c.meter_id))
-        .where(and_(usage_bucket.c.day >= first, usage_bucket.c.day <= last))
+        .where(*usage_days(first, last))
         .group_by(usage_bucket.c.account_id, meter.c.kind)
     ):
         usage[int(row[0])][row[1]] = int(row[2])
@@ -277,6 +302,10 @@ def monthly_report(conn: Connection, year: int, month: int) -> list[MonthlyLine]
         .group_by(posting.c.account_id, journal_entry.c.kind)
     ):
         money[int(row[0])][row[1]] = int(row[2])
+    found = open_slot(conn)
+    if found is not None and first <= found[2] <= last:
+        for acc, amount in open_accruals(conn).items():
+            money[acc]["usage"] = money[acc].get("usage", 0) + amount
     return [
         MonthlyLine(row.code, usage.get(row.id, {}), money.get(row.id, {}), row.balance)
         for row in conn.execute(

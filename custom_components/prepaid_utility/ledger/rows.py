@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 
-from ..billing.errors import InvalidAmount, UnknownAccount
+from ..billing.errors import AccountClosedError, InvalidAmount, UnknownAccount
 from .journal import to_us
 from .schema import account, bill
 
@@ -34,6 +34,18 @@ def wallet_id(conn: Connection, code: str, *, lock: bool = False) -> int:
     row = conn.execute(query).first()
     if row is None or row.kind != "wallet":
         raise UnknownAccount("unknown account", account=code)
+    return int(row.id)
+
+
+def open_wallet_id(conn: Connection, code: str) -> int:
+    """Return a tenant account's id; refuse a closed one (money in after move-out is refused)."""
+    row = conn.execute(
+        select(account.c.id, account.c.kind, account.c.closed).where(account.c.code == code)
+    ).first()
+    if row is None or row.kind != "wallet":
+        raise UnknownAccount("unknown account", account=code)
+    if row.closed:
+        raise AccountClosedError("the account is closed", account=code)
     return int(row.id)
 
 

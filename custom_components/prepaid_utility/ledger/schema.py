@@ -1,11 +1,17 @@
-"""Tables of the ledger (schema version 4).
+"""Tables of the ledger (schema version 5).
 
 Timestamps are integer microseconds since the epoch (UTC); ``day`` columns hold the local
 calendar day as ``YYYYMMDD`` in the store's time zone, so reports group by integer division
 the same way on SQLite and PostgreSQL. ``journal_entry`` and ``posting`` are append-only
 (database triggers refuse UPDATE and DELETE), and so is ``apportionment``, the record of each
 common-area split as it was computed when it ran; the other tables hold state that is allowed to
-change (balances, meter cursors, bills, hourly usage buckets).
+change (balances, meter cursors, bills, hourly usage buckets, the open hour's accruals and the
+monthly balance checkpoints).
+
+Version 5: the usage of the open hour accrues in place (``account.accrued``, with
+``accrual_slot`` saying which hour) and becomes one journal entry when the hour closes; see
+:mod:`.accrual`. ``balance_checkpoint`` holds each account's posted balance at the start of
+each month, so an opening balance never sums the whole history; see :mod:`.checkpoints`.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -49,6 +55,40 @@ account = Table(
     Column("closed", Boolean, nullable=False, default=False),
     Column("balance", BigInteger, nullable=False, default=0),
     Column("created_us", BigInteger, nullable=False),
+    # Usage of the open hour not yet in a journal entry, already in ``balance`` (signed like a
+    # posting): balance = sum of postings + accrued.
+    Column("accrued", BigInteger, nullable=False, default=0, server_default="0"),
+)
+
+accrual_slot = Table(
+    "accrual_slot",
+    metadata,
+    # At most one row: the local hour whose usage accrues in ``account.accrued`` now.
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("slot_us", BigInteger, nullable=False),
+    # The latest instant that accrued, and its local day: the closing entry's ts and day.
+    Column("last_us", BigInteger, nullable=False),
+    Column("day", Integer, nullable=False),
+)
+
+checkpoint_month = Table(
+    "checkpoint_month",
+    metadata,
+    # One row per local month whose opening balances are stored in ``balance_checkpoint``.
+    Column("month", Integer, primary_key=True, autoincrement=False),
+    Column("start_us", BigInteger, nullable=False),
+    # The lowest entry id dated in the month or later when the checkpoint was taken: entries
+    # below it are all in ``posted`` (a later entry dated earlier deletes the checkpoint).
+    Column("first_entry_id", BigInteger, nullable=False),
+)
+
+balance_checkpoint = Table(
+    "balance_checkpoint",
+    metadata,
+    Column("month", Integer, ForeignKey("checkpoint_month.month"), primary_key=True),
+    Column("account_id", Id, ForeignKey("account.id"), primary_key=True, autoincrement=False),
+    # Sum of the account's postings dated before the month (accounts with none have no row).
+    Column("posted", BigInteger, nullable=False),
 )
 
 journal_entry = Table(
@@ -139,11 +179,12 @@ usage_bucket = Table(
     Column("quantity_milli", BigInteger, nullable=False),
     Column("exact_nano", BigInteger, nullable=False),
     # One row per meter, hour, period and block for years: on SQLite the clustered primary
-    # key saves a second copy of every key.
+    # key saves a second copy of every key. Queries by local day read an hour range of the
+    # key (``journal.day_hours``): an index on ``day`` would hold a copy of the whole key
+    # (version 5 drops it; it cost more than the table).
     sqlite_with_rowid=False,
 )
 Index("ix_usage_bucket_account", usage_bucket.c.account_id, usage_bucket.c.hour_us)
-Index("ix_usage_bucket_day", usage_bucket.c.day)
 
 quarantine = Table(
     "quarantine",

@@ -28,13 +28,13 @@ from ..billing.fees import (
 )
 from ..billing.tariff import StandingPeriod
 from . import metering
+from .entries import write_entry
 from .journal import (
     EntryResult,
     account_id,
     find_entry,
     from_us,
     payload_hash,
-    write_entry,
 )
 from .rows import balance_of, insert_bill, require_positive, wallet_id
 from .schema import (

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, exists, func, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from ..billing.engine import CounterReading, GenerationState, MeterSpec
 from ..billing.errors import (
@@ -32,9 +32,10 @@ from ..billing.errors import (
 from ..billing.quantity import counter_to_milli
 from ..billing.schedule import TouPeriod
 from ..billing.tariff import TariffBook
-from . import metering
+from . import accrual, metering
 from .audit import InvariantReport, check_invariants
 from .database import READ_ONLY, make_engine
+from .entries import write_entry
 from .journal import (
     SYSTEM_ACCOUNTS,
     EntryResult,
@@ -45,9 +46,9 @@ from .journal import (
     payload_hash,
     step,
     to_us,
-    write_entry,
 )
 from .migrations import ensure_schema
+from .rollup import DEFAULT_DETAIL_MONTHS
 from .rows import retryable
 from .schema import (
     account,
@@ -105,6 +106,8 @@ class LedgerCore:
         self.exponent = exponent
         self.clock = clock
         self.tariffs: dict[str, TariffBook] = {}
+        # Hourly usage older than this is rolled up into days (:mod:`.rollup`); None keeps it.
+        self.detail_months: int | None = DEFAULT_DETAIL_MONTHS
         self.busy_retries = 0
         self.migrated_from: int | None = None
         self._lock = threading.RLock()
@@ -131,8 +134,32 @@ class LedgerCore:
             raise
 
     def close(self) -> None:
-        """Release every connection."""
-        self.engine.dispose()
+        """Post the open hour's usage (if the ledger is writable) and release every connection."""
+        try:
+            self.settle_usage()
+        except LedgerUnavailable, SQLAlchemyError:
+            # A locked or broken file: the accruals stay in the balances and are posted by the
+            # next cycle, so nothing is lost by not posting them now; closing must not fail.
+            pass
+        finally:
+            self.engine.dispose()
+
+    def checkpoint_wal(self) -> bool:
+        """Fold SQLite's WAL into the database file and empty it; False for other databases.
+
+        For a backup: after this (with writes held) the ``.db`` file alone is the whole ledger.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return False
+        with self._lock, self.engine.connect() as conn:
+            # The DBAPI connection runs outside SQLAlchemy's BEGIN IMMEDIATE: a checkpoint
+            # cannot run inside a transaction.
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            raise LedgerUnavailable("ledger checkpoint blocked", error="busy")
+        return True
 
     # -- transactions -------------------------------------------------------------------
 
@@ -418,16 +445,16 @@ class LedgerCore:
         return self._write(work)
 
     def _ctx(self) -> metering.Context:
-        return metering.Context(self.timezone, self.exponent, self.tariffs)
+        return metering.Context(self.timezone, self.exponent, self.tariffs, self.detail_months)
 
-    def bill_readings(
-        self, readings: Sequence[CounterReading], cycle_key: str | None = None
-    ) -> metering.CycleResult:
-        """Bill one poll cycle's readings in one transaction."""
+    def bill_readings(self, readings: Sequence[CounterReading]) -> metering.CycleResult:
+        """Bill one poll cycle's readings in one transaction (the charges accrue in the hour)."""
         now = self.clock()
-        return self._write(
-            lambda conn: metering.bill_readings(conn, self._ctx(), readings, now, cycle_key)
-        )
+        return self._write(lambda conn: metering.bill_readings(conn, self._ctx(), readings, now))
+
+    def settle_usage(self) -> int | None:
+        """Post the open hour's accrued usage now (statements, close); return the entry id."""
+        return self._write(accrual.close)
 
     def _idempotent(
         self,

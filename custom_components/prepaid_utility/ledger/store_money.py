@@ -16,7 +16,7 @@ from .journal import (
     EntryResult,
     account_id,
 )
-from .rows import balance_of, require_positive, wallet_id
+from .rows import balance_of, open_wallet_id, require_positive, wallet_id
 from .schema import (
     journal_entry,
     posting,
@@ -37,7 +37,10 @@ class MoneyOps(LedgerCore):
         actor: str = "system",
         at: datetime | None = None,
     ) -> EntryResult:
-        """Credit a confirmed payment once per key (order id)."""
+        """Credit a confirmed payment once per key (order id); a closed account refuses it.
+
+        A replay of a payment credited before the account closed still answers as a replay.
+        """
         require_positive(amount_minor)
         payload = {"account": account_code, "amount": amount_minor, "method": method}
         entry = self._entry(
@@ -45,7 +48,7 @@ class MoneyOps(LedgerCore):
         )
 
         def build(conn: Connection) -> list[tuple[int, int]]:
-            wallet = wallet_id(conn, account_code)
+            wallet = open_wallet_id(conn, account_code)
             entry.account_id = wallet
             return [(wallet, amount_minor), (account_id(conn, "clearing:payments"), -amount_minor)]
 
@@ -95,8 +98,13 @@ class MoneyOps(LedgerCore):
         *,
         actor: str = "system",
         at: datetime | None = None,
+        open_only: bool = False,
     ) -> EntryResult:
-        """Credit (positive) or debit (negative) an account with a reason; once per key."""
+        """Credit (positive) or debit (negative) an account with a reason; once per key.
+
+        ``open_only`` refuses a closed account (an advance such as emergency credit); a
+        landlord's correction of a closed account is allowed.
+        """
         if amount_minor == 0 or not reason:
             raise InvalidAmount("an adjustment needs a non-zero amount and a reason")
         payload = {"account": account_code, "amount": amount_minor, "reason": reason}
@@ -112,7 +120,9 @@ class MoneyOps(LedgerCore):
         )
 
         def build(conn: Connection) -> list[tuple[int, int]]:
-            wallet = wallet_id(conn, account_code)
+            wallet = (
+                open_wallet_id(conn, account_code) if open_only else wallet_id(conn, account_code)
+            )
             entry.account_id = wallet
             return [(wallet, amount_minor), (account_id(conn, "adjustments"), -amount_minor)]
 

@@ -25,6 +25,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -47,6 +48,23 @@ from .reading import (
 from .vendor import AcrelParameterWrite, vendor_reply
 
 _LOGGER = logging.getLogger(__name__)
+
+# pymodbus logs an ERROR for every request that times out. For this hub's requests that is
+# noise (an absent address probed in a form, a dead slave each poll): the hub turns a timeout
+# into a typed error and logs meter and bus state changes once. Requests of anyone else using
+# pymodbus in the same process (Home Assistant's own modbus integration) keep their lines.
+_OWN_REQUEST: ContextVar[bool] = ContextVar("prepaid_utility_modbus_request", default=False)
+# pymodbus writes "Repeating...." in place of a line it has just written.
+_PYMODBUS_TIMEOUT_LINES = ("No response received after", "Repeating....")
+
+
+class _OwnTimeoutFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (_OWN_REQUEST.get() and str(record.msg).startswith(_PYMODBUS_TIMEOUT_LINES))
+
+
+_TIMEOUT_FILTER = _OwnTimeoutFilter()
+logging.getLogger("pymodbus.logging").addFilter(_TIMEOUT_FILTER)
 
 ILLEGAL_CODES = frozenset({0x01, 0x02, 0x03})
 BUSY_CODES = frozenset({0x05, 0x06})
@@ -377,6 +395,7 @@ class ModbusHub:
                 await self._wait_gap()
                 started = self._now()
                 outcome = "ok"
+                own = _OWN_REQUEST.set(True)
                 try:
                     reply = await asyncio.wait_for(request(client), self.config.timeout * 2 + 1)
                 except (TimeoutError, ModbusException, OSError, ValueError) as err:
@@ -385,6 +404,7 @@ class ModbusHub:
                     if isinstance(err, ConnectionException) or not client.connected:
                         self._drop_client()
                 finally:
+                    _OWN_REQUEST.reset(own)
                     self._last_end = self._now()
                     self.stats.transactions += 1
                 if (

@@ -22,6 +22,11 @@ from .reading import (
     SupplyState,
 )
 
+# A relay or valve that has not shown its new state this long after the write did not follow
+# it (a motorised valve is slower than a relay, and well within this); read it this often.
+SUPPLY_SETTLE_S = 1.0
+SUPPLY_SETTLE_POLL_S = 0.2
+
 
 def utc_now() -> datetime:
     """Return the current time, aware, in UTC."""
@@ -43,15 +48,21 @@ class ModbusMeter:
         *,
         key: str | None = None,
         supply_attempts: int = 2,
+        supply_settle_s: float = SUPPLY_SETTLE_S,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        """Bind ``profile`` at slave ``device_id`` on ``hub``."""
+        """Bind ``profile`` at slave ``device_id`` on ``hub``.
+
+        ``supply_settle_s``: how long a written relay or valve may take to show its new state
+        before the write counts as not followed.
+        """
         self.hub = hub
         self.profile = profile
         self.active_profile = profile
         self.device_id = device_id
         self._key = key or f"{hub.name}#{device_id}"
         self.supply_attempts = max(1, supply_attempts)
+        self.supply_settle_s = max(0.0, supply_settle_s)
         self._clock = clock
         self._lock = asyncio.Lock()
         self.misconfigured: MeterMisconfigured | None = None
@@ -129,6 +140,22 @@ class ModbusMeter:
         )
         return supply.state_of(words[0])
 
+    async def _settled_supply(self, requested: SupplyState) -> SupplyState:
+        """Read the supply back until it shows ``requested`` or the settle time is over.
+
+        A relay moves, and a meter updates its status word, some time after the write's answer:
+        reading once at once and writing again when it still shows the old state sent every
+        command twice, tens of milliseconds apart.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.supply_settle_s
+        while True:
+            observed = await self.read_supply()
+            remaining = deadline - loop.time()
+            if observed is requested or remaining <= 0:
+                return observed
+            await asyncio.sleep(min(SUPPLY_SETTLE_POLL_S, remaining))
+
     async def set_supply(self, on: bool) -> ControlResult:
         """Switch the relay/valve, read it back, and retry only while the read-back differs.
 
@@ -169,7 +196,7 @@ class ModbusMeter:
                 except MeterError as err:
                     detail = str(err)
                 try:
-                    observed = await self.read_supply()
+                    observed = await self._settled_supply(requested)
                 except MeterError as err:
                     observed = SupplyState.UNKNOWN
                     detail = f"read-back failed: {err}"

@@ -16,8 +16,9 @@ from decimal import Decimal
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 
-from ..billing.engine import CounterReading, MeterSpec
+from ..billing.engine import CounterReading, MeterSpec, TouFallback
 from ..billing.errors import PrepaidError
 from ..billing.quantity import UtilityKind
 from ..billing.schedule import TouPeriod
@@ -77,6 +78,10 @@ class GatewayBilling:
         self._known: set[str] = set()
         self.registered_now: set[str] = set()  # meters that joined the ledger this cycle
         self._quarantined: set[str] = set()
+        self._tou_fallbacks: dict[str, TouFallback] = {}  # meter -> the reason in its repair
+        self._tou_mismatches: dict[str, tuple[TouPeriod, TouPeriod]] = {}
+        self._tou_settled: set[str] = set()  # meters with no fallback repair left from before
+        self._tou_agreed: set[str] = set()  # meters with no mismatch repair left from before
         self.in_doubt = False  # the last cycle could not be written
         self.meter_codes: dict[str, str] = {}  # meter -> its book in the ledger
 
@@ -105,6 +110,7 @@ class GatewayBilling:
             _LOGGER.info("%s: the ledger is written again", self.gateway_title)
         self.in_doubt = False
         self._report_quarantines(result, readings)
+        self._report_tou(result)
         return result
 
     def _add_meters(self, store: LedgerStore, new: list[CounterReading]) -> None:
@@ -164,3 +170,61 @@ class GatewayBilling:
         self._quarantined = now_quarantined | {
             key for key in self._quarantined if key not in readings
         }
+
+    def _report_tou(self, result: CycleResult) -> None:
+        """Raise and clear the time-of-use repairs of this cycle's readings.
+
+        A fallback to the tariff's table stays raised until the meter is billed by its own
+        registers again (a reading that is not billed at all says nothing either way). A table
+        mismatch stays raised until a billed reading leaves no disagreement under way.
+        """
+        for key, reason in result.tou_fallbacks.items():
+            if self._tou_fallbacks.get(key) == reason:
+                continue
+            self._tou_fallbacks[key] = reason
+            setup = self.meters[key]
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                f"tou_fallback_{key}",
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=f"tou_fallback_{reason.value}",
+                translation_placeholders={"meter": setup.name, "room": setup.room},
+            )
+        # A repair raised before a restart or reload is not in memory: the first good reading
+        # of each meter since then clears it too.
+        for key in result.tou_by_registers:
+            if key in self._tou_fallbacks or key not in self._tou_settled:
+                self._tou_fallbacks.pop(key, None)
+                ir.async_delete_issue(self.hass, DOMAIN, f"tou_fallback_{key}")
+        self._tou_settled |= result.tou_by_registers
+        for key, mismatch in result.tou_mismatches.items():
+            periods = (mismatch.meter_period, mismatch.tariff_period)
+            if self._tou_mismatches.get(key) == periods:
+                continue
+            self._tou_mismatches[key] = periods
+            setup = self.meters[key]
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                f"tou_mismatch_{key}",
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="tou_mismatch",
+                translation_placeholders={
+                    "meter": setup.name,
+                    "room": setup.room,
+                    "meter_period": mismatch.meter_period.value,
+                    "tariff_period": mismatch.tariff_period.value,
+                    "since": dt_util.as_local(mismatch.since).isoformat(timespec="minutes"),
+                },
+            )
+        # Readings that give no evidence (a poll across a period's edge, no use) are not in
+        # tou_agreeing: they keep the repair.
+        agreeing = result.tou_agreeing - result.tou_mismatches.keys()
+        for key in agreeing:
+            if key in self._tou_mismatches or key not in self._tou_agreed:
+                self._tou_mismatches.pop(key, None)
+                ir.async_delete_issue(self.hass, DOMAIN, f"tou_mismatch_{key}")
+        self._tou_agreed |= agreeing

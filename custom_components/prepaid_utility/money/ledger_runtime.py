@@ -104,6 +104,26 @@ async def _close(shared: _Shared) -> None:
         await store.close()
 
 
+async def async_pause_ledgers(hass: HomeAssistant) -> int:
+    """Hold the writes of every open ledger after checkpointing it (a backup starts).
+
+    Returns how many ledgers were paused. A PostgreSQL ledger is paused too (its writes then
+    match the moment of the backup) though the backup does not contain it.
+    """
+    paused = 0
+    for shared in list(hass.data.get(DATA_LEDGER, {}).values()):
+        if shared.store is not None and await shared.store.pause_writes():
+            paused += 1
+    return paused
+
+
+async def async_resume_ledgers(hass: HomeAssistant) -> None:
+    """Let every paused ledger write again (the backup finished or failed)."""
+    for shared in list(hass.data.get(DATA_LEDGER, {}).values()):
+        if shared.store is not None:
+            await shared.store.resume_writes()
+
+
 async def open_store(hass: HomeAssistant, url: str) -> AsyncLedgerStore:
     """Open (and create or migrate) the ledger at a URL with this instance's zone and currency."""
     return await AsyncLedgerStore.open(

@@ -59,7 +59,7 @@ class MeterBalanceCheck:
             sub = entry.subentries.get(setup.meters[0])
             if sub is not None and sub.data.get(CONF_BILLING_MODE) == BillingMode.METER:
                 self.pairs[setup.meters[0]] = setup
-        self._open: dict[str, int] = {}  # meter -> difference shown in its open issue
+        self._open: dict[str, dict[str, str]] = {}  # meter -> what its open issue shows
 
     def issue_id(self, meter_id: str) -> str:
         """Return the repair issue id of one meter."""
@@ -89,10 +89,21 @@ class MeterBalanceCheck:
                 if self._open.pop(meter_id, None) is not None:
                     ir.async_delete_issue(self.hass, DOMAIN, self.issue_id(meter_id))
                 continue
-            shown = self._open.get(meter_id)
-            if shown is not None and abs(shown - difference) <= step:
-                continue  # same episode, figures still right to within a step
-            self._open[meter_id] = difference
+            placeholders = {
+                "meter": self.meters[meter_id].name,
+                "tenant": setup.tenant,
+                "ledger_balance": str(format_money(ledger, self.exponent)),
+                "meter_balance": str(format_money(on_meter, self.exponent)),
+                "purchase_count": str(reading.purchase_count)
+                if reading.purchase_count is not None
+                else "?",
+                "tolerance": str(format_money(step, self.exponent)),
+                "currency": self.hass.config.currency,
+            }
+            if self._open.get(meter_id) == placeholders:
+                continue
+            # The issue shows today's figures, not those of when it was raised.
+            self._open[meter_id] = placeholders
             ir.async_create_issue(
                 self.hass,
                 DOMAIN,
@@ -100,15 +111,5 @@ class MeterBalanceCheck:
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
                 translation_key=ISSUE_KEY,
-                translation_placeholders={
-                    "meter": self.meters[meter_id].name,
-                    "tenant": setup.tenant,
-                    "ledger_balance": str(format_money(ledger, self.exponent)),
-                    "meter_balance": str(format_money(on_meter, self.exponent)),
-                    "purchase_count": str(reading.purchase_count)
-                    if reading.purchase_count is not None
-                    else "?",
-                    "tolerance": str(format_money(step, self.exponent)),
-                    "currency": self.hass.config.currency,
-                },
+                translation_placeholders=placeholders,
             )

@@ -24,7 +24,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
 from ..accounts.setup import is_closed
-from ..billing.errors import InvalidAmount, LedgerConflict, PrepaidError
+from ..billing.errors import AccountClosedError, InvalidAmount, LedgerConflict, PrepaidError
 from ..billing.money import parse_money
 from ..const import DOMAIN
 from ..payments.signature import (
@@ -68,6 +68,7 @@ class PaymentOrders:
             hass, STORAGE_VERSION, f"{DOMAIN}.orders.{entry_id}"
         )
         self._orders: dict[str, Order] = {}
+        self._dropped: dict[str, str] = {}  # order id -> account closed before it was paid
 
     async def async_load(self) -> None:
         """Read the expected orders."""
@@ -76,6 +77,21 @@ class PaymentOrders:
             key: Order(key, value["account"], int(value["amount_minor"]))
             for key, value in data.get("orders", {}).items()
         }
+        self._dropped = {str(k): str(v) for k, v in data.get("dropped", {}).items()}
+
+    def dropped(self, order_id: str) -> bool:
+        """Return True for an order dropped when its account closed (to be refunded)."""
+        return order_id in self._dropped
+
+    async def async_drop_account(self, account: str) -> int:
+        """Stop expecting the orders of a closed account; return how many were dropped."""
+        gone = [o.order_id for o in self._orders.values() if o.account == account]
+        for order_id in gone:
+            del self._orders[order_id]
+            self._dropped[order_id] = account
+        if gone:
+            await self._save()
+        return len(gone)
 
     def get(self, order_id: str) -> Order | None:
         """Return an expected order."""
@@ -94,15 +110,19 @@ class PaymentOrders:
             return False
         self._orders[order.order_id] = order
         # Saved at once: an order must not be forgotten between creation and payment.
+        await self._save()
+        return True
+
+    async def _save(self) -> None:
         await self._store.async_save(
             {
                 "orders": {
                     o.order_id: {"account": o.account, "amount_minor": o.amount_minor}
                     for o in self._orders.values()
-                }
+                },
+                "dropped": dict(self._dropped),
             }
         )
-        return True
 
 
 async def read_body(request: web.Request, cap: int) -> bytes | None:
@@ -202,6 +222,10 @@ class PaymentWebhook:
         if status_text != "paid":
             return _reply("ignored", 200)
         order = self.orders.get(order_id)
+        if order is None and self.orders.dropped(order_id):
+            # Paid after move-out: a definite refusal, so the provider refunds the payer.
+            _LOGGER.warning("Payment for order %s refused: its account is closed", order_id)
+            return _reply("account_closed", 410)
         if order is None:
             _LOGGER.warning("Payment for unknown order %s ignored", order_id)
             return _reply("unknown_order", 404)
@@ -213,7 +237,7 @@ class PaymentWebhook:
             return _reply("amount_mismatch", 409)
         if is_closed(self.entry, order.account):
             _LOGGER.warning("Payment for order %s refused: the account is closed", order_id)
-            return _reply("account_closed", 409)
+            return _reply("account_closed", 410)
         return await self._credit(order)
 
     async def _credit(self, order: Order) -> web.Response:
@@ -228,6 +252,8 @@ class PaymentWebhook:
             )
         except LedgerConflict:
             return _reply("conflict", 409)
+        except AccountClosedError:
+            return _reply("account_closed", 410)
         except PrepaidError as err:
             _LOGGER.error("Payment for order %s not credited: %s", order.order_id, err)  # noqa: TRY400
             return _reply("unavailable", 503)

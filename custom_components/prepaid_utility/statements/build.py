@@ -8,16 +8,19 @@ quantities in kWh or m³.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
+from ..billing.errors import LedgerUnavailable
 from ..billing.money import format_money, nano_per_minor, round_half_up
 from ..ledger import LedgerStore
 from ..ledger.reports import Statement, StatementLine, statement, statement_lines
@@ -27,6 +30,10 @@ from ..money.ledger_runtime import currency_exponent
 def _read(
     store: LedgerStore, code: str, start: datetime, end: datetime
 ) -> tuple[Statement, list[StatementLine]]:
+    # A statement lists entries: the open hour's usage becomes one first. If the file cannot be
+    # written right now the statement is still read: its totals count the open hour anyway.
+    with contextlib.suppress(LedgerUnavailable):
+        store.settle_usage()
     with store.reading() as conn:
         return statement(conn, code, start, end), statement_lines(conn, code, start, end)
 
@@ -42,6 +49,8 @@ def statement_data(
 ) -> dict[str, Any]:
     """Return the statement as plain JSON types (money as decimal strings)."""
     exponent = currency_exponent(hass.config.currency)
+    # Every time in the statement in the zone its period is named in (CSV included).
+    zone = ZoneInfo(str(hass.config.time_zone))
 
     def money(minor: int) -> str:
         return str(format_money(minor, exponent))
@@ -64,8 +73,8 @@ def statement_data(
     return {
         "account_id": found.account,
         "period": period_id,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
+        "start": start.astimezone(zone).isoformat(),
+        "end": end.astimezone(zone).isoformat(),
         "currency": hass.config.currency,
         "opening_balance": money(found.opening_balance),
         "closing_balance": money(found.closing_balance),
@@ -83,7 +92,7 @@ def statement_data(
         "lines": [
             {
                 "entry_id": line.entry_id,
-                "at": line.at.isoformat(),
+                "at": line.at.astimezone(zone).isoformat(),
                 "kind": line.kind,
                 "reason": line.reason,
                 "amount": money(line.amount),

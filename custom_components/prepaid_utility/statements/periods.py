@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -51,3 +51,27 @@ def _instant(value: Any, zone: ZoneInfo) -> datetime:
         except ValueError as err:
             raise Refused("invalid_period", value=str(value)[:40]) from err
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=zone)
+
+
+def require_whole_hours(start: datetime, end: datetime, zone: ZoneInfo) -> None:
+    """Refuse a range that cuts an hour: the ledger keeps usage per hour of UTC, not per poll.
+
+    An hour cut at an edge cannot be split exactly (how much of it fell before the edge is not
+    recorded), so such a range would show usage and charges of other lengths. The refusal names
+    the whole hours that hold the range, in the statement's time zone.
+    """
+    hour = timedelta(hours=1)
+
+    def floor(at: datetime) -> datetime:
+        return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+    if floor(start) == start and floor(end) == end:
+        return
+    wider_end = floor(end) if floor(end) == end else floor(end) + hour
+    raise Refused(
+        "statement_not_whole_hours",
+        start=start.astimezone(zone).isoformat(),
+        end=end.astimezone(zone).isoformat(),
+        hour_start=floor(start).astimezone(zone).isoformat(),
+        hour_end=wider_end.astimezone(zone).isoformat(),
+    )

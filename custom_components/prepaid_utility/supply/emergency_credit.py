@@ -52,7 +52,7 @@ class EmergencyCredit:
     async def async_claim(self, code: str, cycle: int, amount: int, actor: str) -> Any:
         """Credit the claim once; raises ``LedgerConflict`` when it was claimed otherwise."""
         result = await self.ledger.adjust(
-            code, amount, claim_key(code, cycle), REASON_CLAIM, actor=actor
+            code, amount, claim_key(code, cycle), REASON_CLAIM, actor=actor, open_only=True
         )
         if self._open is not None:
             self._open.add(code)

@@ -4,14 +4,25 @@ For every account, after the cycle's charges (or a recharge): the alarm level mo
 levels with hysteresis, arrears, cut off), then :func:`billing.policy.decide_supply` says
 whether supply should be on. A change of that desired state is sent to each of the account's
 relays and valves; a meter that has not confirmed it (offline, no answer) is tried again on the
-next cycles until its read-back agrees. Only a change is sent: a landlord's manual switch stays
-as set until the account's desired state changes again. Events tell automations what happened.
+next cycles until its read-back agrees. Events tell automations what happened.
+
+The cut holds: a meter that reads anything but its wanted state (the account's, an
+administrator's override, or an administrator's one-off switch from the entity, which lasts
+until the account's desired state next changes) was forced by someone without authority (a
+relay closed by hand at the board, a switch moved behind the integration's back). It is put back
+with the same bounded tries as a refused command, ``prepaid_utility_supply_forced`` is fired and
+a repair issue raised.
+
+A meter that keeps its own balance (meter-side billing) cuts and restores itself by that
+balance: the ledger's balance never switches it (the two may disagree: a top-up made at the
+meter is not in the ledger), so opening such an account or a ledger at zero does not cut a meter
+that still holds credit. A manual switch (an override) still reaches it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -34,9 +45,11 @@ from ..events import (
     EVENT_CUT_WARNING,
     EVENT_LOW_BALANCE,
     EVENT_RESTORED,
+    EVENT_SUPPLY_FORCED,
     CutWarning,
     LowBalance,
     SupplyChanged,
+    SupplyForced,
 )
 from ..meters.reading import ControlOutcome, ControlResult, SupplyState
 from .watch import SupplyWatch
@@ -70,17 +83,28 @@ class AccountSupervisor:
         controllable: Mapping[str, bool],
         currency: str,
         exponent: int,
+        *,
+        meter_side: frozenset[str] = frozenset(),
+        names: Mapping[str, str] | None = None,
     ) -> None:
-        """Watch ``accounts``; ``controllable`` says which meters have a relay or valve."""
+        """Watch ``accounts``; ``controllable`` says which meters have a relay or valve.
+
+        ``meter_side``: meters that keep their own balance (never switched by the ledger's);
+        ``names``: each meter's name for the log.
+        """
         self.hass = hass
         self.accounts = accounts
         self.controllable = controllable
+        self.meter_side = meter_side
+        self.names: Mapping[str, str] = names or {}
         self.currency = currency
         self.exponent = exponent
         self.states: dict[str, AccountState] = {code: AccountState() for code in accounts}
         self._initialised = False
         # Manual say per meter (True: forced on, False: forced off); absent means automatic.
         self.overrides: dict[str, bool] = {}
+        # An administrator's switch from the entity: held until the account's state changes.
+        self.manual: dict[str, bool] = {}
         self.loose_pending: set[str] = set()  # overridden meters of no account, to confirm
         self.working_day: Callable[[datetime], bool] = weekday_is_working
         self.watch = SupplyWatch(hass)
@@ -91,14 +115,30 @@ class AccountSupervisor:
 
     def desired(self, meter: str) -> bool | None:
         """Return the state a meter should be in (None: nobody decides it)."""
+        if meter in self.manual:
+            return self.manual[meter]
         if meter in self.overrides:
             return self.overrides[meter]
+        if meter in self.meter_side:
+            return None  # the meter's own balance decides
         holder = self.holder.get(meter)
         return None if holder is None else self.states[holder].supply_on
+
+    def hold_manual(self, meter: str, on: bool) -> None:
+        """Hold an administrator's switch from the entity until the account's state changes."""
+        self.manual[meter] = on
+        self.watch.forget(meter)
+        self._wanted_changed(meter)
+
+    def _wanted_changed(self, meter: str) -> None:
+        self.watch.end_forced(meter)
+        self.watch.incidents.discard(meter)
 
     def set_override(self, meters: set[str], value: bool | None) -> None:
         """Force meters on or off (None: back to automatic) and queue them to be sent."""
         for meter in meters:
+            self.manual.pop(meter, None)
+            self._wanted_changed(meter)
             if value is None:
                 self.overrides.pop(meter, None)
             else:
@@ -118,6 +158,15 @@ class AccountSupervisor:
         for state in self.states.values():
             pending |= state.pending
         return pending
+
+    def _switched_by_balance(self, setup: AccountSetup) -> list[str]:
+        """Return the account's relays and valves that follow its ledger balance."""
+        return [m for m in setup.meters if self.controllable.get(m) and m not in self.meter_side]
+
+    def _meter_side_only(self, setup: AccountSetup) -> bool:
+        """Return whether every relay or valve of the account keeps its own balance."""
+        switches = [m for m in setup.meters if self.controllable.get(m)]
+        return bool(switches) and all(m in self.meter_side for m in switches)
 
     def _account_override(self, setup: AccountSetup) -> Override:
         """Return the account's override: forced only when all its relays and valves are."""
@@ -139,7 +188,7 @@ class AccountSupervisor:
             return
         self._initialised = True
         for code, setup in self.accounts.items():
-            states = [observed.get(m) for m in setup.meters if self.controllable.get(m)]
+            states = [observed.get(m) for m in self._switched_by_balance(setup)]
             if states and all(s is SupplyState.OFF for s in states):
                 self.states[code].supply_on = False
                 self.states[code].level = AlarmLevel.CUT_OFF
@@ -160,6 +209,12 @@ class AccountSupervisor:
             state = self.states[code]
             balance = balances[code]
             state.override = self._account_override(setup)
+            if state.override is Override.AUTO and self._meter_side_only(setup):
+                # Nothing of it follows the ledger: no cut or restore to decide or announce.
+                state.supply_on, state.hold, state.warned_until = True, None, None
+                level = next_alarm_level(balance, state.level, setup.thresholds, setup.policy, True)
+                self._level_changed(setup, state, balance, level)
+                continue
             decision = decide_supply(
                 balance=balance,
                 supply_on=state.supply_on,
@@ -171,11 +226,14 @@ class AccountSupervisor:
                 warned_until=state.warned_until,
             )
             self._apply(setup, state, balance, decision)
+            self._catch_forced(setup.meters, state.pending, setup)
             level = next_alarm_level(
                 balance, state.level, setup.thresholds, setup.policy, state.supply_on
             )
             self._level_changed(setup, state, balance, level)
             await self._reconcile(setup, state, set_supply)
+        loose = {m for m in self.overrides if m not in self.holder}
+        self._catch_forced(sorted(loose), self.loose_pending, None)
         if self.loose_pending:
             await self._reconcile_meters(self.loose_pending, "-", set_supply)
         self.watch.clear_obeyed(self.observed, self.desired)
@@ -194,7 +252,11 @@ class AccountSupervisor:
         if decision.action in (SupplyAction.CUT, SupplyAction.RESTORE):
             state.supply_on = decision.supply_on
             state.warned_until = None
-            state.pending = {m for m in setup.meters if self.controllable.get(m)}
+            state.pending = set(self._switched_by_balance(setup))
+            for meter in state.pending:
+                self.manual.pop(meter, None)
+                self.watch.forget(meter)
+                self._wanted_changed(meter)
             reason = "manual" if state.override is not Override.AUTO else "balance"
             if decision.action is SupplyAction.RESTORE and state.override is Override.AUTO:
                 reason = "recharge"
@@ -239,6 +301,38 @@ class AccountSupervisor:
             )
             before = lvl
 
+    def _catch_forced(
+        self, meters: Iterable[str], pending: set[str], setup: AccountSetup | None
+    ) -> None:
+        """Queue every meter that reads other than it should, unless it was given up on."""
+        for meter in meters:
+            wanted = self.desired(meter)
+            seen = self.observed.get(meter, SupplyState.UNKNOWN)
+            if (
+                not self.controllable.get(meter)
+                or wanted is None
+                or meter in pending
+                or seen is SupplyState.UNKNOWN
+                or (seen is SupplyState.ON) == wanted
+                or self.watch.given_up(meter, wanted)
+            ):
+                continue
+            pending.add(meter)
+            if self.watch.was_forced(meter, wanted, seen):
+                name, room = self.watch.names.get(meter, (meter, ""))
+                self._fire(
+                    EVENT_SUPPLY_FORCED,
+                    SupplyForced(
+                        meter_id=meter,
+                        meter_name=name,
+                        room=room,
+                        account_id=None if setup is None else setup.code,
+                        account_name=None if setup is None else setup.tenant,
+                        wanted="on" if wanted else "off",
+                        observed=seen.value,
+                    ),
+                )
+
     async def _reconcile(
         self,
         setup: AccountSetup,
@@ -259,10 +353,14 @@ class AccountSupervisor:
             if desired is None:
                 pending.discard(meter)
                 continue
+            if self.watch.waiting(meter):
+                continue
             try:
                 result = await set_supply(meter, desired)
             except Exception:  # a meter that fails is retried next cycle
-                _LOGGER.debug("%s: %s did not take the command", tenant, meter)
+                _LOGGER.debug(
+                    "%s: %s did not take the command", tenant, self.names.get(meter, meter)
+                )
                 continue
             if result.outcome is ControlOutcome.VERIFIED:
                 pending.discard(meter)
@@ -271,7 +369,7 @@ class AccountSupervisor:
                 _LOGGER.warning(
                     "%s: %s does not follow the supply command (reads %s)",
                     tenant,
-                    meter,
+                    self.names.get(meter, meter),
                     result.observed.value,
                 )
                 if self.watch.refused(meter, desired):
@@ -286,5 +384,9 @@ class AccountSupervisor:
             "currency": self.currency,
         }
 
-    def _fire(self, event_type: str, payload: CutWarning | LowBalance | SupplyChanged) -> None:
+    def _fire(
+        self,
+        event_type: str,
+        payload: CutWarning | LowBalance | SupplyChanged | SupplyForced,
+    ) -> None:
         self.hass.bus.async_fire(event_type, payload.as_data())

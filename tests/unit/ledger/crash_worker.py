@@ -63,8 +63,7 @@ def script(store: LedgerStore) -> None:
             [
                 CounterReading(f"e{c}", at, Decimal(100 + cycle * (i + 1)))
                 for i, c in enumerate(ACCOUNTS)
-            ],
-            cycle_key=f"cycle-{cycle}",
+            ]
         )
     store.apportion("stairs", "2026-03", 1_001, dict.fromkeys(ACCOUNTS, 1))
     store.charge_fee("A", FeeItem("service", FeeBasis.PER_M2, 150), "2026-03")

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
 
 from custom_components.prepaid_utility.billing.errors import SchemaTooNew
-from custom_components.prepaid_utility.ledger import LedgerStore
+from custom_components.prepaid_utility.ledger import LedgerStore, reports
 from custom_components.prepaid_utility.ledger.schema import SCHEMA_VERSION
 
-from .conftest import Backend, Clock
+from .conftest import Backend, Clock, tariffs
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -70,3 +72,61 @@ def test_newer_schema_refused(backend: Backend) -> None:
         version = conn.execute(text("SELECT version FROM schema_version")).scalar_one()
     print(f"backend={backend.name} newer_schema_writes=0")
     assert version == SCHEMA_VERSION + 1
+
+
+def test_migrate_v4_per_poll_ledger(tmp_path: Path) -> None:
+    """A version-4 ledger of per-poll usage entries: balances, statements, audit unchanged."""
+    path = tmp_path / "v4.db"
+    raw = sqlite3.connect(path)
+    raw.executescript((FIXTURES / "schema_v4_sqlite.sql").read_text(encoding="utf-8"))
+    raw.close()
+    expected = json.loads((FIXTURES / "schema_v4_expected.json").read_text(encoding="utf-8"))
+    clock = Clock(datetime(2026, 3, 1, 18, tzinfo=UTC))
+    store = LedgerStore.open(f"sqlite:///{path}", clock=clock, timezone="Asia/Shanghai")
+
+    def statements() -> dict[str, object]:
+        found: dict[str, object] = {}
+        with store.reading() as conn:
+            for name in expected["statements"]:
+                code, start, end = name.split(" ")
+                st = reports.statement(
+                    conn, code, datetime.fromisoformat(start), datetime.fromisoformat(end)
+                )
+                found[name] = {
+                    "opening": st.opening_balance,
+                    "closing": st.closing_balance,
+                    "totals": st.totals_by_kind,
+                    "usage": [
+                        [u.kind, u.period, u.tier, u.quantity_milli, u.exact_nano] for u in st.usage
+                    ],
+                }
+        return found
+
+    report = store.check()
+    same_after_migration = (store.balances(), statements())
+    # The first cycle after the migration takes the checkpoints (from the whole journal, once).
+    store.register_tariff("power", tariffs()["power"])
+    store.bill_readings([])
+    report_after_cycle = store.check()
+    with store.reading() as conn:
+        months = conn.execute(text("SELECT count(*) FROM checkpoint_month")).scalar_one()
+        per_poll = conn.execute(
+            text("SELECT count(*) FROM journal_entry WHERE kind = 'usage'")
+        ).scalar_one()
+    after_cycle = (store.balances(), statements())
+    store.close()
+    diffs = sum(
+        found != (expected["balances"], expected["statements"])
+        for found in (same_after_migration, after_cycle)
+    )
+    print(
+        f"migrated_from={store.migrated_from} per_poll_entries_kept={per_poll} "
+        f"checkpoint_months={months} figure_diffs={diffs}"
+    )
+    assert store.migrated_from == 4
+    assert per_poll == expected["usage_entries"]
+    assert diffs == 0
+    assert report.ok, report.violations
+    assert report_after_cycle.ok, report_after_cycle.violations
+    assert report.generations_checked == expected["audit"]["generations"]
+    assert months == 1

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -37,12 +37,17 @@ from custom_components.prepaid_utility.billing.errors import (
 )
 from custom_components.prepaid_utility.billing.fees import FeeBasis, FeeItem
 from custom_components.prepaid_utility.billing.quantity import UtilityKind
-from custom_components.prepaid_utility.ledger import LedgerStore
+from custom_components.prepaid_utility.ledger import LedgerStore, reports
+from custom_components.prepaid_utility.ledger.accrual import open_slot
+from custom_components.prepaid_utility.ledger.journal import to_us
 from custom_components.prepaid_utility.ledger.metering import current_state
 
 from .conftest import PG_URL, Backend
 
 ROLL = 100_000_000
+# Statements over the whole history (the clock jumps years both ways).
+T_START = datetime(1990, 1, 1, tzinfo=UTC)
+T_END = datetime(2200, 1, 1, tzinfo=UTC)
 SPECS = {
     "m1": MeterSpec(UtilityKind.ELECTRICITY, 14_490),
     "m2": MeterSpec(UtilityKind.ELECTRICITY, 14_490, rollover_milli=ROLL),
@@ -245,6 +250,30 @@ class LedgerMachine(RuleBasedStateMachine):
         balances = self.store.balances()
         assert balances["clearing:payments"] == -self.paid
         assert balances["refunds:payable"] == self.refunded
+        # Balances are current between postings (usage accrues in the open hour), and a
+        # statement's opening from the monthly checkpoints equals a scan of the postings.
+        now = self.backend.clock.now
+        for code in ("A", "B"):
+            with self.store.reading() as conn:
+                whole = reports.statement(conn, code, T_START, T_END)
+                cut = now - timedelta(days=20)
+                opening = reports.statement(conn, code, cut, T_END).opening_balance
+                scanned = conn.execute(
+                    text(
+                        "SELECT COALESCE(SUM(p.amount), 0) FROM posting p JOIN journal_entry j"
+                        " ON j.id = p.entry_id JOIN account a ON a.id = p.account_id"
+                        " WHERE a.code = :c AND j.ts_us < :t"
+                    ),
+                    {"c": code, "t": to_us(cut)},
+                ).scalar_one()
+                slot = open_slot(conn)
+                accrued = conn.execute(
+                    text("SELECT accrued FROM account WHERE code = :c"), {"c": code}
+                ).scalar_one()
+            if slot is not None and slot[1] < to_us(cut):
+                scanned += accrued
+            assert whole.closing_balance == balances[code], (code, whole, balances[code])
+            assert opening == scanned, (code, opening, scanned)
         for meter_id in ("m1", "m2"):
             hwm = self._hwm(meter_id)
             assert hwm >= self.hwm[meter_id], "hwm decreased within a generation"

@@ -93,7 +93,8 @@ async def test_relay_ignoring_commands_is_a_mismatch_without_write_storm(
 ) -> None:
     """C4: a welded relay: K writes, then mismatch; no storm."""
     hub = hub_factory(mixed)
-    meter = ModbusMeter(hub, DDS238, 5, supply_attempts=2)
+    # A short settle time: the relay never moves, waiting longer would only slow the test.
+    meter = ModbusMeter(hub, DDS238, 5, supply_attempts=2, supply_settle_s=0.05)
     mixed.device(0, 5).faults.ignore_supply = True
     mismatches = 0
     writes = []
@@ -209,3 +210,18 @@ async def test_bypass_consumes_while_the_relay_reads_off(mixed, hub_factory, clo
     later = await meter.read()
     assert later.supply is SupplyState.OFF
     assert later.total > cut.total
+
+
+async def test_relay_that_shows_its_state_late_is_written_once(mixed, hub_factory) -> None:
+    """A relay's status word follows the write some 100 ms later: one write, not two."""
+    hub = hub_factory(mixed)
+    meter = ModbusMeter(hub, DDSY1352, 1)
+    device = mixed.device(0, 1)
+    device.faults.supply_lag_s = 0.15
+    writes = []
+    for on in (False, True, False, True):
+        result = await meter.set_supply(on)
+        assert result.outcome is ControlOutcome.VERIFIED, result
+        writes.append(result.writes)
+    report(commands=len(writes), writes=sum(writes), lag_ms=150)
+    assert writes == [1, 1, 1, 1]

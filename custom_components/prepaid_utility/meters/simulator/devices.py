@@ -16,6 +16,7 @@ simulator's.
 from __future__ import annotations
 
 import random
+import time
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
@@ -97,6 +98,7 @@ class SimDevice:
         self.tou_q = [*shares, self.total_q - sum(shares)]
         self.clock_offset = timedelta(0)  # the meter's own clock minus the simulator's
         self.supply_on = True
+        self._shown_until = 0.0  # monotonic time until which the status shows the old state
         self.faults = Faults()
         self.last = clock.now()
         self.power_w = 0.0
@@ -258,7 +260,15 @@ class SimDevice:
         """Move the relay/valve unless the fault says it ignores commands."""
         self.advance()
         if not self.faults.ignore_supply:
+            if on != self.supply_on and self.faults.supply_lag_s > 0:
+                self._shown_until = time.monotonic() + self.faults.supply_lag_s
             self.supply_on = on
+
+    def supply_shown(self) -> bool:
+        """Return the supply state the status register shows (late by ``supply_lag_s``)."""
+        if time.monotonic() < self._shown_until:
+            return not self.supply_on
+        return self.supply_on
 
 
 class AcrelSim(SimDevice):
@@ -306,6 +316,7 @@ class AcrelSim(SimDevice):
             "params": list(self.params),
             "remaining_cents": self.remaining_cents,
             "forced": self.forced,
+            "meter_side": self.meter_side,
             "tou_store": {str(a): v for a, v in self.tou_store.items()},
         }
 
@@ -315,6 +326,7 @@ class AcrelSim(SimDevice):
         self.params = [int(x) for x in state["params"]]
         self.remaining_cents = float(state["remaining_cents"])
         self.forced = bool(state["forced"])
+        self.meter_side = bool(state.get("meter_side", self.meter_side))
         self.tou_store = {int(a): int(v) for a, v in state["tou_store"].items()}
 
     def tariff_at(self, when: datetime) -> int:
@@ -347,7 +359,7 @@ class AcrelSim(SimDevice):
 
     def _status(self) -> int:
         status = 0
-        if self.supply_on:
+        if self.supply_shown():
             status |= 0x2000 if self.phases == 1 else 0xE000
         if self.meter_side:
             alarm_1 = self.params[0] << 16 | self.params[1]
@@ -473,7 +485,7 @@ class HikingSim(SimDevice):
         words[0x0C] = 2300
         words[0x0D] = int(self.power_w / 230.0 * 100)
         words[0x0E] = int(self.power_w) & 0xFFFF
-        words[0x1A] = 1 if self.supply_on else 0
+        words[0x1A] = 1 if self.supply_shown() else 0
         return dict(enumerate(words))
 
     def write(self, function: int, address: int, values: list[int]) -> int | None:
@@ -522,7 +534,7 @@ class WaterValveSim(SimDevice):
         words[5:7] = _f32(self.power_w / 1000.0, little)  # m³/h
         words[8:10] = _f32(max(self.remaining_l, 0.0) / 1000.0, little)
         words[0x1A] = self.battery_cv
-        state = 1 if self.supply_on else 2
+        state = 1 if self.supply_shown() else 2
         if self.valve_fault:
             state |= 4
         if self.battery_cv < 330:

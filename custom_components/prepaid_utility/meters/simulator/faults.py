@@ -28,6 +28,7 @@ class Faults:
     junk_next: int = 0  # the next N replies come after a few bytes of line noise
     split: bool = False  # send every reply in two pieces with a pause between
     ignore_supply: bool = False  # relay/valve acks commands but does not move
+    supply_lag_s: float = 0.0  # the status shows a switched relay/valve this late (wall time)
     bypass: bool = False  # consumption continues while the relay/valve reads off (C5)
     drop_write_reply_next: int = 0  # apply the next N writes, send no reply (ambiguous)
     illegal_addresses: set[int] = field(default_factory=set)  # reads touching these: 0x02
