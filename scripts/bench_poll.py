@@ -11,6 +11,11 @@ Prints name=value lines:
      one entity per register value: the equivalent YAML is generated, its transactions are
      counted, and core's own ModbusHub (homeassistant.components.modbus.modbus) runs one
      pass against the same simulated bus. core_modbus_transaction_ratio = core / ours.
+ (d) 40 DL/T 645-2007 meters on one bus at 2400 baud 8E1 (11 bits a character, 20 ms meter
+     latency, reached through a transparent gateway): one full pass (energy block, status
+     word, voltage, current, power: five exchanges a meter) vs the floor computed from the
+     frame sizes, wake-up bytes included (dlt645_poll_floor_ratio).
+     ``scripts/bench poll dlt645`` runs only this part.
 """
 
 from __future__ import annotations
@@ -28,9 +33,15 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from custom_components.prepaid_utility.meters import dlt645  # noqa: E402
+from custom_components.prepaid_utility.meters.frame_meters import (  # noqa: E402
+    Dlt645Meter,
+    dlt645_frame_hub,
+)
 from custom_components.prepaid_utility.meters.hub import (  # noqa: E402
     BusConfig,
     BusKind,
+    BusProtocol,
     ModbusHub,
 )
 from custom_components.prepaid_utility.meters.modbus_meter import ModbusMeter  # noqa: E402
@@ -273,8 +284,98 @@ async def bench_core(endpoint: dict[str, Any], ours_s: float) -> None:
     )
 
 
+DLT645_BAUD = 2400
+DLT645_METERS = 40
+DLT645_LATENCY_MS = 20.0
+
+
+def dlt645_floor_per_meter(wire: WireModel) -> tuple[float, int]:
+    """Return the wire floor of one meter's read and its byte count, from the real frames."""
+    address = dlt645.address_bytes(1)
+    reply_data = {  # value bytes of each answer (after the 4-byte DI)
+        dlt645.DI_ENERGY_BLOCK: 20,
+        dlt645.DI_STATUS_3: 2,
+        dlt645.DI_VOLTAGE_A: 2,
+        dlt645.DI_CURRENT_A: 3,
+        dlt645.DI_POWER_TOTAL: 3,
+    }
+    floor, total_bytes = 0.0, 0
+    for di, size in reply_data.items():
+        request = len(dlt645.read_request(address, di))
+        reply = len(dlt645.encode(address, 0x91, bytes(4 + size)))
+        floor += wire.transaction_s(request, reply)
+        total_bytes += request + reply
+    return floor, total_bytes
+
+
+async def bench_dlt645(endpoint: dict[str, Any]) -> None:
+    wire = WireModel(DLT645_BAUD, DLT645_LATENCY_MS / 1000, bits_per_char=11, idle_chars=0)
+    per_meter, frame_bytes = dlt645_floor_per_meter(wire)
+    floor = DLT645_METERS * per_meter
+    for label, gap in (("", 0.0), ("_gap20ms", None)):
+        hub = dlt645_frame_hub(
+            BusConfig(
+                BusKind.RTU_OVER_TCP,
+                host=endpoint["host"],
+                port=endpoint["port"],
+                protocol=BusProtocol.DLT645,
+                timeout=2.0,
+                inter_frame_gap=gap,
+            )
+        )
+        meters = [Dlt645Meter(hub, unit) for unit in range(1, DLT645_METERS + 1)]
+        await meters[0].read()  # connect outside the timed pass
+        start = time.monotonic()
+        ok = 0
+        for meter in meters:
+            with contextlib.suppress(Exception):
+                ok += isinstance(await meter.read(), MeterReading)
+        elapsed = time.monotonic() - start
+        out(
+            **{
+                f"dlt645_poll_pass_s{label}": f"{elapsed:.2f}",
+                f"dlt645_poll_reads_ok{label}": ok,
+                f"dlt645_poll_floor_ratio{label}": f"{elapsed / floor:.3f}",
+            }
+        )
+        await hub.close()
+    out(
+        dlt645_poll_meters=DLT645_METERS,
+        dlt645_poll_baud=f"{DLT645_BAUD}_8E1",
+        dlt645_poll_meter_latency_ms=DLT645_LATENCY_MS,
+        dlt645_poll_exchanges_per_meter=5,
+        dlt645_poll_bytes_per_meter=frame_bytes,
+        dlt645_poll_floor_s=f"{floor:.2f}",
+        dlt645_poll_floor_per_meter_ms=f"{per_meter * 1000:.1f}",
+    )
+
+
+async def run_dlt645() -> None:
+    sim = Simulator(
+        "--preset",
+        "dlt645_40",
+        "--rtu-over-tcp",
+        "127.0.0.1:0",
+        "--wire",
+        "--baud",
+        str(DLT645_BAUD),
+        "--parity",
+        "E",
+        "--latency-ms",
+        str(DLT645_LATENCY_MS),
+    )
+    try:
+        await bench_dlt645(sim.endpoints[0])
+    finally:
+        sim.close()
+
+
 async def main() -> None:
     started = time.monotonic()
+    if sys.argv[1:] == ["dlt645"]:
+        await run_dlt645()
+        out(bench_total_s=f"{time.monotonic() - started:.1f}")
+        return
     wire = ["--wire", "--baud", str(BAUD), "--latency-ms", str(LATENCY_MS)]
     single = Simulator("--preset", "acrel100", "--rtu-over-tcp", "127.0.0.1:0", *wire)
     try:
@@ -289,6 +390,7 @@ async def main() -> None:
         await bench_fleet(fleet.endpoints)
     finally:
         fleet.close()
+    await run_dlt645()
     out(bench_total_s=f"{time.monotonic() - started:.1f}")
 
 

@@ -255,6 +255,7 @@ def test_menu_options_are_translated() -> None:
     menu = re.search(r"_MENU = \[(.*?)\]", source, re.S)
     assert menu
     options = [m.lower() for m in re.findall(r"GatewayType\.(\w+)", menu.group(1))]
+    options += re.findall(r'"(\w+)"', menu.group(1))  # steps named by a string
     for lang in LANGUAGES:
         labels = _translations(lang)["config"]["step"]["user"]["menu_options"]
         assert set(labels) == set(options), lang

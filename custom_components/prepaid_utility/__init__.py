@@ -33,7 +33,7 @@ from .const import (
 )
 from .coordinator import GatewayCoordinator, GatewayRuntime, PrepaidConfigEntry
 from .entity import gateway_identifier, subentry_identifier
-from .gateway.bus import bus_config
+from .gateway.bus import AnyHub, bus_config, open_hub
 from .gateway.meter_factory import MeterSetup, build_meter
 from .gateway.simulated_building import SimulatedBuilding
 from .meters.hub import BusConfig, BusKind, ModbusHub
@@ -85,7 +85,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def _open_hub(
     hass: HomeAssistant, entry: PrepaidConfigEntry, gateway: GatewayType
-) -> tuple[ModbusHub | None, SimulatedBuilding | None]:
+) -> tuple[AnyHub | None, SimulatedBuilding | None]:
     building = None
     if gateway is GatewayType.SIMULATED:
         # The simulated building serves real Modbus TCP on a free loopback port, so everything
@@ -99,9 +99,9 @@ async def _open_hub(
             timeout=float(entry.options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)),
             retries=int(entry.options.get(CONF_RETRIES, DEFAULT_RETRIES)),
         )
-        hub = ModbusHub(config, name=entry.title)
+        hub: AnyHub = ModbusHub(config, name=entry.title)
     elif gateway in MODBUS_GATEWAYS:
-        hub = ModbusHub(bus_config(entry.data, entry.options), name=entry.title)
+        hub = open_hub(bus_config(entry.data, entry.options), entry.title)
     else:
         return None, None
     if not await hub.connect():

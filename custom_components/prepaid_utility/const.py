@@ -30,6 +30,19 @@ GATEWAY_MODELS: Final[dict[GatewayType, str]] = {
 MODBUS_GATEWAYS: Final = frozenset({GatewayType.TCP, GatewayType.RTU_OVER_TCP, GatewayType.SERIAL})
 
 CONF_GATEWAY_TYPE: Final = "gateway_type"
+# What the meters on the bus speak (a bus is one protocol): modbus (absent: modbus), dlt645,
+# cjt188. The values are the device layer's BusProtocol values.
+CONF_PROTOCOL: Final = "protocol"
+CONF_LINK: Final = "link"  # DL/T 645 / CJ/T 188 form: "serial" or "converter"
+# DL/T 645 relay password (plain form, level first): the key's name, not a secret.
+CONF_METER_PASSWORD: Final = "meter_password"  # noqa: S105
+CONF_OPERATOR_CODE: Final = "operator_code"
+FRAME_PROTOCOLS: Final = ("dlt645", "cjt188")
+# DL/T 645 and CJ/T 188 meters leave the factory at 2400 baud, 8E1.
+DEFAULT_FRAME_BAUDRATE: Final = 2400
+DEFAULT_FRAME_PARITY: Final = "even"  # a stored option (PARITIES), like DEFAULT_PARITY
+DEFAULT_METER_PASSWORD: Final = "02000000"  # noqa: S105  # a factory default, not a secret
+DEFAULT_OPERATOR_CODE: Final = "00000000"
 CONF_SERIAL_PORT: Final = "serial_port"
 CONF_BAUDRATE: Final = "baudrate"
 CONF_PARITY: Final = "parity"

@@ -32,13 +32,13 @@ from .const import (
     BillingMode,
     GatewayType,
 )
+from .gateway.bus import AnyHub
 from .gateway.meter_factory import MeterSetup
 from .gateway.publishing import SlicedPublishCoordinator
 from .gateway.simulated_building import SimulatedBuilding
 from .gateway.watch import GatewayWatch, unreachable_issue_id
 from .ledger import AsyncLedgerStore, LedgerStore, SQLAlchemyError
 from .ledger.metering import CycleResult
-from .meters.hub import ModbusHub
 from .meters.reading import (
     BusUnavailable,
     ControlResult,
@@ -387,7 +387,7 @@ class GatewayRuntime:
     """What one loaded gateway entry holds while Home Assistant runs."""
 
     gateway: GatewayType
-    hub: ModbusHub | None  # None for gateways made of Home Assistant entities
+    hub: AnyHub | None  # None for gateways made of Home Assistant entities
     coordinator: GatewayCoordinator
     ledger: AsyncLedgerStore  # shared by every gateway of this Home Assistant
     orders: PaymentOrders  # online payments this gateway expects

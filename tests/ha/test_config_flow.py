@@ -71,6 +71,8 @@ async def _choose(hass: HomeAssistant, kind: str) -> str:
         "tcp",
         "rtu_over_tcp",
         "serial",
+        "dlt645",
+        "cjt188",
         "ha_entities",
         "simulated",
     }

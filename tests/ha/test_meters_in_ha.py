@@ -302,7 +302,10 @@ async def test_meter_subentry_flow_checks_the_meter(
     print(f"absent_address_error_lines={len(errors)}")
     assert errors == []  # an absent address is the form's answer, not an error in the log
     result = await add({CONF_ADDRESS: 2})  # a water meter refuses the Acrel registers
-    assert result["errors"] == {CONF_PROFILE: "wrong_profile"}
+    assert result["errors"] == {CONF_PROFILE: "wrong_profile_found"}  # and the scan knows it
+    assert result["description_placeholders"]["found"] == "Valve water meter (Xintai map)"
+    profile = next(m for m in result["data_schema"].schema if str(m) == CONF_PROFILE)
+    assert profile.default() == "xintai_water"
     result = await add({CONF_NAME: "??"})
     assert result["errors"] == {CONF_NAME: "invalid_name"}
     assert not entry.subentries

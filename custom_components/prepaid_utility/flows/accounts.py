@@ -39,6 +39,7 @@ from ..const import (
     SUBENTRY_ACCOUNT,
     SUBENTRY_METER,
 )
+from ..meters.frame_meters import FRAME_PROFILES
 from ..meters.profiles import PROFILES
 from ..money.ledger_runtime import currency_exponent
 from .fields import name_error, number
@@ -117,7 +118,8 @@ class AccountSubentryFlow(ConfigSubentryFlow):
         for sub in self._get_entry().subentries.values():
             if sub.subentry_type != SUBENTRY_METER:
                 continue
-            profile = PROFILES.get(str(sub.data.get(CONF_PROFILE, "")))
+            key = str(sub.data.get(CONF_PROFILE, ""))
+            profile = PROFILES.get(key) or FRAME_PROFILES.get(key)
             medium = profile.medium.value if profile else sub.data.get(CONF_MEDIUM)
             kinds.add(UtilityKind(str(medium or UtilityKind.ELECTRICITY.value)))
         return kinds

@@ -2,6 +2,8 @@
 
 On a Modbus gateway a meter is a profile at a slave address; the flow reads the meter once
 before saving, so a wrong address or a wrong profile is caught at the form, not in the logs.
+On a DL/T 645 or CJ/T 188 gateway a meter is the address printed on it (12 or 14 digits);
+left empty, the flow asks the line by broadcast, which only a meter wired alone can answer.
 On an "HA entities" gateway a meter is a counter sensor plus, optionally, the switch or valve
 that cuts its supply.
 """
@@ -29,19 +31,30 @@ from ..const import (
     CONF_GATEWAY_TYPE,
     CONF_MAX_FLOW_M3H,
     CONF_MEDIUM,
+    CONF_METER_PASSWORD,
+    CONF_OPERATOR_CODE,
     CONF_PROFILE,
+    CONF_PROTOCOL,
     CONF_ROOM,
     CONF_SUPPLY_ENTITY,
     DEFAULT_BREAKER_A,
     DEFAULT_MAX_FLOW_M3H,
+    DEFAULT_METER_PASSWORD,
+    DEFAULT_OPERATOR_CODE,
     MAX_NAME_LENGTH,
     SUBENTRY_METER,
     BillingMode,
     GatewayType,
 )
+from ..meters import cjt188, dlt645
+from ..meters.dlt645 import FrameError
+from ..meters.frame_meters import FRAME_PROFILES, Cjt188Meter, Dlt645Meter
+from ..meters.framebus import FrameHub
+from ..meters.hub import ModbusHub
 from ..meters.modbus_meter import ModbusMeter
 from ..meters.profiles import PROFILES
 from ..meters.reading import Medium, MeterError, MeterMisconfigured
+from ..meters.scan import identify, scan_cjt188, scan_dlt645
 from ..meters.simulator.building import PRESETS
 from .fields import name_error, number
 
@@ -85,6 +98,12 @@ def simulated_meters(preset: str) -> list[ConfigSubentryData]:
     return meters
 
 
+def _plain_code(text: str, *, hexdigits: bool) -> bool:
+    """Return True for 8 digits (hex digits for a password: its level byte may be 0A..)."""
+    allowed = "0123456789abcdefABCDEF" if hexdigits else "0123456789"
+    return len(text) == 8 and all(c in allowed for c in text)
+
+
 def _text_errors(data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     if error := name_error(data[CONF_NAME]):
@@ -104,7 +123,119 @@ class MeterSubentryFlow(ConfigSubentryFlow):
         entry = self._get_entry()
         if GatewayType(entry.data[CONF_GATEWAY_TYPE]) is GatewayType.HA_ENTITIES:
             return await self.async_step_entities(user_input)
+        if entry.data.get(CONF_PROTOCOL, "modbus") != "modbus":
+            return await self.async_step_frame(user_input)
         return await self.async_step_modbus(user_input)
+
+    async def async_step_frame(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add a DL/T 645 or CJ/T 188 meter by its printed address (or the line's only one)."""
+        protocol = str(self._get_entry().data[CONF_PROTOCOL])
+        profile = next(p for p in FRAME_PROFILES.values() if p.protocol == protocol)
+        errors: dict[str, str] = {}
+        defaults: dict[str, Any] = {}
+        if user_input is not None:
+            data: dict[str, Any] = {
+                CONF_NAME: str(user_input[CONF_NAME]).strip(),
+                CONF_ROOM: str(user_input.get(CONF_ROOM, "")).strip(),
+                CONF_PROFILE: profile.key,
+                CONF_ADDRESS: str(user_input.get(CONF_ADDRESS, "")).strip(),
+                CONF_BILLING_MODE: BillingMode.PLATFORM.value,
+            }
+            if profile.medium is Medium.WATER:
+                data[CONF_MAX_FLOW_M3H] = float(
+                    user_input.get(CONF_MAX_FLOW_M3H, DEFAULT_MAX_FLOW_M3H)
+                )
+            else:
+                data[CONF_BREAKER_A] = float(user_input.get(CONF_BREAKER_A, DEFAULT_BREAKER_A))
+                data[CONF_METER_PASSWORD] = str(
+                    user_input.get(CONF_METER_PASSWORD, DEFAULT_METER_PASSWORD)
+                ).strip()
+                data[CONF_OPERATOR_CODE] = str(
+                    user_input.get(CONF_OPERATOR_CODE, DEFAULT_OPERATOR_CODE)
+                ).strip()
+            errors = _text_errors(data)
+            if not errors:
+                errors = await self._probe_frame(protocol, data)
+            if not errors and data[CONF_ADDRESS] in self._used_unique_ids():
+                return self.async_abort(reason="already_configured")
+            if not errors:
+                return self.async_create_entry(
+                    title=data[CONF_NAME], data=_meter_fields(data), unique_id=data[CONF_ADDRESS]
+                )
+            defaults = data
+        fields: dict[Any, Any] = {
+            vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, "")): str,
+            vol.Optional(CONF_ROOM, default=defaults.get(CONF_ROOM, "")): str,
+            vol.Optional(CONF_ADDRESS, default=defaults.get(CONF_ADDRESS, "")): str,
+        }
+        if profile.medium is Medium.WATER:
+            fields[
+                vol.Optional(
+                    CONF_MAX_FLOW_M3H,
+                    default=defaults.get(CONF_MAX_FLOW_M3H, DEFAULT_MAX_FLOW_M3H),
+                )
+            ] = number(0.1, 100, 0.1, "m³/h")
+        else:
+            fields[
+                vol.Optional(
+                    CONF_BREAKER_A, default=defaults.get(CONF_BREAKER_A, DEFAULT_BREAKER_A)
+                )
+            ] = number(1, 1000, 1, "A")
+            fields[
+                vol.Optional(
+                    CONF_METER_PASSWORD,
+                    default=defaults.get(CONF_METER_PASSWORD, DEFAULT_METER_PASSWORD),
+                )
+            ] = str
+            fields[
+                vol.Optional(
+                    CONF_OPERATOR_CODE,
+                    default=defaults.get(CONF_OPERATOR_CODE, DEFAULT_OPERATOR_CODE),
+                )
+            ] = str
+        return self.async_show_form(
+            step_id="frame",
+            data_schema=vol.Schema(fields),
+            errors=errors,
+            description_placeholders={"model": profile.name},
+        )
+
+    async def _probe_frame(self, protocol: str, data: dict[str, Any]) -> dict[str, str]:
+        """Check the address (or find the line's only meter) and read the meter once.
+
+        Fills in ``data[CONF_ADDRESS]`` with the canonical digits on success.
+        """
+        runtime = getattr(self._get_entry(), "runtime_data", None)
+        hub = getattr(runtime, "hub", None)
+        if not isinstance(hub, FrameHub):
+            return {"base": "gateway_not_loaded"}
+        if not data[CONF_ADDRESS]:
+            scan = await (scan_dlt645(hub) if protocol == "dlt645" else scan_cjt188(hub))
+            if scan.ambiguous_broadcast:
+                return {CONF_ADDRESS: "several_meters_answered"}
+            if not scan.hits:
+                return {CONF_ADDRESS: "meter_not_responding"}
+            data[CONF_ADDRESS] = scan.hits[0].address
+        try:
+            if protocol == "dlt645":
+                if not _plain_code(data[CONF_METER_PASSWORD], hexdigits=True) or not _plain_code(
+                    data[CONF_OPERATOR_CODE], hexdigits=False
+                ):
+                    return {CONF_METER_PASSWORD: "invalid_meter_password"}
+                meter: Dlt645Meter | Cjt188Meter = Dlt645Meter(hub, data[CONF_ADDRESS], key="probe")
+                data[CONF_ADDRESS] = dlt645.address_text(meter.address)
+            else:
+                meter = Cjt188Meter(hub, data[CONF_ADDRESS], key="probe")
+                data[CONF_ADDRESS] = cjt188.address_text(meter.address)
+        except FrameError:
+            return {CONF_ADDRESS: "invalid_meter_address"}
+        try:
+            await meter.read()
+        except MeterError:
+            return {CONF_ADDRESS: "meter_not_responding"}
+        return {}
 
     async def async_step_modbus(
         self, user_input: dict[str, Any] | None = None
@@ -112,6 +243,7 @@ class MeterSubentryFlow(ConfigSubentryFlow):
         """Add a meter on the bus: name, room, model and address; read once before going on."""
         errors: dict[str, str] = {}
         defaults: dict[str, Any] = {}
+        placeholders: dict[str, str] = {"found": ""}
         if user_input is not None:
             data = self._clean_modbus(user_input)
             errors = _text_errors(data)
@@ -123,9 +255,30 @@ class MeterSubentryFlow(ConfigSubentryFlow):
                 self._pending = data
                 return await self.async_step_modbus_limits()
             defaults = data
+            if errors.get(CONF_PROFILE) == "wrong_profile" and (
+                found := await self._identify(data[CONF_ADDRESS])
+            ):
+                # The bus scan recognised the meter: offer its model, selected in the form.
+                errors[CONF_PROFILE] = "wrong_profile_found"
+                defaults = {**data, CONF_PROFILE: found}
+                placeholders["found"] = PROFILES[found].name
         return self.async_show_form(
-            step_id="modbus", data_schema=self._modbus_schema(defaults), errors=errors
+            step_id="modbus",
+            data_schema=self._modbus_schema(defaults),
+            errors=errors,
+            description_placeholders=placeholders,
         )
+
+    async def _identify(self, address: int) -> str | None:
+        """Return the profile the bus scan recognises at ``address`` (None: none fits)."""
+        hub = getattr(getattr(self._get_entry(), "runtime_data", None), "hub", None)
+        if not isinstance(hub, ModbusHub):
+            return None
+        try:
+            hit = await identify(hub, address)
+        except MeterError:
+            return None
+        return hit.profile_key if hit is not None else None
 
     async def async_step_modbus_limits(
         self, user_input: dict[str, Any] | None = None

@@ -19,6 +19,7 @@ from ..const import (
     CONF_FRAME_GAP_MS,
     CONF_GATEWAY_TYPE,
     CONF_PARITY,
+    CONF_PROTOCOL,
     CONF_RETRIES,
     CONF_SERIAL_PORT,
     CONF_STOPBITS,
@@ -31,7 +32,9 @@ from ..const import (
     DEFAULT_TIMEOUT_S,
     GatewayType,
 )
-from ..meters.hub import BusConfig, BusKind, ModbusHub
+from ..meters.frame_meters import cjt188_frame_hub, dlt645_frame_hub
+from ..meters.framebus import FrameHub
+from ..meters.hub import BusConfig, BusKind, BusProtocol, ModbusHub
 
 BY_ID_DIR = Path("/dev/serial/by-id")
 
@@ -43,6 +46,23 @@ _BUS_KIND = {
     GatewayType.RTU_OVER_TCP: BusKind.RTU_OVER_TCP,
     GatewayType.SERIAL: BusKind.SERIAL,
 }
+
+
+type AnyHub = ModbusHub | FrameHub[Any]
+
+
+def open_hub(config: BusConfig, name: str) -> AnyHub:
+    """Return the hub for the bus's protocol (not connected yet)."""
+    if config.protocol is BusProtocol.DLT645:
+        return dlt645_frame_hub(config, name=name)
+    if config.protocol is BusProtocol.CJT188:
+        return cjt188_frame_hub(config, name=name)
+    return ModbusHub(config, name=name)
+
+
+def bus_protocol(data: Mapping[str, Any]) -> BusProtocol:
+    """Return what a gateway entry's meters speak (entries from before protocols: Modbus)."""
+    return BusProtocol(data.get(CONF_PROTOCOL, BusProtocol.MODBUS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +83,7 @@ def bus_config(data: Mapping[str, Any], options: Mapping[str, Any] | None = None
     gap_ms = options.get(CONF_FRAME_GAP_MS, default_gap)
     common: dict[str, Any] = {
         "kind": kind,
+        "protocol": bus_protocol(data),
         "timeout": float(options.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)),
         "retries": int(options.get(CONF_RETRIES, DEFAULT_RETRIES)),
         # Modbus TCP needs no silent gap; RTU (serial or through a converter) does.
@@ -81,7 +102,7 @@ def bus_config(data: Mapping[str, Any], options: Mapping[str, Any] | None = None
 
 async def async_can_connect(config: BusConfig) -> bool:
     """Open the bus once and close it again; True when it opened."""
-    hub = ModbusHub(config, name="connection test")
+    hub = open_hub(config, "connection test")
     try:
         return await hub.connect()
     finally:

@@ -22,14 +22,20 @@ from ..const import (
     CONF_COUNTER_ENTITY,
     CONF_MAX_FLOW_M3H,
     CONF_MEDIUM,
+    CONF_METER_PASSWORD,
+    CONF_OPERATOR_CODE,
     CONF_PROFILE,
     CONF_ROOM,
     CONF_SUPPLY_ENTITY,
     DEFAULT_BREAKER_A,
     DEFAULT_MAX_FLOW_M3H,
+    DEFAULT_METER_PASSWORD,
+    DEFAULT_OPERATOR_CODE,
     MAINS_VOLTS,
 )
 from ..meters.decode import DataType
+from ..meters.frame_meters import FRAME_PROFILES, Cjt188Meter, Dlt645Meter, FrameProfile
+from ..meters.framebus import FrameHub
 from ..meters.hub import ModbusHub
 from ..meters.modbus_meter import ModbusMeter, utc_now
 from ..meters.profiles import PROFILES, Profile, Role
@@ -77,7 +83,23 @@ class MeterSetup:
         )
 
 
-THREE_PHASE_PROFILES = frozenset({"acrel_dtsy1352", "eastron_sdm630"})
+THREE_PHASE_PROFILES = frozenset(
+    {
+        "acrel_dtsy1352",
+        "eastron_sdm630",
+        "eastron_sdm72",
+        "eastron_sdm72v2",
+        "chint_dtsu666",
+        "chint_dtsu666h",
+        "abb_b23",
+    }
+)
+
+#: What a DL/T 645 / CJ/T 188 meter's reading carries (see frame_meters).
+FRAME_FIELDS: Mapping[str, frozenset[str]] = {
+    "dlt645_2007": frozenset({"total", "tou", "power_kw", "voltage_v", "current_a"}),
+    "cjt188_water": frozenset({"total"}),
+}
 
 
 def max_rate_milli_per_hour(data: Mapping[str, Any], medium: Medium, profile_key: str) -> int:
@@ -108,9 +130,46 @@ def profile_fields(profile: Profile) -> frozenset[str]:
     return frozenset(present | {"total"})
 
 
+def _frame_meter(
+    hub: FrameHub[Any],
+    subentry: ConfigSubentry,
+    profile: FrameProfile,
+    clock: Callable[[], datetime] | None,
+) -> MeterSetup:
+    data: Mapping[str, Any] = subentry.data
+    address = str(data[CONF_ADDRESS])
+    meter: Meter
+    if profile.key == "dlt645_2007":
+        meter = Dlt645Meter(
+            hub,
+            address,
+            key=subentry.subentry_id,
+            password=str(data.get(CONF_METER_PASSWORD, DEFAULT_METER_PASSWORD)),
+            operator=str(data.get(CONF_OPERATOR_CODE, DEFAULT_OPERATOR_CODE)),
+            clock=clock or utc_now,
+        )
+    else:
+        meter = Cjt188Meter(hub, address, key=subentry.subentry_id, clock=clock or utc_now)
+    return MeterSetup(
+        subentry_id=subentry.subentry_id,
+        name=subentry.title,
+        room=str(data.get(CONF_ROOM, "")),
+        meter=meter,
+        medium=profile.medium,
+        model=profile.name,
+        manufacturer=profile.name.split(" ", 1)[0],
+        fields=FRAME_FIELDS[profile.key],
+        has_supply=profile.has_supply_control,
+        has_flags=True,
+        max_rate_milli_per_hour=max_rate_milli_per_hour(data, profile.medium, profile.key),
+        # Both keep 8 BCD digits with two decimals: 999999.99, then 0 (in Wh or litres).
+        rollover_milli=1_000_000 * 1000,
+    )
+
+
 def build_meter(
     hass: HomeAssistant,
-    hub: ModbusHub | None,
+    hub: ModbusHub | FrameHub[Any] | None,
     subentry: ConfigSubentry,
     clock: Callable[[], datetime] | None = None,
 ) -> MeterSetup:
@@ -122,6 +181,8 @@ def build_meter(
     data: Mapping[str, Any] = subentry.data
     name = subentry.title
     room = str(data.get(CONF_ROOM, ""))
+    if isinstance(hub, FrameHub):
+        return _frame_meter(hub, subentry, FRAME_PROFILES[data[CONF_PROFILE]], clock)
     if hub is not None:
         profile = PROFILES[data[CONF_PROFILE]]
         meter: Meter = ModbusMeter(

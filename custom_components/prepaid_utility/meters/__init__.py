@@ -12,9 +12,22 @@ What the coordinator uses::
     result = await meter.set_supply(False)  # ControlResult: verified / mismatch / unknown
     readings = await read_all(meters)       # {key: MeterReading | MeterError}
     await hub.close()
+
+A DL/T 645-2007 or CJ/T 188 bus has a ``FrameHub`` instead (same ``BusConfig`` with
+``protocol=BusProtocol.DLT645`` or ``CJT188``), and ``Dlt645Meter`` / ``Cjt188Meter`` on it
+return the same ``MeterReading`` and ``ControlResult``.
 """
 
-from .hub import BusConfig, BusKind, HubStats, ModbusHub, guarded
+from .frame_meters import (
+    FRAME_PROFILES,
+    Cjt188Meter,
+    Dlt645Meter,
+    FrameProfile,
+    cjt188_frame_hub,
+    dlt645_frame_hub,
+)
+from .framebus import FrameHub
+from .hub import BusConfig, BusKind, BusProtocol, HubStats, ModbusHub, guarded
 from .modbus_meter import ModbusMeter
 from .poll import read_all
 from .profiles import PROFILES, Profile, ProfileDataError, profile_from_data, resolve_profile
@@ -39,16 +52,24 @@ from .reading import (
     SupplyState,
     TouCounters,
 )
-from .scan import ScanHit, scan_bus
+from .scan import FrameScan, FrameScanHit, ScanHit, scan_bus, scan_cjt188, scan_dlt645
 
 __all__ = [
+    "FRAME_PROFILES",
     "PROFILES",
     "BusConfig",
     "BusKind",
+    "BusProtocol",
     "BusUnavailable",
     "Capabilities",
+    "Cjt188Meter",
     "ControlOutcome",
     "ControlResult",
+    "Dlt645Meter",
+    "FrameHub",
+    "FrameProfile",
+    "FrameScan",
+    "FrameScanHit",
     "GatewayTargetUnavailable",
     "HubStats",
     "Medium",
@@ -70,9 +91,13 @@ __all__ = [
     "ScanHit",
     "SupplyState",
     "TouCounters",
+    "cjt188_frame_hub",
+    "dlt645_frame_hub",
     "guarded",
     "profile_from_data",
     "read_all",
     "resolve_profile",
     "scan_bus",
+    "scan_cjt188",
+    "scan_dlt645",
 ]

@@ -20,6 +20,7 @@ class DataType(StrEnum):
     U32 = "u32"
     S32 = "s32"
     F32 = "f32"
+    U64 = "u64"  # ABB's energy counters (4 registers, high word first)
 
 
 class WordOrder(StrEnum):
@@ -29,7 +30,14 @@ class WordOrder(StrEnum):
     LITTLE = "little"  # low word first (Xintai water meters)
 
 
-WORDS = {DataType.U16: 1, DataType.S16: 1, DataType.U32: 2, DataType.S32: 2, DataType.F32: 2}
+WORDS = {
+    DataType.U16: 1,
+    DataType.S16: 1,
+    DataType.U32: 2,
+    DataType.S32: 2,
+    DataType.F32: 2,
+    DataType.U64: 4,
+}
 
 
 class DecodeError(ValueError):
@@ -48,6 +56,9 @@ def raw_value(words: list[int], dtype: DataType, order: WordOrder = WordOrder.BI
     if dtype is DataType.S16:
         value: int = struct.unpack(">h", struct.pack(">H", words[0] & 0xFFFF))[0]
         return value
+    if dtype is DataType.U64:
+        quad = words[:4] if order is WordOrder.BIG else words[3::-1]
+        return int.from_bytes(struct.pack(">4H", *quad), "big")
     data = _pair(words, order)
     if dtype is DataType.U32:
         unsigned: int = struct.unpack(">I", data)[0]
@@ -91,6 +102,9 @@ def encode_value(
         return [int(value) & 0xFFFF]
     if dtype is DataType.S16:
         return [struct.unpack(">H", struct.pack(">h", int(value)))[0]]
+    if dtype is DataType.U64:
+        quad = list(struct.unpack(">4H", struct.pack(">Q", int(value) & (1 << 64) - 1)))
+        return quad if order is WordOrder.BIG else quad[::-1]
     if dtype is DataType.U32:
         data = struct.pack(">I", int(value) & 0xFFFFFFFF)
     elif dtype is DataType.S32:

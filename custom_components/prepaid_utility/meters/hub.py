@@ -72,6 +72,22 @@ GATEWAY_CODES = frozenset({0x0A, 0x0B})
 DEFAULT_RTU_GAP = 0.030
 
 
+class BusProtocol(StrEnum):
+    """What the meters on a bus speak: one protocol per bus."""
+
+    MODBUS = "modbus"
+    DLT645 = "dlt645"  # DL/T 645-2007 electricity meters
+    CJT188 = "cjt188"  # CJ/T 188 water meters (RS485, or M-Bus through a converter)
+
+
+#: Serial settings a bus of each protocol starts with (the meters' factory defaults).
+SERIAL_DEFAULTS: dict[BusProtocol, tuple[int, str]] = {
+    BusProtocol.MODBUS: (9600, "N"),
+    BusProtocol.DLT645: (2400, "E"),
+    BusProtocol.CJT188: (2400, "E"),
+}
+
+
 class BusKind(StrEnum):
     """How the hub reaches the bus."""
 
@@ -103,6 +119,7 @@ class BusConfig:
     breaker_min: float = 30.0
     breaker_max: float = 600.0
     drop_after_silent: int = 6
+    protocol: BusProtocol = BusProtocol.MODBUS
 
     @property
     def gap(self) -> float:
@@ -137,6 +154,8 @@ class HubStats:
     reconnects: int = 0
     connect_failures: int = 0
     silent_drops: int = 0
+    foreign_frames: int = 0  # checked frames that were not the reply asked for
+    stale_bytes: int = 0  # bytes already waiting before a request (a late reply) and dropped
 
 
 @dataclass(frozen=True, slots=True)

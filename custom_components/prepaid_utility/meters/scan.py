@@ -1,4 +1,11 @@
-"""Bus scan: which slave addresses answer, and which profile fits each, for the config flow.
+"""Bus scan: which meters answer, and which profile fits each, for the config flow.
+
+Modbus buses are swept by slave id; DL/T 645 and CJ/T 188 buses by broadcast and by the
+addresses printed on the meters (``scan_dlt645``, ``scan_cjt188``).
+
+Eastron's SDM230 and SDM72 V2 read the same registers as the SDM120 and SDM630 for
+everything a profile uses, and no identity register is confirmed by two sources, so the scan
+suggests the SDM120 / SDM630 profile for them: the readings are the same.
 
 Cheap first: one register per address (the Acrel meter-type register at 0x0200). Whatever
 answers at all is then tried against the other profiles' read blocks and judged by plausible
@@ -12,9 +19,11 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from . import cjt188, dlt645
 from .decode import DataType, WordOrder, raw_value
+from .framebus import FrameHub
 from .hub import ModbusHub
-from .profiles import DDS238, LEGACY, SDM120, SDM630, WATER_VALVE
+from .profiles import DDS238, LEGACY, SDM72, SDM120, SDM630, WATER_VALVE, abb, carlo_gavazzi, chint
 from .profiles.acrel import (
     METER_TYPE_ADDRESS,
     METER_TYPE_DDSY1352,
@@ -23,8 +32,10 @@ from .profiles.acrel import (
 from .reading import (
     BusUnavailable,
     GatewayTargetUnavailable,
+    MeterCorruptReply,
     MeterError,
     MeterMisconfigured,
+    MeterSuspended,
     MeterTimeout,
 )
 
@@ -81,7 +92,47 @@ async def identify(hub: ModbusHub, device_id: int) -> ScanHit | None:
         total = raw_value(water[0:2], DataType.F32, WordOrder.LITTLE)
         if math.isfinite(total) and total >= 0:
             return ScanHit(device_id, WATER_VALVE.key, "valve state at 0x001C")
-    return ScanHit(device_id, None, "answers, no profile fits")
+    hit = await _identify_din_rail(hub, device_id)
+    return hit or ScanHit(device_id, None, "answers, no profile fits")
+
+
+async def _identify_din_rail(hub: ModbusHub, device_id: int) -> ScanHit | None:
+    """Recognise the ABB, Carlo Gavazzi, CHINT and Eastron SDM72 maps.
+
+    By identity register where a source gives one (ABB's model text, the ET112's model id),
+    otherwise by a plausible mains voltage in the profile's own scale, which also tells the
+    DTSU666 (0.1 V units) from the DTSU666-H (volts).
+    """
+    model = await _try(hub, device_id, 3, abb.MODEL_ADDRESS, 2)
+    if model is not None:
+        text = int(raw_value(model, DataType.U32))
+        if text == abb.MODEL_B21:
+            return ScanHit(device_id, abb.B21.key, "model B21")
+        if text in (abb.MODEL_B23, abb.MODEL_B24):
+            return ScanHit(device_id, abb.B23.key, "model B23/B24")
+    gavazzi = await _try(hub, device_id, 4, 0x0000, 0x12)
+    if gavazzi is not None:
+        volts = raw_value(gavazzi[0:2], DataType.S32, WordOrder.LITTLE)
+        if gavazzi[carlo_gavazzi.MODEL_ID_ADDRESS] in carlo_gavazzi.ET112_MODEL_IDS or (
+            volts in MAINS_DECIVOLTS
+        ):
+            return ScanHit(device_id, carlo_gavazzi.EM111.key, "int32 voltage, low word first")
+    single = await _try(hub, device_id, 3, 0x2000, 2)
+    if single is not None and 80 <= _volts_f32(single) <= 300:
+        return ScanHit(device_id, chint.DDSU666.key, "float32 voltage at 0x2000")
+    three = await _try(hub, device_id, 3, 0x2006, 2)
+    if three is not None:
+        volts_f = _volts_f32(three)
+        if 800 <= volts_f <= 3000:
+            return ScanHit(device_id, chint.DTSU666.key, "voltage in 0.1 V at 0x2006")
+        if 80 <= volts_f <= 300:
+            return ScanHit(device_id, chint.DTSU666H.key, "voltage in V at 0x2006")
+    sdm72 = await _try(hub, device_id, 4, 0x0034, 0x16)
+    if sdm72 is not None:
+        total = raw_value(sdm72[0x14:0x16], DataType.F32)
+        if math.isfinite(total) and total >= 0:
+            return ScanHit(device_id, SDM72.key, "import at 0x0048, no voltage registers")
+    return None
 
 
 async def scan_bus(hub: ModbusHub, addresses: Iterable[int] = range(1, 248)) -> list[ScanHit]:
@@ -97,3 +148,120 @@ async def scan_bus(hub: ModbusHub, addresses: Iterable[int] = range(1, 248)) -> 
         if hit is not None:
             hits.append(hit)
     return hits
+
+
+@dataclass(frozen=True, slots=True)
+class FrameScanHit:
+    """A DL/T 645 or CJ/T 188 meter that answered: its address and the profile that fits."""
+
+    address: str
+    profile_key: str
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class FrameScan:
+    """What a DL/T 645 / CJ/T 188 scan found, and what it refused."""
+
+    hits: list[FrameScanHit]
+    ambiguous_broadcast: bool = False  # more than one answer: wire the meters one at a time
+    bad_frames: int = 0
+
+
+async def _dlt645_probe(hub: FrameHub[dlt645.Frame], address: bytes) -> bool:
+    def match(frame: dlt645.Frame) -> dlt645.Reply | None:
+        return dlt645.match_reply(frame, address, dlt645.READ, dlt645.DI_ENERGY_TOTAL)
+
+    text = dlt645.address_text(address)
+    try:
+        reply = await hub.exchange(
+            text, dlt645.read_request(address, dlt645.DI_ENERGY_TOTAL), match
+        )
+    except MeterTimeout, MeterCorruptReply, MeterSuspended:
+        return False
+    return reply.error is None or not reply.error & dlt645.ERR_PASSWORD
+
+
+async def scan_dlt645(
+    hub: FrameHub[dlt645.Frame], addresses: Iterable[str | int] = (), *, window: float = 0.0
+) -> FrameScan:
+    """Find DL/T 645 meters: the broadcast address read, then a read at each given address.
+
+    Meter addresses are 12-digit serial numbers, so a bus cannot be swept like Modbus slave
+    ids: the broadcast finds a meter wired alone (e.g. on the bench while it is installed),
+    and the addresses printed on the meters are confirmed one by one. Two answers to the
+    broadcast (two meters, or one repeating itself) are refused: neither address is trusted.
+    """
+    scan = FrameScan([])
+    frames, bad = await hub.collect(
+        dlt645.read_address_request(), window=window or hub.config.timeout
+    )
+    scan.bad_frames += bad
+    answers = [
+        f
+        for f in frames
+        if f.control == dlt645.READ_ADDRESS | dlt645.REPLY
+        and len(f.data) == 6
+        and f.data == f.address
+    ]
+    scan.bad_frames += len(frames) - len(answers)
+    if len(answers) == 1:
+        text = dlt645.address_text(answers[0].address)
+        if _bcd_ok(text):
+            scan.hits.append(FrameScanHit(text, "dlt645_2007", "answered the broadcast"))
+    elif len(answers) > 1:
+        scan.ambiguous_broadcast = True
+    known = {hit.address for hit in scan.hits}
+    for address in addresses:
+        raw = dlt645.address_bytes(address)
+        text = dlt645.address_text(raw)
+        if text not in known and await _dlt645_probe(hub, raw):
+            scan.hits.append(FrameScanHit(text, "dlt645_2007", "answered a read at its address"))
+            known.add(text)
+    return scan
+
+
+async def scan_cjt188(
+    hub: FrameHub[cjt188.Frame], addresses: Iterable[str | int] = (), *, window: float = 0.0
+) -> FrameScan:
+    """Find CJ/T 188 water meters the same way (broadcast, then the given addresses)."""
+    scan = FrameScan([])
+    frames, bad = await hub.collect(
+        cjt188.read_address_request(), window=window or hub.config.timeout
+    )
+    scan.bad_frames += bad
+    answers = [
+        f
+        for f in frames
+        if f.control == cjt188.READ_ADDRESS | cjt188.REPLY
+        and cjt188.di_matches(f.data, cjt188.DI_ADDRESS)
+    ]
+    scan.bad_frames += len(frames) - len(answers)
+    if len(answers) == 1 and _bcd_ok(cjt188.address_text(answers[0].address)):
+        scan.hits.append(
+            FrameScanHit(cjt188.address_text(answers[0].address), "cjt188_water", "broadcast")
+        )
+    elif len(answers) > 1:
+        scan.ambiguous_broadcast = True
+    known = {hit.address for hit in scan.hits}
+    for address in addresses:
+        raw = cjt188.address_bytes(address)
+        text = cjt188.address_text(raw)
+        if text in known:
+            continue
+
+        def match(frame: cjt188.Frame, raw: bytes = raw) -> cjt188.Frame | None:
+            ok = frame.is_reply and frame.address == raw and frame.function == cjt188.READ
+            return frame if ok else None
+
+        try:
+            await hub.exchange(text, cjt188.read_request(cjt188.COLD_WATER, raw, 0), match)
+        except MeterTimeout, MeterCorruptReply, MeterSuspended:
+            continue
+        scan.hits.append(FrameScanHit(text, "cjt188_water", "answered a read at its address"))
+        known.add(text)
+    return scan
+
+
+def _bcd_ok(text: str) -> bool:
+    return text.isdigit()

@@ -54,7 +54,11 @@ def test_profiles_never_split_32_bit_values() -> None:
             fields=(Field(Role.TOTAL, 0, DataType.U32),),
         )
     for profile in PROFILES.values():
-        assert len(profile.blocks) == 1, profile.key  # one transaction per meter per poll
+        # One transaction per meter per poll, unless the map puts values too far apart.
+        spread = max(f.address + f.words for f in profile.fields) - min(
+            f.address for f in profile.fields
+        )
+        assert len(profile.blocks) == 1 or spread > 125, profile.key
 
 
 async def test_every_profile_decodes_over_tcp(mixed, hub_factory, clock) -> None:

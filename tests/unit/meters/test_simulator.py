@@ -100,6 +100,16 @@ async def test_cli_help_and_commands(clock) -> None:
     assert (await cli._command(building, "counter 0 2 reset")) == "counter 0.00"
     assert "bus0 #1" in await cli._command(building, "status")
     assert (await cli._command(building, "nonsense")).startswith("unknown")
+    china = Building.preset("china24", clock=clock)
+    assert "dlt645_40" in text
+    assert "china24" in text
+    assert await cli._command(china, "fault 0 3 answer_twice on") == "ok"
+    assert await cli._command(china, "fault 1 3 foreign 2") == "ok"
+    assert await cli._command(china, "fault 0 4 truncate 1") == "ok"
+    assert china.device(0, 3).faults.answer_twice
+    assert china.device(1, 3).faults.foreign_next == 2
+    assert china.device(0, 4).faults.truncate_next == 1
+    assert [bus.protocol for bus in china.buses] == ["dlt645", "cjt188"]
 
 
 async def test_read_all_polls_a_building_in_one_call(hub_factory, clock) -> None:

@@ -1,6 +1,14 @@
-"""Eastron SDM120 (single phase) and SDM630 (three phase): read-only, float32 input registers.
+"""Eastron SDM120 / SDM230 / SDM72 / SDM630: read-only, float32 input registers (FC04).
 
 One FC04 read of 0x0000..0x004B covers voltage, current, power, PF and the import counter.
+
+SDM72 and SDM230 are cross-checked against volkszaehler mbmd (``sdm72.go``, ``sdm72v2.go``,
+``sdm230.go``) and nmakel/sdm_modbus (``sdm.py``): both give import 0x0048 (kWh) and total
+power 0x0034 (SDM72, W) / 0x000C (SDM230, W); voltage 0x0000, current 0x0006, power factor
+0x003E (SDM72 V2) / 0x001E (SDM230). The SDM72 v1 profile reads only power and import, as
+mbmd does: sdm_modbus lists voltage and current for "SDM72" at the V2 addresses, but mbmd's
+v1 map has none, so they are not read (unconfirmed). evcc's templates for these meters use
+mbmd's maps, so they are not an independent source.
 """
 
 from __future__ import annotations
@@ -39,6 +47,45 @@ SDM630 = Profile(
         Field(Role.CURRENT, 0x0006, F32, ONE),
         Field(Role.POWER, 0x0034, F32, Decimal("0.001")),
         Field(Role.POWER_FACTOR, 0x003E, F32, ONE),
+        Field(Role.TOTAL, 0x0048, F32, ONE),
+    ),
+)
+
+SDM72 = Profile(
+    key="eastron_sdm72",
+    name="Eastron SDM72 (v1: no voltage or current)",
+    medium=Medium.ELECTRICITY,
+    blocks=(Block(4, 0x0034, 0x16),),
+    fields=(
+        Field(Role.POWER, 0x0034, F32, Decimal("0.001")),
+        Field(Role.TOTAL, 0x0048, F32, ONE),
+    ),
+)
+
+SDM72V2 = Profile(
+    key="eastron_sdm72v2",
+    name="Eastron SDM72 V2",
+    medium=Medium.ELECTRICITY,
+    blocks=(Block(4, 0x0000, 0x4C),),
+    fields=(
+        Field(Role.VOLTAGE, 0x0000, F32, ONE),
+        Field(Role.CURRENT, 0x0006, F32, ONE),
+        Field(Role.POWER, 0x0034, F32, Decimal("0.001")),
+        Field(Role.POWER_FACTOR, 0x003E, F32, ONE),
+        Field(Role.TOTAL, 0x0048, F32, ONE),
+    ),
+)
+
+SDM230 = Profile(
+    key="eastron_sdm230",
+    name="Eastron SDM230",
+    medium=Medium.ELECTRICITY,
+    blocks=(Block(4, 0x0000, 0x4C),),
+    fields=(
+        Field(Role.VOLTAGE, 0x0000, F32, ONE),
+        Field(Role.CURRENT, 0x0006, F32, ONE),
+        Field(Role.POWER, 0x000C, F32, Decimal("0.001")),
+        Field(Role.POWER_FACTOR, 0x001E, F32, ONE),
         Field(Role.TOTAL, 0x0048, F32, ONE),
     ),
 )

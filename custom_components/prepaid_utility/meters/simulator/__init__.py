@@ -6,8 +6,9 @@ Start it in-process with ``Building`` (see ``building.py``) or from a shell with
 
 from .building import PRESETS, Building, Endpoint
 from .clock import SimClock
-from .devices import SimDevice, make_device
+from .devices import SimDevice
 from .faults import Faults
+from .kinds import make_device
 from .server import BusServer, SimBus, WireModel
 
 __all__ = [

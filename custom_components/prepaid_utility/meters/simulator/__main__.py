@@ -15,8 +15,10 @@ from pathlib import Path
 
 from .building import PRESETS, Building, parse_layout
 from .clock import SimClock
-from .devices import SIMULATED_KINDS
+from .kinds import SIMULATED_KINDS
 from .server import WireModel
+
+FRAME_KINDS = ("dlt645_2007", "cjt188_water")
 
 EPILOG = f"""\
 presets:
@@ -25,6 +27,12 @@ presets:
                33-40 valve water meters (Xintai map)
   acrel100     100 Acrel DDSY1352 at units 1-100 (the benchmark bus)
   mixed        one meter of every kind at units 1-7 (unit 7: Acrel without the 0x0200 block)
+  dinrail      one of each DIN-rail map at units 1-9: CHINT DDSU666, DTSU666, DTSU666-H,
+               Eastron SDM72 (v1), SDM72 V2, SDM230, Carlo Gavazzi EM111/ET112, ABB B21, B23
+  dlt645_40    40 DL/T 645-2007 meters, addresses 000000000001-40 (the benchmark bus)
+  china24      bus0: 12 DL/T 645 meters (addresses 1-12); bus1: 12 CJ/T 188 water meters
+               (14-digit addresses 1-12). DL/T 645 / CJ/T 188 buses carry their own frames
+               as they are on --tcp and --rtu-over-tcp (a transparent gateway) and --serial
 
 meter kinds for --meters: {", ".join(SIMULATED_KINDS)}
 
@@ -35,6 +43,9 @@ commands on stdin while it runs (one per line):
   fault BUS UNIT slow SECONDS      slow replies
   fault BUS UNIT corrupt N         corrupt the next N replies
   fault BUS UNIT drop N            no reply to the next N requests
+  fault BUS UNIT answer_twice on   (DL/T 645, CJ/T 188) every reply sent twice
+  fault BUS UNIT foreign N         the next N replies come from another address
+  fault BUS UNIT truncate N        the next N replies stop half-way
   counter BUS UNIT reset|rollover|jump KWH|replace KWH
   restart BUS [SECONDS]            gateway reboot: drop connections, down for SECONDS
   status                           print every meter's counter and supply state
@@ -44,6 +55,7 @@ examples:
   scripts/simulate --meters acrel_ddsy1352:1-10,xintai_water:11-12 --rtu-over-tcp 127.0.0.1:5021
   scripts/simulate --preset acrel100 --serial --wire --baud 9600
   scripts/simulate --preset acrel100 --gateways 10 --tcp 127.0.0.1:5100 --speed 60
+  scripts/simulate --preset dlt645_40 --serial --wire --baud 2400 --parity E --latency-ms 20
 """
 
 
@@ -52,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scripts/simulate",
         description=(
-            "Serve a simulated building of Modbus meters (prepaid electricity and water) whose "
+            "Serve a simulated building of Modbus, DL/T 645-2007 and CJ/T 188 meters (prepaid "
+            "electricity and water) whose "
             "counters advance with realistic day/night loads. Relays and valves really stop "
             "consumption; faults can be injected while it runs."
         ),
@@ -69,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--gateways", type=int, default=1, help="repeat each bus N times")
     parser.add_argument("--wire", action="store_true", help="emulate serial wire time")
     parser.add_argument("--baud", type=int, default=9600, help="baud rate for --wire")
+    parser.add_argument(
+        "--parity", choices=("N", "E", "O"), default="N", help="parity for --wire (8E1: 11 bits)"
+    )
     parser.add_argument("--latency-ms", type=float, default=10.0, help="meter reply latency")
     parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
     parser.add_argument("--meter-side", action="store_true", help="Acrel meters bill themselves")
@@ -123,8 +139,10 @@ async def _command(building: Building, line: str) -> str:
         case ["fault", bus, unit, name, value]:
             faults = building.device(int(bus), int(unit)).faults
             flag = value in ("on", "1", "true")
-            if name in ("no_reply", "split", "ignore_supply", "bypass"):
+            if name in ("no_reply", "split", "ignore_supply", "bypass", "answer_twice"):
                 setattr(faults, name, flag)
+            elif name in ("foreign", "truncate"):
+                setattr(faults, f"{name}_next", int(value))
             elif name == "exception":
                 faults.exception_always = int(value, 0) or None
             elif name == "slow":
@@ -174,7 +192,17 @@ async def _read_commands(building: Building) -> None:
 async def run(args: argparse.Namespace) -> None:
     """Build, serve, and wait for Ctrl-C / SIGTERM / --duration."""
     layouts = [parse_layout(args.meters)] if args.meters else PRESETS[args.preset]
-    wire = WireModel(args.baud, args.latency_ms / 1000.0) if args.wire else None
+    wire = None
+    if args.wire:
+        # Modbus RTU keeps two 3.5-character silences per exchange; DL/T 645 and CJ/T 188
+        # frames need none (their wake-up bytes are counted as sent).
+        framed = any(kind in FRAME_KINDS for layout in layouts for kind, _, _ in layout)
+        wire = WireModel(
+            args.baud,
+            args.latency_ms / 1000.0,
+            bits_per_char=10 if args.parity == "N" else 11,
+            idle_chars=0 if framed else 7,
+        )
     building = Building.from_layouts(
         layouts * args.gateways,
         clock=SimClock(speed=args.speed),
@@ -196,7 +224,7 @@ async def run(args: argparse.Namespace) -> None:
         for unit, device in sorted(bus.devices.items()):
             kinds.setdefault(device.profile_key, []).append(unit)
         summary = ", ".join(f"{k} x{len(u)} (units {_ranges(u)})" for k, u in kinds.items())
-        _say(f"bus{index} {kind} {where}: {summary}")
+        _say(f"bus{index} {kind} {bus.protocol} {where}: {summary}")
     if args.ready_file:
         args.ready_file.write_text(json.dumps([dataclasses.asdict(e) for e in endpoints]))
     stop = asyncio.Event()

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .clock import SimClock
-from .devices import SimDevice, make_device
+from .devices import SimDevice
+from .kinds import make_device
 from .server import BusServer, SimBus, WireModel
 
 #: Presets: list of buses; each bus a list of (profile key, first unit, last unit).
@@ -43,6 +44,24 @@ PRESETS: dict[str, list[list[tuple[str, int, int]]]] = {
             ("xintai_water", 39, 50),
         ]
     ],
+    # One of every DIN-rail meter added with issue 20, at units 1-9.
+    "dinrail": [
+        [
+            ("chint_ddsu666", 1, 1),
+            ("chint_dtsu666", 2, 2),
+            ("chint_dtsu666h", 3, 3),
+            ("eastron_sdm72", 4, 4),
+            ("eastron_sdm72v2", 5, 5),
+            ("eastron_sdm230", 6, 6),
+            ("carlo_gavazzi_em111", 7, 7),
+            ("abb_b21", 8, 8),
+            ("abb_b23", 9, 9),
+        ]
+    ],
+    # DL/T 645-2007 meters (addresses 000000000001..40) on one bus: the poll benchmark's.
+    "dlt645_40": [[("dlt645_2007", 1, 40)]],
+    # A DL/T 645 bus of 12 flats and a CJ/T 188 bus of 12 water meters (addresses 1-12).
+    "china24": [[("dlt645_2007", 1, 12)], [("cjt188_water", 1, 12)]],
     "mixed": [
         [
             ("acrel_ddsy1352", 1, 1),
@@ -145,7 +164,10 @@ class Building:
     ) -> list[Endpoint]:
         """Serve every bus: ``kind`` tcp, rtu_over_tcp (consecutive ports) or serial (ptys)."""
         for index, bus in enumerate(self.buses):
-            server = BusServer(bus, framing="tcp" if kind == "tcp" else "rtu")
+            framing = bus.protocol
+            if framing == "modbus":
+                framing = "tcp" if kind == "tcp" else "rtu"
+            server = BusServer(bus, framing=framing)
             if kind == "serial":
                 path = await server.start_pty()
                 endpoint = Endpoint(kind, path=path)

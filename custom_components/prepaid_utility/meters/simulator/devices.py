@@ -18,10 +18,11 @@ from __future__ import annotations
 import random
 import time
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from ..decode import DataType, WordOrder, encode_value
+from ..decode import DataType, WordOrder, encode_scaled, encode_value
+from ..profiles import PROFILES
 from ..profiles.acrel import (
     METER_TYPE_DDSY1352,
     METER_TYPE_DTSY1352,
@@ -34,6 +35,7 @@ from ..profiles.acrel import (
     TOU_TABLES_DTSY1352,
     VENDOR_WRITE_FUNCTION,
 )
+from ..profiles.base import Role
 from .clock import SimClock
 from .faults import ILLEGAL_ADDRESS, ILLEGAL_FUNCTION, ILLEGAL_VALUE, Faults
 
@@ -77,6 +79,7 @@ class SimDevice:
     """Base of all simulated meters: load model, supply state, faults, counter tricks."""
 
     profile_key = ""
+    protocol = "modbus"
     water = False
 
     def __init__(self, unit: int, clock: SimClock, *, seed: int = 0, start: float = -1.0) -> None:
@@ -549,40 +552,79 @@ class WaterValveSim(SimDevice):
         return None
 
 
-def make_device(
-    kind: str,
-    unit: int,
-    clock: SimClock,
-    *,
-    seed: int = 0,
-    meter_side: bool = False,
-    start: float = -1.0,
-) -> SimDevice:
-    """Create a simulated meter for a profile key; ``start`` < 0 picks a used-meter counter."""
-    match kind:
-        case "acrel_ddsy1352":
-            return AcrelSim(unit, clock, phases=1, seed=seed, start=start, meter_side=meter_side)
-        case "acrel_dtsy1352":
-            return AcrelSim(unit, clock, phases=3, seed=seed, start=start, meter_side=meter_side)
-        case "acrel_legacy":
-            return AcrelSim(unit, clock, phases=1, seed=seed, start=start, legacy_only=True)
-        case "eastron_sdm120":
-            return EastronSim(unit, clock, phases=1, seed=seed, start=start)
-        case "eastron_sdm630":
-            return EastronSim(unit, clock, phases=3, seed=seed, start=start)
-        case "hiking_dds238":
-            return HikingSim(unit, clock, seed=seed, start=start)
-        case "xintai_water":
-            return WaterValveSim(unit, clock, seed=seed, start=start)
-    raise ValueError(f"no simulated meter for profile {kind!r}")
+class ProfileSim(SimDevice):
+    """A read-only meter whose registers are laid out by a profile (the DIN-rail meters).
+
+    The image is built from the profile's own fields, so it is only as good as the profile:
+    these simulate the transport and the load, not the vendor's map (which the profile's
+    docstring cross-checks against public sources). ``extra`` adds identity registers.
+    """
+
+    def __init__(
+        self,
+        unit: int,
+        clock: SimClock,
+        profile_key: str,
+        *,
+        phases: int = 1,
+        extra: dict[tuple[int, int], int] | None = None,
+        seed: int = 0,
+        start: float = -1.0,
+    ) -> None:
+        """Create the meter for ``profile_key``."""
+        super().__init__(unit, clock, seed=seed, start=start)
+        self.profile = PROFILES[profile_key]
+        self.profile_key = profile_key
+        self.phases = phases
+        self.extra = extra or {}
+
+    @property
+    def total(self) -> Decimal:
+        """Return what the counter shows: the exact energy floored to the register's step."""
+        self.advance()
+        fld = self.profile.field(Role.TOTAL)
+        assert fld is not None
+        step = fld.scale if fld.dtype is not DataType.F32 else Decimal("0.01")
+        exact = Decimal(self.total_q).scaleb(-6)  # kWh
+        return (exact / step).to_integral_value(rounding=ROUND_FLOOR) * step
+
+    def image(self, function: int) -> dict[int, int]:
+        """Return every register of the profile's blocks of ``function``."""
+        words: dict[int, int] = {}
+        for block in self.profile.blocks:
+            if block.function == function:
+                words.update(dict.fromkeys(range(block.address, block.address + block.count), 0))
+        if not words:
+            return {}
+        amps = self.power_w / 230.0 / self.phases
+        values = {
+            Role.TOTAL: self.total,
+            Role.VOLTAGE: Decimal("230.0"),
+            Role.CURRENT: Decimal(str(round(amps, 3))),
+            Role.POWER: Decimal(str(round(self.power_w / 1000.0, 4))),
+            Role.POWER_FACTOR: Decimal("0.98"),
+        }
+        for fld in self.profile.fields:
+            if fld.address in words and fld.role in values:
+                encoded = encode_scaled(values[fld.role], fld.dtype, fld.scale, fld.order)
+                for offset, word in enumerate(encoded):
+                    words[fld.address + offset] = word
+        for (fn, address), word in self.extra.items():
+            if fn == function:
+                words[address] = word
+        return words
 
 
-SIMULATED_KINDS = (
-    "acrel_ddsy1352",
-    "acrel_dtsy1352",
-    "acrel_legacy",
-    "eastron_sdm120",
-    "eastron_sdm630",
-    "hiking_dds238",
-    "xintai_water",
-)
+#: Simulated DIN-rail meters: profile key -> (phases, identity registers).
+PROFILE_SIMS: dict[str, tuple[int, dict[tuple[int, int], int]]] = {
+    "chint_ddsu666": (1, {}),
+    "chint_dtsu666": (3, {}),
+    "chint_dtsu666h": (3, {}),
+    "eastron_sdm72": (3, {}),
+    # L2/L3 voltages: what tells a three-phase Eastron map from a single-phase one in a scan.
+    "eastron_sdm72v2": (3, {(4, a + i): w for a in (2, 4) for i, w in enumerate(_f32(230.0))}),
+    "eastron_sdm230": (1, {}),
+    "carlo_gavazzi_em111": (1, {(4, 0x000B): 121}),
+    "abb_b21": (1, {(3, 0x8960): 0x4232, (3, 0x8961): 0x3120}),
+    "abb_b23": (3, {(3, 0x8960): 0x4232, (3, 0x8961): 0x3320}),
+}

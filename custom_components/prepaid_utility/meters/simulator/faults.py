@@ -33,3 +33,7 @@ class Faults:
     drop_write_reply_next: int = 0  # apply the next N writes, send no reply (ambiguous)
     illegal_addresses: set[int] = field(default_factory=set)  # reads touching these: 0x02
     seen: int = 0  # requests seen (for drop_every)
+    # DL/T 645 / CJ/T 188 only (frames with their own addresses):
+    answer_twice: bool = False  # every reply is sent twice (a meter repeating itself)
+    foreign_next: int = 0  # the next N replies come from another address
+    truncate_next: int = 0  # the next N replies stop half-way

@@ -19,8 +19,10 @@ import tty
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .. import cjt188, dlt645
 from .devices import SimDevice
 from .faults import GATEWAY_NO_RESPONSE
+from .frame_devices import FrameSimDevice
 
 RTU_FIXED_LENGTH = {1: 8, 2: 8, 3: 8, 4: 8, 5: 8, 6: 8}
 RTU_COUNTED = {15, 16, 0xAA}  # byte count at offset 6
@@ -49,6 +51,7 @@ class WireModel:
     baud: int = 9600
     latency_s: float = 0.010
     bits_per_char: int = 10
+    idle_chars: int = 7  # Modbus RTU's two 3.5-character silences; DL/T 645 has none
 
     def char_s(self) -> float:
         """Return the time one character takes on the wire."""
@@ -56,7 +59,7 @@ class WireModel:
 
     def transaction_s(self, request_bytes: int, reply_bytes: int) -> float:
         """Return the floor of one exchange: both frames, two 3.5-char silences, the latency."""
-        return (request_bytes + reply_bytes + 7) * self.char_s() + self.latency_s
+        return (request_bytes + reply_bytes + self.idle_chars) * self.char_s() + self.latency_s
 
 
 @dataclass(slots=True)
@@ -81,6 +84,77 @@ class SimBus:
     log: list[BusLogEntry] = field(default_factory=list)
     requests: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def protocol(self) -> str:
+        """Return what the bus speaks: the protocol of its meters (one per bus)."""
+        kinds = {device.protocol for device in self.devices.values()} or {"modbus"}
+        if len(kinds) > 1:
+            raise ValueError(f"{self.name}: one protocol per bus, not {sorted(kinds)}")
+        return kinds.pop()
+
+    async def frame_exchange(
+        self, frame: object, request_bytes: int
+    ) -> list[tuple[bytes, SimDevice]]:
+        """Serve one DL/T 645 / CJ/T 188 request: every addressed meter's reply, with faults.
+
+        A broadcast reaches every meter; on a real line two answers collide, here they arrive
+        one after the other, which the client must refuse just the same.
+        """
+        async with self.lock:
+            received = time.monotonic()
+            self.requests += 1
+            replies: list[tuple[bytes, SimDevice]] = []
+            delay = 0.0
+            for device in self.devices.values():
+                assert isinstance(device, FrameSimDevice)
+                frames = self._frame_reply(device, frame)
+                if frames is None:
+                    continue
+                delay = max(delay, device.faults.slow_s)
+                replies += [(reply, device) for reply in frames]
+            if self.wire is not None:
+                delay += self.wire.transaction_s(request_bytes, sum(len(r) for r, _ in replies))
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if self.keep_log:
+                control = getattr(frame, "control", 0)
+                self.log.append(BusLogEntry(0, control, received, time.monotonic()))
+            return replies
+
+    @staticmethod
+    def _frame_reply(device: FrameSimDevice, frame: object) -> list[bytes] | None:
+        try:
+            reply = device.respond(frame)
+        except ValueError, IndexError:
+            reply = device.error_reply(frame, 1)
+        if reply is None:
+            return None  # not addressed to this meter
+        faults = device.faults
+        faults.seen += 1
+        if faults.no_reply:
+            return []
+        if faults.drop_next > 0:
+            faults.drop_next -= 1
+            return []
+        if faults.drop_every and faults.seen % faults.drop_every == 0:
+            return []
+        code = faults.exceptions_next.pop(0) if faults.exceptions_next else faults.exception_always
+        if code is not None:
+            error = device.error_reply(frame, code)
+            return [error] if error else []
+        control = getattr(frame, "control", 0)
+        if control in (dlt645.RELAY, cjt188.WRITE) and faults.drop_write_reply_next > 0:
+            faults.drop_write_reply_next -= 1
+            return []  # applied, but the reply is lost
+        if faults.foreign_next > 0:
+            faults.foreign_next -= 1
+            foreign = device.foreign_reply(frame)
+            return [foreign] if foreign else []
+        if faults.truncate_next > 0:
+            faults.truncate_next -= 1
+            return [reply[: len(reply) // 2]]
+        return [reply, reply] if faults.answer_twice else [reply]
 
     def add(self, device: SimDevice) -> SimDevice:
         """Put ``device`` on the bus at its unit address."""
@@ -201,9 +275,12 @@ class BusServer:
     """Serve one ``SimBus`` on TCP (MBAP), RTU over TCP, or a serial pty."""
 
     def __init__(self, bus: SimBus, *, framing: str = "tcp") -> None:
-        """``framing`` is ``tcp`` (MBAP) or ``rtu`` (RTU frames over TCP or a pty)."""
-        if framing not in ("tcp", "rtu"):
-            raise ValueError("framing is 'tcp' or 'rtu'")
+        """``framing``: ``tcp`` (MBAP), ``rtu`` (RTU over TCP or a pty), ``dlt645``, ``cjt188``.
+
+        DL/T 645 and CJ/T 188 frames go over TCP (a transparent gateway) or a pty as they are.
+        """
+        if framing not in ("tcp", "rtu", "dlt645", "cjt188"):
+            raise ValueError("framing is 'tcp', 'rtu', 'dlt645' or 'cjt188'")
         self.bus = bus
         self.framing = framing
         self.host = "127.0.0.1"
@@ -241,7 +318,7 @@ class BusServer:
             if self.framing == "tcp":
                 await self._serve_mbap(reader, writer)
             else:
-                await self._serve_rtu_stream(reader, writer)
+                await self._serve_byte_stream(reader, writer)
         except ConnectionError, asyncio.IncompleteReadError:
             pass
         finally:
@@ -261,20 +338,30 @@ class BusServer:
             frame = struct.pack(">HHHB", tid, 0, len(reply) + 1, unit) + reply
             await self._send(writer.write, frame, device)
 
-    async def _serve_rtu_stream(
+    def _splitter(self) -> RtuStream | dlt645.FrameReader | cjt188.FrameReader:
+        if self.framing == "dlt645":
+            return dlt645.FrameReader()
+        if self.framing == "cjt188":
+            return cjt188.FrameReader()
+        return RtuStream()
+
+    async def _answers(self, request: object, size: int) -> list[tuple[bytes, SimDevice | None]]:
+        if isinstance(request, bytes):
+            reply, device = await self.bus.exchange(request[0], request[1:], len(request) + 2, 3)
+            return [] if reply is None else [(rtu_frame(request[0], reply), device)]
+        return list(await self.bus.frame_exchange(request, size))
+
+    async def _serve_byte_stream(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
-        stream = RtuStream()
+        stream = self._splitter()
         while True:
             data = await reader.read(512)
             if not data:
                 return
             for request in stream.feed(data):
-                reply, device = await self.bus.exchange(
-                    request[0], request[1:], len(request) + 2, 3
-                )
-                if reply is not None:
-                    await self._send(writer.write, rtu_frame(request[0], reply), device)
+                for frame, device in await self._answers(request, len(data)):
+                    await self._send(writer.write, frame, device)
 
     async def _send(
         self, send: Callable[[bytes], object], frame: bytes, device: SimDevice | None
@@ -282,7 +369,7 @@ class BusServer:
         if device is not None and device.faults.corrupt_next > 0:
             device.faults.corrupt_next -= 1
             # TCP has no CRC: a truncated frame stands in for corruption there.
-            frame = _corrupt(frame) if self.framing == "rtu" else frame[: len(frame) // 2]
+            frame = _corrupt(frame) if self.framing != "tcp" else frame[: len(frame) // 2]
         if device is not None and device.faults.junk_next > 0:
             device.faults.junk_next -= 1
             frame = bytes([0xFF, 0x00, 0x13]) + frame  # line noise before the reply
@@ -303,9 +390,9 @@ class BusServer:
         os.set_blocking(master, False)
         self._pty = (master, slave)
         self.pty_path = os.ttyname(slave)
-        stream = RtuStream()
+        stream = self._splitter()
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        queue: asyncio.Queue[tuple[object, int]] = asyncio.Queue()
 
         def readable() -> None:
             try:
@@ -313,7 +400,7 @@ class BusServer:
             except OSError:
                 return
             for request in stream.feed(data):
-                queue.put_nowait(request)
+                queue.put_nowait((request, len(data)))
 
         def write(frame: bytes) -> None:
             with contextlib.suppress(OSError):
@@ -321,12 +408,9 @@ class BusServer:
 
         async def serve() -> None:
             while True:
-                request = await queue.get()
-                reply, device = await self.bus.exchange(
-                    request[0], request[1:], len(request) + 2, 3
-                )
-                if reply is not None:
-                    await self._send(write, rtu_frame(request[0], reply), device)
+                request, size = await queue.get()
+                for frame, device in await self._answers(request, size):
+                    await self._send(write, frame, device)
 
         loop.add_reader(master, readable)
         task = asyncio.create_task(serve(), name=f"sim pty {self.pty_path}")
