@@ -71,7 +71,7 @@ def _selector_words(selector: dict[str, Any] | None, choices: dict[str, str]) ->
         return f"{' / '.join(sorted(models))} {many}" if models else f"{many} of this integration"
     if kind == "config_entry":
         return "a Prepaid Utility gateway entry"
-    return {"text": "text", "boolean": "true / false", "time": "time (HH:MM)"}.get(kind, kind)
+    return {"text": "", "boolean": "true / false", "time": "time (HH:MM)"}.get(kind, kind)
 
 
 def _target_words(target: dict[str, Any]) -> str:
@@ -98,7 +98,7 @@ def render() -> str:
     out = [HEADER]
     out.append("| action | what it does |\n|---|---|\n")
     for name in services:
-        out.append(f"| [`{name}`](#{name}) | {_cell(texts[name]['name'])} |\n")
+        out.append(f"| [`{name}`](#{name}) | {_cell(texts[name]['description'])} |\n")
     for name, spec in services.items():
         spec = spec or {}
         text = texts[name]
