@@ -64,7 +64,7 @@ def _selector_words(selector: dict[str, Any] | None, choices: dict[str, str]) ->
         return "one of " + ", ".join(options)
     if kind == "number":
         unit = f" {spec['unit_of_measurement']}" if "unit_of_measurement" in spec else ""
-        return f"number {spec.get('min', '')}–{spec.get('max', '')}{unit}"
+        return f"number {spec.get('min', '')} to {spec.get('max', '')}{unit}"
     if kind == "device":
         many = "devices" if spec.get("multiple") else "device"
         models = {f.get("model") for f in spec.get("filter", []) if f.get("model")}
@@ -97,18 +97,19 @@ def render() -> str:
         raise SystemExit(f"{NOTES.name} has notes for actions that do not exist: {unknown}")
     out = [HEADER]
     out.append("| action | what it does |\n|---|---|\n")
-    for name in services:
-        out.append(f"| [`{name}`](#{name}) | {_cell(texts[name]['description'])} |\n")
-    for name, spec in services.items():
-        spec = spec or {}
+    out.extend(
+        f"| [`{name}`](#{name}) | {_cell(texts[name]['description'])} |\n" for name in services
+    )
+    for name, raw in services.items():
+        spec = raw or {}
         text = texts[name]
         out.append(f"\n## {name}\n\n")
         out.append(f"`prepaid_utility.{name}`: **{text['name']}**. {text['description']}\n\n")
         rows = []
         if "target" in spec:
             rows.append(f"| target | yes | | | {_cell(_target_words(spec['target'] or {}))} |")
-        for field, fspec in (spec.get("fields") or {}).items():
-            fspec = fspec or {}
+        for field, raw_field in (spec.get("fields") or {}).items():
+            fspec = raw_field or {}
             ftext = text["fields"][field]
             selector = fspec.get("selector") or {}
             key = (next(iter(selector.values())) or {}).get("translation_key") if selector else None
