@@ -29,6 +29,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from sqlalchemy import select
 
 from custom_components.prepaid_utility.const import (
+    CONF_BILLING_MODE,
     CONF_HIDE_TENANT_NAMES,
     CONF_ROOM,
     CONF_VIEWERS,
@@ -292,3 +293,35 @@ async def test_the_option_is_a_boolean_and_toggling_it_while_polls_run_loses_not
     ok, rows = await entry.runtime_data.ledger.run(audit)
     assert ok
     print(f"bad_values_refused={refused} toggles_during_polls=6 ledger_ok={int(ok)} rows={rows}")
+
+
+async def test_a_repair_every_login_can_list_names_the_room_once_names_are_hidden(
+    hass: HomeAssistant, mixed_building: Any, hass_ws_client: Any
+) -> None:
+    """Home Assistant lets every user list repairs; the meter-balance repair named the tenant."""
+    entry = mixed_building
+    meter = _meter(entry, ELECTRIC)
+    code, device_id = await _open_account(hass, entry, "Li Wei", [meter], room="101")
+    sub = entry.subentries[meter]
+    hass.config_entries.async_update_subentry(
+        entry, sub, data={**sub.data, CONF_BILLING_MODE: "meter"}
+    )
+    await hass.async_block_till_done()
+    device = entry.runtime_data.building.building.device(0, ELECTRIC)
+    device.meter_side = True
+    device.remaining_cents = 15_000.0  # 50.00 topped up at the meter only
+    await _recharge(hass, device_id, amount="100.00", order_id="MS-1")
+    await poll(hass, entry)
+    resident = await hass.auth.async_create_user("Resident", group_ids=[GROUP_ID_USER])
+    tablet = await _login(hass, hass_ws_client, resident)
+    before = (await _what_a_login_reads(hass, tablet))["issues"]
+    assert len(before) == 1
+    assert "Li Wei" in before[0]
+
+    await _hide_names(hass, entry, True)
+    await poll(hass, entry)
+    after = (await _what_a_login_reads(hass, tablet))["issues"]
+    assert len(after) == 1
+    assert "'tenant': '101'" in after[0]
+    assert _names_in({"issues": after}) == []
+    print(f"issues_checked={len(after)} tenant_names_found=0 tenant_names_found_off={len(before)}")
