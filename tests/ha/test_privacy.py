@@ -301,7 +301,7 @@ async def test_a_repair_every_login_can_list_names_the_room_once_names_are_hidde
     """Home Assistant lets every user list repairs; the meter-balance repair named the tenant."""
     entry = mixed_building
     meter = _meter(entry, ELECTRIC)
-    code, device_id = await _open_account(hass, entry, "Li Wei", [meter], room="101")
+    _, device_id = await _open_account(hass, entry, "Li Wei", [meter], room="101")
     sub = entry.subentries[meter]
     hass.config_entries.async_update_subentry(
         entry, sub, data={**sub.data, CONF_BILLING_MODE: "meter"}
