@@ -35,6 +35,7 @@ from custom_components.prepaid_utility.const import (
     CONF_VIEWERS,
     DOMAIN,
 )
+from custom_components.prepaid_utility.events import EVENT_LOW_BALANCE
 from custom_components.prepaid_utility.ledger.audit import check_invariants
 from custom_components.prepaid_utility.ledger.schema import journal_entry
 
@@ -216,6 +217,8 @@ async def test_hidden_names_reach_no_login_but_the_cards_of_whom_the_account_lis
     assert reply["error"]["code"] == "not_found"
     reply = await _ask(other, {"type": f"{DOMAIN}/rooms"})
     assert reply["result"]["accounts"] == []
+    reply = await _ask(other, {"type": "subscribe_events", "event_type": EVENT_LOW_BALANCE})
+    assert not reply["success"]  # events carry the names: administrators only
     reply = await _ask(other, {"type": f"{DOMAIN}/finance"})
     assert not reply["success"]
     assert reply["error"]["code"] == "unauthorized"
