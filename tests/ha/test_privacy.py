@@ -293,6 +293,12 @@ async def test_the_option_is_a_boolean_and_toggling_it_while_polls_run_loses_not
             rows = len(conn.execute(select(journal_entry.c.id)).all())
             return report.ok, rows
 
+    # The word around the short code follows Home Assistant's language.
+    await hass.config.async_update(language="zh-Hans")
+    await _hide_names(hass, entry, True)
+    name = dr.async_get(hass).async_get(a_dev).name  # type: ignore[union-attr]
+    assert name == f"账户 {a[-6:].upper()}"
+
     ok, rows = await entry.runtime_data.ledger.run(audit)
     assert ok
     print(f"bad_values_refused={refused} toggles_during_polls=6 ledger_ok={int(ok)} rows={rows}")
