@@ -36,6 +36,7 @@ from .const import (
     CONF_ELECTRICITY_PRICE,
     CONF_FRAME_GAP_MS,
     CONF_GATEWAY_TYPE,
+    CONF_HIDE_TENANT_NAMES,
     CONF_LEDGER_PASSWORD,
     CONF_LEDGER_URL,
     CONF_LINK,
@@ -477,6 +478,7 @@ class GatewayOptionsFlow(TariffOptionsFlow):
             options: dict[str, Any] = {
                 **current,
                 CONF_POLL_INTERVAL: int(user_input[CONF_POLL_INTERVAL]),
+                CONF_HIDE_TENANT_NAMES: user_input[CONF_HIDE_TENANT_NAMES] is True,
             }
             if CONF_TIMEOUT in user_input:
                 options[CONF_TIMEOUT] = float(user_input[CONF_TIMEOUT])
@@ -524,6 +526,11 @@ class GatewayOptionsFlow(TariffOptionsFlow):
             ): number(MIN_POLL_INTERVAL_S, MAX_POLL_INTERVAL_S, unit="s"),
         }
         fields.update(supply_option_fields(current))
+        fields[
+            vol.Required(
+                CONF_HIDE_TENANT_NAMES, default=current.get(CONF_HIDE_TENANT_NAMES) is True
+            )
+        ] = bool
         if gateway in MODBUS_GATEWAYS:
             timeout = current.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)
             retries = current.get(CONF_RETRIES, DEFAULT_RETRIES)

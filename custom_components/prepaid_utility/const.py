@@ -134,6 +134,8 @@ CONF_LOW_2: Final = "low_2"
 CONF_LOW_3: Final = "low_3"
 CONF_OVERDRAFT: Final = "overdraft"
 CONF_RESTORE_ABOVE: Final = "restore_above"
+# Gateway option: entities, statistics and repairs name accounts by room, never by tenant.
+CONF_HIDE_TENANT_NAMES: Final = "hide_tenant_names"
 CONF_PROTECTED: Final = "protected"
 CONF_PROTECTED_START: Final = "protected_start"
 CONF_PROTECTED_END: Final = "protected_end"

@@ -81,11 +81,16 @@ class AccountEntity(SubentryEntity):
     def __init__(self, coordinator: GatewayCoordinator, setup: AccountSetup, key: str) -> None:
         """Attach the entity to its account's device."""
         device = DeviceInfo(
-            name=setup.tenant,
             manufacturer="Prepaid Utility",
             model="Tenant account",
             suggested_area=setup.room or None,
         )
+        if setup.hide_tenant and not setup.room:
+            # Only the short code is left to name it by; "Account" is translated around it.
+            device["translation_key"] = "account"
+            device["translation_placeholders"] = {"code": setup.short_code}
+        else:
+            device["name"] = setup.public_name
         super().__init__(coordinator, setup.code, key, device)
         self.account = setup
 

@@ -15,7 +15,13 @@ from datetime import datetime
 from homeassistant.config_entries import ConfigEntry
 
 from ..billing.policy import AlarmThresholds, SupplyPolicy
-from ..const import CONF_AREA_M2, CONF_METERS, CONF_ROOM, SUBENTRY_ACCOUNT
+from ..const import (
+    CONF_AREA_M2,
+    CONF_HIDE_TENANT_NAMES,
+    CONF_METERS,
+    CONF_ROOM,
+    SUBENTRY_ACCOUNT,
+)
 from ..ledger import AsyncLedgerStore, LedgerStore
 from .rules import policy_from, thresholds_from
 
@@ -33,10 +39,28 @@ class AccountSetup:
     meters: tuple[str, ...]
     thresholds: AlarmThresholds
     policy: SupplyPolicy
+    hide_tenant: bool = False  # the gateway's "hide tenant names" option
+
+    @property
+    def short_code(self) -> str:
+        """Return the end of the account's code: unique enough in one building, and no name."""
+        return self.code[-6:].upper()
+
+    @property
+    def public_name(self) -> str:
+        """Return the name entities, statistics and repairs show for this account.
+
+        Every logged-in user can read those, so with tenant names hidden it is the room, or
+        the short code for an account without a room.
+        """
+        if not self.hide_tenant:
+            return self.tenant
+        return self.room or self.short_code
 
 
 def build_accounts(entry: ConfigEntry, exponent: int) -> dict[str, AccountSetup]:
     """Return the gateway's accounts from its subentries."""
+    hide = entry.options.get(CONF_HIDE_TENANT_NAMES) is True
     return {
         sub.subentry_id: AccountSetup(
             code=sub.subentry_id,
@@ -46,6 +70,7 @@ def build_accounts(entry: ConfigEntry, exponent: int) -> dict[str, AccountSetup]
             meters=tuple(sub.data.get(CONF_METERS, [])),
             thresholds=thresholds_from(sub.data, exponent),
             policy=policy_from(sub.data, exponent),
+            hide_tenant=hide,
         )
         for sub in entry.subentries.values()
         if sub.subentry_type == SUBENTRY_ACCOUNT

@@ -91,7 +91,7 @@ class MeterBalanceCheck:
                 continue
             placeholders = {
                 "meter": self.meters[meter_id].name,
-                "tenant": setup.tenant,
+                "tenant": setup.public_name,
                 "ledger_balance": str(format_money(ledger, self.exponent)),
                 "meter_balance": str(format_money(on_meter, self.exponent)),
                 "purchase_count": str(reading.purchase_count)

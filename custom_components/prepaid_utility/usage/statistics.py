@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from homeassistant.components.recorder.models import (
     StatisticData,
@@ -27,6 +28,7 @@ from homeassistant.components.recorder.models import (
 from homeassistant.components.recorder.statistics import (
     async_add_external_statistics,
     get_last_statistics,
+    get_metadata,
     statistics_during_period,
 )
 from homeassistant.const import UnitOfEnergy, UnitOfVolume
@@ -88,7 +90,7 @@ class UsageStatistics:
         return [*self.kinds.get(code, ()), COST]
 
     def _metadata(self, code: str, series: str) -> StatisticMetaData:
-        tenant = self.accounts[code].tenant
+        shown = self.accounts[code].public_name
         if series == COST:
             unit: str | None = self.currency
             unit_class: str | None = None
@@ -97,7 +99,7 @@ class UsageStatistics:
         return StatisticMetaData(
             mean_type=StatisticMeanType.NONE,
             has_sum=True,
-            name=f"{tenant} {series}",
+            name=f"{shown} {series}",
             source=DOMAIN,
             statistic_id=statistic_id(code, series),
             unit_class=unit_class,
@@ -119,7 +121,29 @@ class UsageStatistics:
             first = await self._ledger_first_hours(missing)
             for code in missing:
                 self._next[code] = first.get(code)
+        await self._async_rename()
         self._started = True
+
+    async def _async_rename(self) -> None:
+        """Give series already in the recorder the account's name of now.
+
+        The tenant's name or the room (the "hide tenant names" option) may have changed since
+        the series were written; the ids stay, so history is kept. Importing no rows writes
+        only the metadata.
+        """
+        wanted = {
+            statistic_id(code, series): (code, series)
+            for code in self.accounts
+            for series in self._series(code)
+        }
+        held = await get_instance(self.hass).async_add_executor_job(
+            partial(get_metadata, self.hass, statistic_ids=set(wanted))
+        )
+        for stat_id, (_, meta) in held.items():
+            code, series = wanted[stat_id]
+            metadata = self._metadata(code, series)
+            if meta.get("name") != metadata["name"]:
+                async_add_external_statistics(self.hass, metadata, [])
 
     async def _ledger_first_hours(self, codes: list[str]) -> dict[str, int]:
         def work(store: LedgerStore) -> dict[str, int]:
