@@ -28,9 +28,14 @@ from custom_components.prepaid_utility.const import (
     CONF_SERIAL_PORT,
     CONF_STOPBITS,
     DOMAIN,
+    SUBENTRY_ACCOUNT,
     SUBENTRY_METER,
 )
 from custom_components.prepaid_utility.meters.framebus import FrameHub
+from custom_components.prepaid_utility.tariffs.catalog import (
+    CONF_TARIFF_ELECTRICITY,
+    CONF_TARIFF_WATER,
+)
 from custom_components.prepaid_utility.meters.simulator.building import Building
 
 from .conftest import poll
@@ -63,6 +68,17 @@ async def _add_meter(hass: HomeAssistant, entry: Any, values: dict[str, Any]) ->
     return await hass.config_entries.subentries.async_configure(
         result["flow_id"], {CONF_NAME: "Flat", CONF_ROOM: "101", **values}
     )
+
+
+async def _account_tariff_fields(hass: HomeAssistant, entry: Any) -> set[str]:
+    """Return which tariff choices the account form asks for on this gateway."""
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_ACCOUNT), context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM, result
+    hass.config_entries.subentries.async_abort(result["flow_id"])
+    fields = {str(marker) for marker in result["data_schema"].schema}
+    return fields & {CONF_TARIFF_ELECTRICITY, CONF_TARIFF_WATER}
 
 
 def _entity(hass: HomeAssistant, entry: Any, unique: str, key: str, domain: str = "sensor") -> str:
@@ -125,6 +141,8 @@ async def test_dlt645_bus_on_a_serial_adapter(hass: HomeAssistant) -> None:
         assert result["reason"] == "already_configured"
 
         entry = hass.config_entries.async_get_entry(entry.entry_id)
+        # A DL/T 645 meter is electricity: the account form asks for that tariff only.
+        assert await _account_tariff_fields(hass, entry) == {CONF_TARIFF_ELECTRICITY}
         await poll(hass, entry)
         sim = building.device(0, 1)
         energy = _entity(hass, entry, "000000000001", "energy")
@@ -164,6 +182,11 @@ async def test_cjt188_bus_behind_a_converter_finds_its_lone_meter(hass: HomeAssi
         assert result["data"][CONF_ADDRESS] == "00000000000007"
         await hass.async_block_till_done()
         entry = hass.config_entries.async_get_entry(entry.entry_id)
+        # A CJ/T 188 meter is water (its profile is not in the Modbus table): the account form
+        # asks for the water tariff, not the electricity one (the form asked the wrong one before).
+        tariffs = await _account_tariff_fields(hass, entry)
+        print(f"cjt188_account_tariff_fields={sorted(tariffs)}")
+        assert tariffs == {CONF_TARIFF_WATER}
         await poll(hass, entry)
         water = _entity(hass, entry, "00000000000007", "water")
         assert Decimal(hass.states.get(water).state) == building.device(0, 7).total
