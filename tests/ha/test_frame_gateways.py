@@ -64,6 +64,9 @@ async def _add_meter(hass: HomeAssistant, entry: Any, values: dict[str, Any]) ->
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
     )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": "frame"}
+    )
     assert result["step_id"] == "frame"
     return await hass.config_entries.subentries.async_configure(
         result["flow_id"], {CONF_NAME: "Flat", CONF_ROOM: "101", **values}

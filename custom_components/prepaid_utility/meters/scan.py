@@ -17,7 +17,7 @@ The result is a suggestion; the user confirms it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from . import cjt188, dlt645
@@ -155,18 +155,26 @@ async def _identify_din_rail(hub: ModbusHub, device_id: int) -> ScanHit | None:
     return None
 
 
-async def scan_bus(hub: ModbusHub, addresses: Iterable[int] = range(1, 248)) -> list[ScanHit]:
+Progress = Callable[[float], None]
+"""Told the share of the scan done (0..1) after each address: the form's progress bar."""
+
+
+async def scan_bus(
+    hub: ModbusHub, addresses: Collection[int] = range(1, 248), progress: Progress | None = None
+) -> list[ScanHit]:
     """Probe ``addresses`` one by one (the bus is shared: no parallel probes)."""
     hits: list[ScanHit] = []
-    for device_id in addresses:
+    for done, device_id in enumerate(addresses, start=1):
         try:
             hit = await identify(hub, device_id)
         except BusUnavailable:
             raise
         except MeterError:
-            continue
+            hit = None
         if hit is not None:
             hits.append(hit)
+        if progress is not None:
+            progress(done / len(addresses))
     return hits
 
 
@@ -203,7 +211,11 @@ async def _dlt645_probe(hub: FrameHub[dlt645.Frame], address: bytes) -> bool:
 
 
 async def scan_dlt645(
-    hub: FrameHub[dlt645.Frame], addresses: Iterable[str | int] = (), *, window: float = 0.0
+    hub: FrameHub[dlt645.Frame],
+    addresses: Collection[str | int] = (),
+    *,
+    window: float = 0.0,
+    progress: Progress | None = None,
 ) -> FrameScan:
     """Find DL/T 645 meters: the broadcast address read, then a read at each given address.
 
@@ -232,17 +244,23 @@ async def scan_dlt645(
     elif len(answers) > 1:
         scan.ambiguous_broadcast = True
     known = {hit.address for hit in scan.hits}
-    for address in addresses:
+    for done, address in enumerate(addresses, start=1):
         raw = dlt645.address_bytes(address)
         text = dlt645.address_text(raw)
         if text not in known and await _dlt645_probe(hub, raw):
             scan.hits.append(FrameScanHit(text, "dlt645_2007", "answered a read at its address"))
             known.add(text)
+        if progress is not None:
+            progress(done / len(addresses))
     return scan
 
 
 async def scan_cjt188(
-    hub: FrameHub[cjt188.Frame], addresses: Iterable[str | int] = (), *, window: float = 0.0
+    hub: FrameHub[cjt188.Frame],
+    addresses: Collection[str | int] = (),
+    *,
+    window: float = 0.0,
+    progress: Progress | None = None,
 ) -> FrameScan:
     """Find CJ/T 188 water meters the same way (broadcast, then the given addresses)."""
     scan = FrameScan([])
@@ -264,7 +282,9 @@ async def scan_cjt188(
     elif len(answers) > 1:
         scan.ambiguous_broadcast = True
     known = {hit.address for hit in scan.hits}
-    for address in addresses:
+    for done, address in enumerate(addresses, start=1):
+        if progress is not None and done > 1:
+            progress((done - 1) / len(addresses))
         raw = cjt188.address_bytes(address)
         text = cjt188.address_text(raw)
         if text in known:
@@ -280,6 +300,8 @@ async def scan_cjt188(
             continue
         scan.hits.append(FrameScanHit(text, "cjt188_water", "answered a read at its address"))
         known.add(text)
+    if progress is not None:
+        progress(1.0)
     return scan
 
 
