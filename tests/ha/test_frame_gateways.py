@@ -32,11 +32,11 @@ from custom_components.prepaid_utility.const import (
     SUBENTRY_METER,
 )
 from custom_components.prepaid_utility.meters.framebus import FrameHub
+from custom_components.prepaid_utility.meters.simulator.building import Building
 from custom_components.prepaid_utility.tariffs.catalog import (
     CONF_TARIFF_ELECTRICITY,
     CONF_TARIFF_WATER,
 )
-from custom_components.prepaid_utility.meters.simulator.building import Building
 
 from .conftest import poll
 

@@ -131,7 +131,7 @@ class MeterScanSteps(ConfigSubentryFlow):
     _scan_addresses: list[int]
     _scan_task: asyncio.Task[list[Found]] | None = None
     _scan_found: list[Found]
-    _scan_error: str = ""
+    _scan_ambiguous: bool = False  # several frame meters answered the broadcast
 
     def _protocol(self) -> str:
         return str(self._get_entry().data.get(CONF_PROTOCOL, "modbus"))
@@ -203,7 +203,6 @@ class MeterScanSteps(ConfigSubentryFlow):
         try:
             self._scan_found = self._scan_task.result()
         except BusUnavailable:
-            self._scan_error = "scan_gateway_offline"
             return self.async_show_progress_done(next_step_id="scan_failed")
         finally:
             self._scan_task = None
@@ -239,6 +238,7 @@ class MeterScanSteps(ConfigSubentryFlow):
             scan = await scan_cjt188(hub, self._scan_addresses, progress=progress)
         if not hub.connected and not scan.hits:
             raise BusUnavailable("the gateway did not answer during the scan")
+        self._scan_ambiguous = scan.ambiguous_broadcast
         return [Found(hit.address, (hit.profile_key,), hit.address) for hit in scan.hits]
 
     async def async_step_scan_pick(
@@ -249,9 +249,14 @@ class MeterScanSteps(ConfigSubentryFlow):
         new = [f for f in self._scan_found if f.address not in configured]
         old = [f.address for f in self._scan_found if f.address in configured]
         if not new:
+            if old:
+                reason = "scan_only_configured"
+            elif self._scan_ambiguous:
+                reason = "scan_broadcast_ambiguous"
+            else:
+                reason = "scan_found_nothing"
             return self.async_abort(
-                reason="scan_only_configured" if old else "scan_found_nothing",
-                description_placeholders={"configured": ", ".join(old) or "-"},
+                reason=reason, description_placeholders={"configured": ", ".join(old) or "-"}
             )
         errors: dict[str, str] = {}
         if user_input is not None:
