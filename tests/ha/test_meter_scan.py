@@ -158,7 +158,8 @@ async def test_scan_a_modbus_bus_lists_models_and_adds_the_chosen(hass: HomeAssi
             "3|eastron_sdm72v2",
         }
         assert str(EASTRON_SERIAL_BASE + 1) in options["1|eastron_sdm120"]
-        assert "?" in options["2|eastron_sdm230"] and "?" not in options["1|eastron_sdm120"]
+        assert "?" in options["2|eastron_sdm230"]
+        assert "?" not in options["1|eastron_sdm120"]
 
         for chosen, error in (
             ([], "scan_pick_none"),
