@@ -156,6 +156,31 @@ async def test_dlt645_bus_on_a_serial_adapter(hass: HomeAssistant) -> None:
         assert reading.tou is not None
         assert reading.tou.valley == sim.tou_registers[3]
 
+        # Voltage and current sensors are disabled by default: their frames are not sent.
+        assert reading.voltage_v is None
+        assert reading.power_kw is not None
+        hub = entry.runtime_data.hub
+        before = hub.stats.transactions
+        await poll(hass, entry)
+        frames_default = hub.stats.transactions - before
+        registry = er.async_get(hass)
+        voltage = _entity(hass, entry, "000000000001", "voltage")
+        registry.async_update_entity(voltage, disabled_by=None)
+        await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+        entry = hass.config_entries.async_get_entry(entry.entry_id)
+        await poll(hass, entry)
+        hub = entry.runtime_data.hub
+        before = hub.stats.transactions
+        await poll(hass, entry)
+        frames_voltage = hub.stats.transactions - before
+        print(f"dlt645_frames_per_meter_default={frames_default} with_voltage={frames_voltage}")
+        assert frames_default == 3  # energy block, status word 3, power
+        assert frames_voltage == 4
+        reading = entry.runtime_data.coordinator.data.meters[sub.subentry_id].reading
+        assert reading.voltage_v is not None
+        assert reading.current_a is None
+
         relay = _entity(hass, entry, "000000000001", "relay", "switch")
         await hass.services.async_call("switch", "turn_off", {"entity_id": relay}, blocking=True)
         assert sim.supply_on is False  # cut by 0x1C and read back from status word 3
