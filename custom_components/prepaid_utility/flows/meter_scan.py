@@ -50,7 +50,7 @@ from ..meters.frame_meters import FRAME_PROFILES
 from ..meters.framebus import FrameHub
 from ..meters.hub import ModbusHub
 from ..meters.profiles import PROFILES
-from ..meters.reading import BusUnavailable, Medium
+from ..meters.reading import BusUnavailable, Medium, MeterError
 from ..meters.scan import scan_bus, scan_cjt188, scan_dlt645
 from .fields import number
 
@@ -202,7 +202,7 @@ class MeterScanSteps(ConfigSubentryFlow):
             )
         try:
             self._scan_found = self._scan_task.result()
-        except BusUnavailable:
+        except MeterError:  # the bus itself failed (a silent meter is just not listed)
             return self.async_show_progress_done(next_step_id="scan_failed")
         finally:
             self._scan_task = None
