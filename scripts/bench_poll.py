@@ -12,9 +12,10 @@ Prints name=value lines:
      counted, and core's own ModbusHub (homeassistant.components.modbus.modbus) runs one
      pass against the same simulated bus. core_modbus_transaction_ratio = core / ours.
  (d) 40 DL/T 645-2007 meters on one bus at 2400 baud 8E1 (11 bits a character, 20 ms meter
-     latency, reached through a transparent gateway): one full pass (energy block, status
-     word, voltage, current, power: five exchanges a meter) vs the floor computed from the
-     frame sizes, wake-up bytes included (dlt645_poll_floor_ratio).
+     latency, reached through a transparent gateway): one full pass vs the floor computed from
+     the frame sizes, wake-up bytes included (dlt645_poll_floor_ratio). By default a gateway
+     reads the energy block, the status word and power (three exchanges a meter; voltage and
+     current only once their sensors are enabled); ``_all_values`` reads all five.
      ``scripts/bench poll dlt645`` runs only this part.
 """
 
@@ -289,20 +290,28 @@ DLT645_METERS = 40
 DLT645_LATENCY_MS = 20.0
 
 
-def dlt645_floor_per_meter(wire: WireModel) -> tuple[float, int]:
+DLT645_VALUE_BYTES = {  # value bytes of each answer (after the 4-byte DI)
+    dlt645.DI_ENERGY_BLOCK: 20,
+    dlt645.DI_STATUS_3: 2,
+    dlt645.DI_VOLTAGE_A: 2,
+    dlt645.DI_CURRENT_A: 3,
+    dlt645.DI_POWER_TOTAL: 3,
+}
+# What a gateway reads by default (voltage and current sensors are disabled until enabled),
+# and everything.
+DLT645_READS = {
+    "": (dlt645.DI_POWER_TOTAL,),
+    "_all_values": (dlt645.DI_VOLTAGE_A, dlt645.DI_CURRENT_A, dlt645.DI_POWER_TOTAL),
+}
+
+
+def dlt645_floor_per_meter(wire: WireModel, instant: tuple[int, ...]) -> tuple[float, int]:
     """Return the wire floor of one meter's read and its byte count, from the real frames."""
     address = dlt645.address_bytes(1)
-    reply_data = {  # value bytes of each answer (after the 4-byte DI)
-        dlt645.DI_ENERGY_BLOCK: 20,
-        dlt645.DI_STATUS_3: 2,
-        dlt645.DI_VOLTAGE_A: 2,
-        dlt645.DI_CURRENT_A: 3,
-        dlt645.DI_POWER_TOTAL: 3,
-    }
     floor, total_bytes = 0.0, 0
-    for di, size in reply_data.items():
+    for di in (dlt645.DI_ENERGY_BLOCK, dlt645.DI_STATUS_3, *instant):
         request = len(dlt645.read_request(address, di))
-        reply = len(dlt645.encode(address, 0x91, bytes(4 + size)))
+        reply = len(dlt645.encode(address, 0x91, bytes(4 + DLT645_VALUE_BYTES[di])))
         floor += wire.transaction_s(request, reply)
         total_bytes += request + reply
     return floor, total_bytes
@@ -310,9 +319,12 @@ def dlt645_floor_per_meter(wire: WireModel) -> tuple[float, int]:
 
 async def bench_dlt645(endpoint: dict[str, Any]) -> None:
     wire = WireModel(DLT645_BAUD, DLT645_LATENCY_MS / 1000, bits_per_char=11, idle_chars=0)
-    per_meter, frame_bytes = dlt645_floor_per_meter(wire)
-    floor = DLT645_METERS * per_meter
-    for label, gap in (("", 0.0), ("_gap20ms", None)):
+    runs = [(reads, "", 0.0) for reads in DLT645_READS] + [("", "_gap20ms", None)]
+    for reads, gap_label, gap in runs:
+        instant = DLT645_READS[reads]
+        per_meter, frame_bytes = dlt645_floor_per_meter(wire, instant)
+        floor = DLT645_METERS * per_meter
+        label = f"{reads}{gap_label}"
         hub = dlt645_frame_hub(
             BusConfig(
                 BusKind.RTU_OVER_TCP,
@@ -323,7 +335,7 @@ async def bench_dlt645(endpoint: dict[str, Any]) -> None:
                 inter_frame_gap=gap,
             )
         )
-        meters = [Dlt645Meter(hub, unit) for unit in range(1, DLT645_METERS + 1)]
+        meters = [Dlt645Meter(hub, unit, instant=instant) for unit in range(1, DLT645_METERS + 1)]
         await meters[0].read()  # connect outside the timed pass
         start = time.monotonic()
         ok = 0
@@ -336,6 +348,9 @@ async def bench_dlt645(endpoint: dict[str, Any]) -> None:
                 f"dlt645_poll_pass_s{label}": f"{elapsed:.2f}",
                 f"dlt645_poll_reads_ok{label}": ok,
                 f"dlt645_poll_floor_ratio{label}": f"{elapsed / floor:.3f}",
+                f"dlt645_poll_exchanges_per_meter{label}": 2 + len(instant),
+                f"dlt645_poll_bytes_per_meter{label}": frame_bytes,
+                f"dlt645_poll_floor_s{label}": f"{floor:.2f}",
             }
         )
         await hub.close()
@@ -343,10 +358,6 @@ async def bench_dlt645(endpoint: dict[str, Any]) -> None:
         dlt645_poll_meters=DLT645_METERS,
         dlt645_poll_baud=f"{DLT645_BAUD}_8E1",
         dlt645_poll_meter_latency_ms=DLT645_LATENCY_MS,
-        dlt645_poll_exchanges_per_meter=5,
-        dlt645_poll_bytes_per_meter=frame_bytes,
-        dlt645_poll_floor_s=f"{floor:.2f}",
-        dlt645_poll_floor_per_meter_ms=f"{per_meter * 1000:.1f}",
     )
 
 

@@ -152,7 +152,11 @@ def test_services_are_described_translated_and_have_icons() -> None:
 
 
 # Subentry flow classes and the subentry type whose translations they use.
-SUBENTRY_FLOWS = {"MeterSubentryFlow": "meter", "AccountSubentryFlow": "account"}
+SUBENTRY_FLOWS = {
+    "MeterSubentryFlow": "meter",
+    "MeterScanSteps": "meter",
+    "AccountSubentryFlow": "account",
+}
 
 
 def _flow_section(cls: ast.ClassDef) -> str | None:

@@ -146,7 +146,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         raise
     clock = building.building.clock.now if building is not None else None
     meters: dict[str, MeterSetup] = {
-        sub.subentry_id: build_meter(hass, hub, sub, clock)
+        sub.subentry_id: build_meter(hass, hub, sub, clock, entry.entry_id)
         for sub in entry.subentries.values()
         if sub.subentry_type == SUBENTRY_METER
     }

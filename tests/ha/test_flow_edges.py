@@ -89,6 +89,9 @@ async def test_serial_bus_settings_reconfigure_and_a_stopped_gateway(hass: HomeA
         (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
     )
     result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": "modbus"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
         {CONF_NAME: "Flat", CONF_ROOM: "101", CONF_PROFILE: "acrel_ddsy1352", CONF_ADDRESS: 1},
     )

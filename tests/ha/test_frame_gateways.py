@@ -28,10 +28,15 @@ from custom_components.prepaid_utility.const import (
     CONF_SERIAL_PORT,
     CONF_STOPBITS,
     DOMAIN,
+    SUBENTRY_ACCOUNT,
     SUBENTRY_METER,
 )
 from custom_components.prepaid_utility.meters.framebus import FrameHub
 from custom_components.prepaid_utility.meters.simulator.building import Building
+from custom_components.prepaid_utility.tariffs.catalog import (
+    CONF_TARIFF_ELECTRICITY,
+    CONF_TARIFF_WATER,
+)
 
 from .conftest import poll
 
@@ -59,10 +64,24 @@ async def _add_meter(hass: HomeAssistant, entry: Any, values: dict[str, Any]) ->
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
     )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": "frame"}
+    )
     assert result["step_id"] == "frame"
     return await hass.config_entries.subentries.async_configure(
         result["flow_id"], {CONF_NAME: "Flat", CONF_ROOM: "101", **values}
     )
+
+
+async def _account_tariff_fields(hass: HomeAssistant, entry: Any) -> set[str]:
+    """Return which tariff choices the account form asks for on this gateway."""
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_ACCOUNT), context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM, result
+    hass.config_entries.subentries.async_abort(result["flow_id"])
+    fields = {str(marker) for marker in result["data_schema"].schema}
+    return fields & {CONF_TARIFF_ELECTRICITY, CONF_TARIFF_WATER}
 
 
 def _entity(hass: HomeAssistant, entry: Any, unique: str, key: str, domain: str = "sensor") -> str:
@@ -125,6 +144,8 @@ async def test_dlt645_bus_on_a_serial_adapter(hass: HomeAssistant) -> None:
         assert result["reason"] == "already_configured"
 
         entry = hass.config_entries.async_get_entry(entry.entry_id)
+        # A DL/T 645 meter is electricity: the account form asks for that tariff only.
+        assert await _account_tariff_fields(hass, entry) == {CONF_TARIFF_ELECTRICITY}
         await poll(hass, entry)
         sim = building.device(0, 1)
         energy = _entity(hass, entry, "000000000001", "energy")
@@ -134,6 +155,31 @@ async def test_dlt645_bus_on_a_serial_adapter(hass: HomeAssistant) -> None:
         reading = entry.runtime_data.coordinator.data.meters[sub.subentry_id].reading
         assert reading.tou is not None
         assert reading.tou.valley == sim.tou_registers[3]
+
+        # Voltage and current sensors are disabled by default: their frames are not sent.
+        assert reading.voltage_v is None
+        assert reading.power_kw is not None
+        hub = entry.runtime_data.hub
+        before = hub.stats.transactions
+        await poll(hass, entry)
+        frames_default = hub.stats.transactions - before
+        registry = er.async_get(hass)
+        voltage = _entity(hass, entry, "000000000001", "voltage")
+        registry.async_update_entity(voltage, disabled_by=None)
+        await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+        entry = hass.config_entries.async_get_entry(entry.entry_id)
+        await poll(hass, entry)
+        hub = entry.runtime_data.hub
+        before = hub.stats.transactions
+        await poll(hass, entry)
+        frames_voltage = hub.stats.transactions - before
+        print(f"dlt645_frames_per_meter_default={frames_default} with_voltage={frames_voltage}")
+        assert frames_default == 3  # energy block, status word 3, power
+        assert frames_voltage == 4
+        reading = entry.runtime_data.coordinator.data.meters[sub.subentry_id].reading
+        assert reading.voltage_v is not None
+        assert reading.current_a is None
 
         relay = _entity(hass, entry, "000000000001", "relay", "switch")
         await hass.services.async_call("switch", "turn_off", {"entity_id": relay}, blocking=True)
@@ -164,6 +210,11 @@ async def test_cjt188_bus_behind_a_converter_finds_its_lone_meter(hass: HomeAssi
         assert result["data"][CONF_ADDRESS] == "00000000000007"
         await hass.async_block_till_done()
         entry = hass.config_entries.async_get_entry(entry.entry_id)
+        # A CJ/T 188 meter is water (its profile is not in the Modbus table): the account form
+        # asks for the water tariff, not the electricity one (the form asked the wrong one before).
+        tariffs = await _account_tariff_fields(hass, entry)
+        print(f"cjt188_account_tariff_fields={sorted(tariffs)}")
+        assert tariffs == {CONF_TARIFF_WATER}
         await poll(hass, entry)
         water = _entity(hass, entry, "00000000000007", "water")
         assert Decimal(hass.states.get(water).state) == building.device(0, 7).total

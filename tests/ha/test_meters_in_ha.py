@@ -252,6 +252,9 @@ async def test_gateway_down_makes_everything_unavailable_then_recovers(
         result = await hass.config_entries.subentries.async_init(
             (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
         )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"next_step_id": "modbus"}
+        )
         result = await _configure_modbus_meter(
             hass,
             result["flow_id"],
@@ -290,6 +293,9 @@ async def test_meter_subentry_flow_checks_the_meter(
         result = await hass.config_entries.subentries.async_init(
             (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
         )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"next_step_id": "modbus"}
+        )
         assert result["step_id"] == "modbus"
         base = {CONF_NAME: "Flat", CONF_ROOM: "101", CONF_PROFILE: "acrel_ddsy1352",
                 CONF_ADDRESS: 1, CONF_BREAKER_A: 63, CONF_BILLING_MODE: "meter"}  # fmt: skip
@@ -315,6 +321,9 @@ async def test_meter_subentry_flow_checks_the_meter(
     for profile, address in (("acrel_ddsy1352", 1), ("xintai_water", 2)):
         flow = await hass.config_entries.subentries.async_init(
             (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
+        )
+        flow = await hass.config_entries.subentries.async_configure(
+            flow["flow_id"], {"next_step_id": "modbus"}
         )
         assert CONF_MAX_FLOW_M3H not in {str(k) for k in flow["data_schema"].schema}
         assert CONF_BREAKER_A not in {str(k) for k in flow["data_schema"].schema}
@@ -502,6 +511,9 @@ async def test_meter_added_while_the_gateway_reloads_waits_for_it(hass: HomeAssi
     async def add(unit: int) -> Any:
         result = await hass.config_entries.subentries.async_init(
             (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"next_step_id": "modbus"}
         )
         return await _configure_modbus_meter(
             hass,

@@ -57,6 +57,7 @@ from ..meters.reading import Medium, MeterError, MeterMisconfigured
 from ..meters.scan import identify, scan_cjt188, scan_dlt645
 from ..meters.simulator.building import PRESETS
 from .fields import name_error, number
+from .meter_scan import MeterScanSteps
 
 MAX_ADDRESS = 247
 RELOAD_WAIT_S = 60  # the longest a big building's reload is waited for before a probe
@@ -113,8 +114,8 @@ def _text_errors(data: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-class MeterSubentryFlow(ConfigSubentryFlow):
-    """Add or change one meter of a gateway."""
+class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
+    """Add or change one meter of a gateway (or several at once by scanning the bus)."""
 
     _pending: dict[str, Any]  # the first form's answers, until the limits are asked
 
@@ -123,9 +124,8 @@ class MeterSubentryFlow(ConfigSubentryFlow):
         entry = self._get_entry()
         if GatewayType(entry.data[CONF_GATEWAY_TYPE]) is GatewayType.HA_ENTITIES:
             return await self.async_step_entities(user_input)
-        if entry.data.get(CONF_PROTOCOL, "modbus") != "modbus":
-            return await self.async_step_frame(user_input)
-        return await self.async_step_modbus(user_input)
+        by_hand = "modbus" if entry.data.get(CONF_PROTOCOL, "modbus") == "modbus" else "frame"
+        return self.async_show_menu(step_id="user", menu_options=[by_hand, "scan"])
 
     async def async_step_frame(
         self, user_input: dict[str, Any] | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -72,12 +72,17 @@ def _dlt_error(err: int, key: str, what: str) -> MeterError:
     return MeterDeviceError(f"{key}: {what}: error reply {err:#04x}", meter_key=key)
 
 
+INSTANT_DIS = (dlt645.DI_VOLTAGE_A, dlt645.DI_CURRENT_A, dlt645.DI_POWER_TOTAL)
+
+
 class Dlt645Meter:
     """One DL/T 645-2007 meter on a ``FrameHub``.
 
     A read is the energy block (total + 4 tariffs in one frame; meters that refuse the block
-    are read register by register from then on), the run-status word 3 (relay bit) and, unless
-    ``instant`` is off, voltage, current and power.
+    are read register by register from then on), the run-status word 3 (relay bit) and the
+    instantaneous values ``instant`` names: True for voltage, current and power, False for none,
+    or the data identifiers to read. Each is a frame of its own (about 0.2 s at 2400 baud), so a
+    gateway reads only those whose entities are enabled.
     """
 
     def __init__(
@@ -89,7 +94,7 @@ class Dlt645Meter:
         password: str = "02000000",  # noqa: S107  # the factory default many meters ship with
         operator: str = "00000000",
         restore_command: int = dlt645.RELAY_RESTORE,
-        instant: bool = True,
+        instant: bool | Collection[int] = True,
         supply_attempts: int = 2,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -101,7 +106,11 @@ class Dlt645Meter:
         self.password = password
         self.operator = operator
         self.restore_command = restore_command
-        self.instant = instant
+        self.instant: tuple[int, ...] = (
+            tuple(INSTANT_DIS if instant else ())
+            if isinstance(instant, bool)
+            else tuple(di for di in INSTANT_DIS if di in instant)
+        )
         self.supply_attempts = max(1, supply_attempts)
         self.block_read = True
         self._clock = clock
@@ -160,9 +169,8 @@ class Dlt645Meter:
         energy = await self._energy()
         status = dlt645.decode_status(await self._read_di(dlt645.DI_STATUS_3))
         values: dict[int, Decimal] = {}
-        if self.instant:
-            for di in (dlt645.DI_VOLTAGE_A, dlt645.DI_CURRENT_A, dlt645.DI_POWER_TOTAL):
-                values[di] = dlt645.decode_instant(di, await self._read_di(di))
+        for di in self.instant:
+            values[di] = dlt645.decode_instant(di, await self._read_di(di))
         resolution = COUNTER_RESOLUTION[Medium.ELECTRICITY]
         tou = None
         if energy.tariffs is not None:

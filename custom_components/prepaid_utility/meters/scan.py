@@ -4,8 +4,9 @@ Modbus buses are swept by slave id; DL/T 645 and CJ/T 188 buses by broadcast and
 addresses printed on the meters (``scan_dlt645``, ``scan_cjt188``).
 
 Eastron's SDM230 and SDM72 V2 read the same registers as the SDM120 and SDM630 for
-everything a profile uses, and no identity register is confirmed by two sources, so the scan
-suggests the SDM120 / SDM630 profile for them: the readings are the same.
+everything a profile uses; the meter code at holding register 0xFC02 tells them apart where
+two public sources agree on the code (see ``profiles/eastron.py``). Otherwise the hit carries
+both candidates, the likelier first, and the user picks.
 
 Cheap first: one register per address (the Acrel meter-type register at 0x0200). Whatever
 answers at all is then tried against the other profiles' read blocks and judged by plausible
@@ -16,14 +17,14 @@ The result is a suggestion; the user confirms it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from . import cjt188, dlt645
 from .decode import DataType, WordOrder, raw_value
 from .framebus import FrameHub
 from .hub import ModbusHub
-from .profiles import DDS238, LEGACY, SDM72, SDM120, SDM630, WATER_VALVE, abb, carlo_gavazzi, chint
+from .profiles import DDS238, LEGACY, SDM72, WATER_VALVE, abb, carlo_gavazzi, chint, eastron
 from .profiles.acrel import (
     METER_TYPE_ADDRESS,
     METER_TYPE_DDSY1352,
@@ -49,6 +50,8 @@ class ScanHit:
     device_id: int
     profile_key: str | None
     detail: str = ""
+    serial: str = ""
+    candidates: tuple[str, ...] = ()  # more than one model fits: the user picks (first: likelier)
 
 
 def _volts_f32(words: list[int]) -> float:
@@ -77,10 +80,10 @@ async def identify(hub: ModbusHub, device_id: int) -> ScanHit | None:
         return ScanHit(device_id, "acrel_ddsy1352", "meter type 7")
     if words is not None and words[0] == METER_TYPE_DTSY1352:
         return ScanHit(device_id, "acrel_dtsy1352", "meter type 5")
-    eastron = await _try(hub, device_id, 4, 0x0000, 4)
-    if eastron is not None and 80 <= _volts_f32(eastron[0:2]) <= 300:
-        three_phase = 80 <= _volts_f32(eastron[2:4]) <= 300
-        return ScanHit(device_id, (SDM630 if three_phase else SDM120).key, "float32 voltage")
+    floats = await _try(hub, device_id, 4, 0x0000, 4)
+    if floats is not None and 80 <= _volts_f32(floats[0:2]) <= 300:
+        three_phase = 80 <= _volts_f32(floats[2:4]) <= 300
+        return await _identify_eastron(hub, device_id, 3 if three_phase else 1)
     hiking = await _try(hub, device_id, 3, 0x0000, 0x1B)
     if hiking is not None and hiking[0x0C] in MAINS_DECIVOLTS and hiking[0x1A] in (0, 1):
         return ScanHit(device_id, DDS238.key, "voltage at 0x000C, relay at 0x001A")
@@ -94,6 +97,23 @@ async def identify(hub: ModbusHub, device_id: int) -> ScanHit | None:
             return ScanHit(device_id, WATER_VALVE.key, "valve state at 0x001C")
     hit = await _identify_din_rail(hub, device_id)
     return hit or ScanHit(device_id, None, "answers, no profile fits")
+
+
+async def _identify_eastron(hub: ModbusHub, device_id: int, phases: int) -> ScanHit:
+    """Tell the Eastron models apart by their meter code, where the code is confirmed."""
+    same = eastron.SAME_MAP[phases]
+    ident = await _try(hub, device_id, 3, eastron.SERIAL_ADDRESS, 3)
+    if ident is None:  # older firmware answers an illegal-address exception
+        return ScanHit(device_id, same[0], "float32 voltage, no meter code", candidates=same)
+    serial = str(int(raw_value(ident[0:2], DataType.U32)))
+    code = ident[2]
+    confirmed = eastron.CONFIRMED_CODES.get(code)
+    if confirmed in same:
+        return ScanHit(device_id, confirmed, f"meter code 0x{code:04X}", serial)
+    hinted = eastron.HINTED_CODES.get(code)
+    ordered = tuple(sorted(same, key=lambda key: key != hinted))
+    detail = f"meter code 0x{code:04X} (not confirmed)"
+    return ScanHit(device_id, ordered[0], detail, serial, candidates=ordered)
 
 
 async def _identify_din_rail(hub: ModbusHub, device_id: int) -> ScanHit | None:
@@ -135,18 +155,26 @@ async def _identify_din_rail(hub: ModbusHub, device_id: int) -> ScanHit | None:
     return None
 
 
-async def scan_bus(hub: ModbusHub, addresses: Iterable[int] = range(1, 248)) -> list[ScanHit]:
+Progress = Callable[[float], None]
+"""Told the share of the scan done (0..1) after each address: the form's progress bar."""
+
+
+async def scan_bus(
+    hub: ModbusHub, addresses: Collection[int] = range(1, 248), progress: Progress | None = None
+) -> list[ScanHit]:
     """Probe ``addresses`` one by one (the bus is shared: no parallel probes)."""
     hits: list[ScanHit] = []
-    for device_id in addresses:
+    for done, device_id in enumerate(addresses, start=1):
         try:
             hit = await identify(hub, device_id)
         except BusUnavailable:
             raise
         except MeterError:
-            continue
+            hit = None
         if hit is not None:
             hits.append(hit)
+        if progress is not None:
+            progress(done / len(addresses))
     return hits
 
 
@@ -183,7 +211,11 @@ async def _dlt645_probe(hub: FrameHub[dlt645.Frame], address: bytes) -> bool:
 
 
 async def scan_dlt645(
-    hub: FrameHub[dlt645.Frame], addresses: Iterable[str | int] = (), *, window: float = 0.0
+    hub: FrameHub[dlt645.Frame],
+    addresses: Collection[str | int] = (),
+    *,
+    window: float = 0.0,
+    progress: Progress | None = None,
 ) -> FrameScan:
     """Find DL/T 645 meters: the broadcast address read, then a read at each given address.
 
@@ -212,17 +244,23 @@ async def scan_dlt645(
     elif len(answers) > 1:
         scan.ambiguous_broadcast = True
     known = {hit.address for hit in scan.hits}
-    for address in addresses:
+    for done, address in enumerate(addresses, start=1):
         raw = dlt645.address_bytes(address)
         text = dlt645.address_text(raw)
         if text not in known and await _dlt645_probe(hub, raw):
             scan.hits.append(FrameScanHit(text, "dlt645_2007", "answered a read at its address"))
             known.add(text)
+        if progress is not None:
+            progress(done / len(addresses))
     return scan
 
 
 async def scan_cjt188(
-    hub: FrameHub[cjt188.Frame], addresses: Iterable[str | int] = (), *, window: float = 0.0
+    hub: FrameHub[cjt188.Frame],
+    addresses: Collection[str | int] = (),
+    *,
+    window: float = 0.0,
+    progress: Progress | None = None,
 ) -> FrameScan:
     """Find CJ/T 188 water meters the same way (broadcast, then the given addresses)."""
     scan = FrameScan([])
@@ -244,7 +282,9 @@ async def scan_cjt188(
     elif len(answers) > 1:
         scan.ambiguous_broadcast = True
     known = {hit.address for hit in scan.hits}
-    for address in addresses:
+    for done, address in enumerate(addresses, start=1):
+        if progress is not None and done > 1:
+            progress((done - 1) / len(addresses))
         raw = cjt188.address_bytes(address)
         text = cjt188.address_text(raw)
         if text in known:
@@ -260,6 +300,8 @@ async def scan_cjt188(
             continue
         scan.hits.append(FrameScanHit(text, "cjt188_water", "answered a read at its address"))
         known.add(text)
+    if progress is not None:
+        progress(1.0)
     return scan
 
 

@@ -16,6 +16,7 @@ from custom_components.prepaid_utility.meters.modbus_meter import ModbusMeter
 from custom_components.prepaid_utility.meters.profiles import PROFILES
 from custom_components.prepaid_utility.meters.scan import scan_bus
 from custom_components.prepaid_utility.meters.simulator.building import PRESETS, Building
+from custom_components.prepaid_utility.meters.simulator.devices import EASTRON_SERIAL_BASE
 
 from .conftest import report
 
@@ -56,22 +57,28 @@ async def test_every_din_rail_profile_reads_over_every_transport(hub_factory, cl
         await building.stop()
 
 
-async def test_scan_finds_the_din_rail_meters(hub_factory, clock) -> None:
+@pytest.mark.parametrize("kind", ["tcp", "serial"])
+async def test_scan_finds_the_din_rail_meters(hub_factory, clock, kind) -> None:
+    """Every DIN-rail model by itself, over a loopback socket and over a serial pty."""
     building = Building.preset("dinrail", clock=clock)
-    await building.start(kind="tcp")
+    await building.start(kind=kind)
     try:
-        hub = hub_factory(building, timeout=0.05, breaker_threshold=0)
-        hits = {hit.device_id: hit.profile_key for hit in await scan_bus(hub, range(1, 12))}
-        expected = dict(KINDS)
-        # Same registers for everything the profiles read (see scan.py): the scan suggests
-        # the older profile, whose readings are the same.
-        expected[5] = "eastron_sdm630"
-        expected[6] = "eastron_sdm120"
+        hub = hub_factory(building, timeout=0.05 if kind == "tcp" else 0.15, breaker_threshold=0)
+        hits = {hit.device_id: hit for hit in await scan_bus(hub, range(1, 12))}
+        found = {unit: hit.profile_key for unit, hit in hits.items()}
         report(
+            transport=kind,
             addresses=11,
-            identified=sum(v is not None for v in hits.values()),
-            exact=sum(hits.get(u) == k for u, k in KINDS.items()),
+            identified=sum(v is not None for v in found.values()),
+            exact=sum(found.get(u) == k for u, k in KINDS.items()),
+            offered_a_choice=sum(bool(hit.candidates) for hit in hits.values()),
         )
-        assert hits == expected
+        assert found == KINDS
+        # The SDM72 V2's meter code is confirmed by two sources: no choice to make.
+        assert hits[5].candidates == ()
+        assert hits[5].serial == str(EASTRON_SERIAL_BASE + 5)
+        # The SDM230's code has one source only: a hint that orders the choice.
+        assert hits[6].candidates == ("eastron_sdm230", "eastron_sdm120")
+        assert hits[6].serial == str(EASTRON_SERIAL_BASE + 6)
     finally:
         await building.stop()

@@ -438,6 +438,27 @@ class AcrelSim(SimDevice):
         return ILLEGAL_ADDRESS if function in (6, 16) else ILLEGAL_FUNCTION
 
 
+#: Eastron meter code at holding register 0xFC02 (profiles/eastron.py names the sources).
+EASTRON_CODES = {
+    "eastron_sdm120": 0x0020,
+    "eastron_sdm230": 0x002B,
+    "eastron_sdm630": 0x0070,
+    "eastron_sdm72": 0x0084,
+    "eastron_sdm72v2": 0x0089,
+}
+EASTRON_SERIAL_BASE = 20_000_000  # serial = base + unit: distinct on a bus, stable across runs
+
+
+def eastron_identity(serial: int, code: int | None) -> dict[int, int]:
+    """Return holding registers 0xFC00..0xFC03 (serial, meter code, software version).
+
+    ``code`` None: a firmware without them, which answers an illegal-address exception.
+    """
+    if code is None:
+        return {}
+    return dict(enumerate([*_u32(serial), code, 0x0102], start=0xFC00))
+
+
 class EastronSim(SimDevice):
     """Eastron SDM120 (``phases=1``) or SDM630 (``phases=3``): float32 input registers."""
 
@@ -448,9 +469,12 @@ class EastronSim(SimDevice):
         super().__init__(unit, clock, seed=seed, start=start)
         self.phases = phases
         self.profile_key = "eastron_sdm630" if phases == 3 else "eastron_sdm120"
+        self.meter_code: int | None = EASTRON_CODES[self.profile_key]
 
     def image(self, function: int) -> dict[int, int]:
-        """Return the input registers 0x0000..0x004B."""
+        """Return the input registers 0x0000..0x004B, or the identity holding registers."""
+        if function == 3:
+            return eastron_identity(EASTRON_SERIAL_BASE + self.unit, self.meter_code)
         if function != 4:
             return {}
         words = [0] * 0x4C
@@ -577,6 +601,7 @@ class ProfileSim(SimDevice):
         self.profile_key = profile_key
         self.phases = phases
         self.extra = extra or {}
+        self.meter_code: int | None = EASTRON_CODES.get(profile_key)
 
     @property
     def total(self) -> Decimal:
@@ -594,6 +619,8 @@ class ProfileSim(SimDevice):
         for block in self.profile.blocks:
             if block.function == function:
                 words.update(dict.fromkeys(range(block.address, block.address + block.count), 0))
+        if function == 3 and self.profile_key in EASTRON_CODES:
+            words.update(eastron_identity(EASTRON_SERIAL_BASE + self.unit, self.meter_code))
         if not words:
             return {}
         amps = self.power_w / 230.0 / self.phases
