@@ -1,7 +1,9 @@
 """How far one Home Assistant goes: 1,000 meters on 20 gateways, against the same HA idle.
 
-The baseline is the very same Home Assistant before the integration is loaded: its memory and
-how late its event loop wakes a 20 ms sleeper over the same span of time. Then 20 simulated
+The meters are served by the simulator in a process of its own (as real meters are other
+machines), so the figures are Home Assistant's and the integration's alone. The baseline is the
+very same Home Assistant before the integration is loaded: its memory and how late its event
+loop wakes a 20 ms sleeper over the same span of time. Then 20 simulated
 gateways of 50 meters (680 tenants) are added and polled cycle after cycle, all gateways at
 once as their own timers would, with an hour of consumption between cycles. Printed as
 ``name=value`` lines: poll cycle wall time and CPU, event-loop lag p99 and max (with and without
@@ -26,8 +28,9 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import flush_store
 
 from custom_components.prepaid_utility.money.ledger_runtime import LEDGER_FILE
+from tests.soak.external import ExternalBuilding
 from tests.soak.gc_figures import printed, process_full_collection, unfrozen_full_collection
-from tests.soak.harness import Soak
+from tests.soak.harness import PRESET, Soak
 
 pytestmark = pytest.mark.usefixtures("sockets")
 
@@ -79,6 +82,18 @@ class Sleeper:
         return statistics.quantiles(self.late, n=100)[98] if len(self.late) > 2 else 0.0
 
 
+def _census(hass: HomeAssistant) -> str:
+    """Return the live states per kind (platform.translation_key), the most numerous first."""
+    registry = er.async_get(hass)
+    kinds: dict[str, int] = {}
+    for state in hass.states.async_all():
+        entry = registry.async_get(state.entity_id)
+        if entry is not None:
+            kind = f"{entry.domain}.{entry.translation_key or entry.original_name}"
+            kinds[kind] = kinds.get(kind, 0) + 1
+    return ",".join(f"{k}:{n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+
+
 def _ledger_bytes(path: str) -> int:
     return sum(Path(p).stat().st_size for p in (path, f"{path}-wal") if Path(p).exists())
 
@@ -93,6 +108,11 @@ async def test_scale(
         request.addfinalizer(lambda logger=logger, level=logger.level: logger.setLevel(level))
         logger.setLevel(logging.WARNING)
     sleeper = Sleeper()
+    # The meters are other machines: served from another process, as in a home, so the CPU,
+    # loop and memory figures below are Home Assistant's and the integration's alone.
+    building = ExternalBuilding(PRESET, GATEWAYS)
+    await building.async_start()
+    request.addfinalizer(lambda: hass.loop.run_until_complete(building.async_stop()))
 
     # Baseline: the same Home Assistant, no integration, for as long as the cycles will take.
     gc_process = process_full_collection()
@@ -103,7 +123,7 @@ async def test_scale(
     idle_p99, idle_max, idle_gc = sleeper.p99(), max(sleeper.late), sleeper.gc_max_ms
 
     started = time.monotonic()
-    soak = Soak(hass, gateways=GATEWAYS)
+    soak = Soak(hass, gateways=GATEWAYS, external=building)
     await soak.async_setup()
     setup_s = time.monotonic() - started
     # Home Assistant's first save of its registries after the gateways' entities were created
@@ -135,6 +155,7 @@ async def test_scale(
     gc_building = unfrozen_full_collection()
     rss_loaded = _rss_mb()
     entities = len(hass.states.async_all())
+    census = _census(hass)
     offline = sum(1 for m in soak.meter_ids() if not soak.online(m))
 
     # Cycles are an hour apart; the ledger grows per hour, not per poll (ledger/accrual.py).
@@ -156,9 +177,12 @@ async def test_scale(
         "gc_pause_max_ms": f"{sleeper.gc_max_ms:.1f}",
         "baseline_gc_pause_max_ms": f"{idle_gc:.1f}",
         **printed(gc_process, gc_building, entities),
+        "entities_per_meter": f"{entities / meters:.2f}",
+        "states_by_kind": census,
         "registry_first_save_ms": f"{registry_first_save_ms:.0f}",
         "rss_baseline_mb": f"{rss_idle:.0f}",
         "rss_loaded_mb": f"{rss_loaded:.0f}",
+        "rss_growth_mb": f"{rss_loaded - rss_idle:.0f}",
         "rss_per_meter_kb": f"{(rss_loaded - rss_idle) * 1024 / meters:.0f}",
         "ledger_mb_per_month": f"{per_month / 1e6:.1f}",
         "meters_offline_at_end": offline,
