@@ -7,6 +7,17 @@ from typing import Final
 
 DOMAIN: Final = "prepaid_utility"
 
+# A repair's "Learn more" opens its section of the Troubleshooting page: the anchor is the issue's
+# translation key (tests/test_docs.py checks that every key has one).
+TROUBLESHOOTING_URL: Final = (
+    "https://github.com/prepaid-utility/prepaid_utility/blob/main/docs/troubleshooting.md"
+)
+
+
+def learn_more_url(translation_key: str) -> str:
+    """Return the Troubleshooting section of a repair issue."""
+    return f"{TROUBLESHOOTING_URL}#{translation_key}"
+
 
 class GatewayType(StrEnum):
     """How a config entry reaches its meters."""

@@ -31,6 +31,7 @@ from .const import (
     DOMAIN,
     BillingMode,
     GatewayType,
+    learn_more_url,
 )
 from .gateway.bus import AnyHub
 from .gateway.meter_factory import MeterSetup
@@ -364,6 +365,7 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
                 is_fixable=False,
                 severity=ir.IssueSeverity.ERROR,
                 translation_key="meter_misconfigured",
+                learn_more_url=learn_more_url("meter_misconfigured"),
                 translation_placeholders={
                     "meter": setup.name,
                     "room": setup.room,

@@ -10,13 +10,16 @@ statement from the account card (its closing balance is the ledger's) and downlo
 finance card shows the shared-area split made at set-up with its loss figure; the tenant opens
 their own statement (Chinese) but gets 404 for another's, even with a signed path. Last, the
 landlord changes the account card's account in Home Assistant's own card editor and saves it.
-Screenshots go to test-output/cards/.
+Screenshots go to test-output/cards/; with PREPAID_DOCS_IMAGES=1 the ones the documentation shows
+are also copied to docs/images/ (commit them after looking at them).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import shutil
 import sqlite3
 import time
 from collections.abc import Coroutine, Iterator
@@ -35,6 +38,18 @@ from .ha_instance import DOMAIN, OWNER, REPO, HaInstance
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 SHOTS = REPO / "test-output" / "cards"
+# The screenshots the documentation shows, by the name they have there (docs/images/).
+DOC_IMAGES = REPO / "docs" / "images"
+DOC_SHOTS = {
+    "1-rooms-overview.png": "rooms-overview.png",
+    "3-recharge-dialog.png": "recharge-dialog.png",
+    "5-account-and-report.png": "account-and-report.png",
+    "6-finance.png": "finance.png",
+    "7-tenant-account-zh.png": "tenant-account-zh.png",
+    "9-card-editor.png": "card-editor.png",
+    "10-statement-page.png": "statement.png",
+    "11-tenant-statement-zh.png": "tenant-statement-zh.png",
+}
 DASHBOARD = "prepaid-cards"
 TENANT = ("tenant", "tenant-pass")
 # (tenant, room, building40 units, first top-up or None)
@@ -304,6 +319,10 @@ def _shot(page: Any, name: str, full_page: bool = False) -> None:
     """Screenshot once Home Assistant's launch screen is gone (it fades over a fresh page)."""
     page.locator("#ha-launch-screen").wait_for(state="detached", timeout=30000)
     page.screenshot(path=str(SHOTS / name), full_page=full_page)
+    # Only on request: a routine run must not leave the committed pictures changed.
+    if os.environ.get("PREPAID_DOCS_IMAGES") == "1" and name in DOC_SHOTS:
+        DOC_IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SHOTS / name, DOC_IMAGES / DOC_SHOTS[name])
 
 
 def _login(page: Any, ha: HaInstance, username: str, password: str) -> None:

@@ -15,7 +15,7 @@ from typing import Final
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from ..const import DOMAIN
+from ..const import DOMAIN, learn_more_url
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -69,6 +69,7 @@ class GatewayWatch:
                 is_fixable=False,
                 severity=ir.IssueSeverity.ERROR,
                 translation_key="gateway_silent",
+                learn_more_url=learn_more_url("gateway_silent"),
                 translation_placeholders={
                     "gateway": self.title,
                     "minutes": str(int(silent.total_seconds() // 60)),

@@ -22,7 +22,7 @@ from ..billing.engine import CounterReading, MeterSpec, TouFallback
 from ..billing.errors import PrepaidError
 from ..billing.quantity import UtilityKind
 from ..billing.schedule import TouPeriod
-from ..const import DOMAIN
+from ..const import DOMAIN, learn_more_url
 from ..events import EVENT_METER_QUARANTINED, MeterQuarantined
 from ..gateway.meter_factory import MeterSetup
 from ..ledger import AsyncLedgerStore, LedgerStore
@@ -147,6 +147,7 @@ class GatewayBilling:
                 data={"entry_id": self.entry_id, "meter_id": key},
                 severity=ir.IssueSeverity.WARNING,
                 translation_key="meter_quarantined",
+                learn_more_url=learn_more_url("meter_quarantined"),
                 translation_placeholders={
                     "meter": setup.name,
                     "room": setup.room,
@@ -190,6 +191,7 @@ class GatewayBilling:
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
                 translation_key=f"tou_fallback_{reason.value}",
+                learn_more_url=learn_more_url(f"tou_fallback_{reason.value}"),
                 translation_placeholders={"meter": setup.name, "room": setup.room},
             )
         # A repair raised before a restart or reload is not in memory: the first good reading
@@ -212,6 +214,7 @@ class GatewayBilling:
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
                 translation_key="tou_mismatch",
+                learn_more_url=learn_more_url("tou_mismatch"),
                 translation_placeholders={
                     "meter": setup.name,
                     "room": setup.room,

@@ -25,7 +25,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
 
 from ..billing.errors import LedgerUnavailable, SchemaTooNew
-from ..const import DOMAIN
+from ..const import DOMAIN, learn_more_url
 from ..ledger import (
     AsyncLedgerStore,
     DatabaseError,
@@ -185,6 +185,7 @@ def _raise_issue(hass: HomeAssistant, key: str, path: str, detail: str) -> None:
         is_persistent=False,
         severity=ir.IssueSeverity.CRITICAL,
         translation_key=key,
+        learn_more_url=learn_more_url(key),
         translation_placeholders={"path": path, "detail": detail},
     )
 

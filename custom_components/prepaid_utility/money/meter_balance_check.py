@@ -22,7 +22,7 @@ from homeassistant.helpers import issue_registry as ir
 from ..accounts.setup import AccountSetup
 from ..billing.money import format_money, parse_price
 from ..billing.quantity import UtilityKind
-from ..const import CONF_BILLING_MODE, DOMAIN, BillingMode
+from ..const import CONF_BILLING_MODE, DOMAIN, BillingMode, learn_more_url
 from ..gateway.meter_factory import MeterSetup
 from ..meters.reading import MeterReading
 from ..tariffs.prices import current_price
@@ -111,5 +111,6 @@ class MeterBalanceCheck:
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
                 translation_key=ISSUE_KEY,
+                learn_more_url=learn_more_url(ISSUE_KEY),
                 translation_placeholders=placeholders,
             )

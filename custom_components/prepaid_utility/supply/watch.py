@@ -26,7 +26,7 @@ from decimal import Decimal
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from ..const import DOMAIN
+from ..const import DOMAIN, learn_more_url
 from ..meters.reading import Medium, SupplyState
 
 _LOGGER = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ class SupplyWatch:
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
             translation_key="supply_forced",
+            learn_more_url=learn_more_url("supply_forced"),
             translation_placeholders={
                 "meter": name,
                 "room": room,
@@ -134,6 +135,7 @@ class SupplyWatch:
                 is_fixable=False,
                 severity=ir.IssueSeverity.ERROR,
                 translation_key="supply_not_obeying",
+                learn_more_url=learn_more_url("supply_not_obeying"),
                 translation_placeholders={
                     "meter": name,
                     "room": room,
@@ -191,6 +193,7 @@ class SupplyWatch:
                         is_fixable=False,
                         severity=ir.IssueSeverity.ERROR,
                         translation_key="supply_bypassed",
+                        learn_more_url=learn_more_url("supply_bypassed"),
                         translation_placeholders={"meter": name, "room": room, "used": str(used)},
                     )
                 continue

@@ -1,6 +1,6 @@
 """Writing a tariff into Acrel prepaid meters: the four period prices and the day tables.
 
-Registers (shared/reference/meters.md): the sharp/peak/flat/valley prices are u32 words in the
+Registers (docs/meter-registers.md): the sharp/peak/flat/valley prices are u32 words in the
 prepaid-parameter block at 0x0046 (written whole with function 0xAA, raw unit 0.01 of the
 currency, "verify"); a day table is 14 slots of (tariff code, minute, hour) at 0x2006/0x201B
 (DDSY1352) or 0x2000/0x2015 (DTSY1352), written with FC10. Both day tables get the same table:

@@ -3,7 +3,7 @@
 One FC03 read of the 48-register live block at 0x0200 gives everything a room needs; firmware
 without that block falls back to the manual's 0x0000 map. Relay via FC10 at 0x0057, read back
 from the status bits at 0x0224. The prepaid-parameter block (0x0046, 28 registers) and the
-time-of-use day tables are handled in ``commands.py``. Register facts: shared/reference/meters.md.
+time-of-use day tables are handled in ``commands.py``. Register facts: docs/meter-registers.md.
 """
 
 from __future__ import annotations
