@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -22,6 +24,11 @@ def subentry_identifier(entry_id: str, subentry_id: str) -> tuple[str, str]:
     return (DOMAIN, f"{entry_id}_{subentry_id}")
 
 
+# One DeviceInfo per device, shared by its entities: a building of 1,000 meters and 700 tenants
+# has about 10,000 entities, each of which would otherwise hold a copy (dict, set, tuples).
+_DEVICE_INFOS: WeakKeyDictionary[GatewayCoordinator, dict[str, DeviceInfo]] = WeakKeyDictionary()
+
+
 class SubentryEntity(CoordinatorEntity[GatewayCoordinator]):
     """An entity on the device of one subentry (a meter or an account), under the gateway."""
 
@@ -38,11 +45,14 @@ class SubentryEntity(CoordinatorEntity[GatewayCoordinator]):
         super().__init__(coordinator)
         entry_id = coordinator.config_entry.entry_id
         self._attr_unique_id = f"{entry_id}_{subentry_id}_{key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={subentry_identifier(entry_id, subentry_id)},
-            via_device_id=coordinator.gateway_device_id,
-            **device,
-        )
+        infos = _DEVICE_INFOS.setdefault(coordinator, {})
+        if (info := infos.get(subentry_id)) is None:
+            info = infos[subentry_id] = DeviceInfo(
+                identifiers={subentry_identifier(entry_id, subentry_id)},
+                via_device_id=coordinator.gateway_device_id,
+                **device,
+            )
+        self._attr_device_info = info
 
     async def async_will_remove_from_hass(self) -> None:
         """Let the event loop turn now and then: a gateway unloads hundreds of entities."""

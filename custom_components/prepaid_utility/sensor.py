@@ -137,6 +137,7 @@ SENSORS: tuple[MeterSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL,
         suggested_display_precision=2,
         currency=True,
+        entity_registry_enabled_default=False,
         value_fn=lambda r: r.meter_balance,
     ),
     MeterSensorDescription(
@@ -157,6 +158,7 @@ SENSORS: tuple[MeterSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL,
         native_unit_of_measurement=UnitOfVolume.CUBIC_METERS,
         suggested_display_precision=3,
+        entity_registry_enabled_default=False,
         value_fn=lambda r: r.remaining_volume,
     ),
     MeterSensorDescription(

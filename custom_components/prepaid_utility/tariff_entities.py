@@ -20,9 +20,14 @@ UNITS = {UtilityKind.ELECTRICITY: "kWh", UtilityKind.WATER: "m³"}
 
 
 class TariffEntity(AccountEntity):
-    """An account entity about one utility's tariff; refreshed when tariffs change."""
+    """An account entity about one utility's tariff; refreshed when tariffs change.
+
+    Disabled by default: the account form and ``set_tariff`` choose tariffs, the cards show
+    them, and a building of 700 tenants would otherwise carry 2,000 entities that few chart.
+    """
 
     _key = ""
+    _attr_entity_registry_enabled_default = False
 
     def __init__(
         self,

@@ -58,7 +58,12 @@ def usage_sensors(
 
 
 class _PeriodSensor(AccountEntity, SensorEntity):
-    """A figure that starts again at local midnight or on the first of the month."""
+    """A figure that starts again at local midnight or on the first of the month.
+
+    Today's figures are disabled by default: the month's figures and the hourly statistics
+    hold the same history, and every enabled account entity costs memory and a state write per
+    poll times every tenant of the building.
+    """
 
     _attr_state_class = SensorStateClass.TOTAL
     period: str
@@ -89,6 +94,7 @@ class UsageSensor(_PeriodSensor):
         self.medium = medium
         self.period = period
         self._attr_translation_key = key
+        self._attr_entity_registry_enabled_default = period != TODAY
         device_class, unit, precision = _USAGE_CLASS[medium]
         self._attr_device_class = device_class
         self._attr_native_unit_of_measurement = unit
@@ -122,6 +128,7 @@ class CostSensor(_PeriodSensor):
         super().__init__(coordinator, account, key)
         self.period = period
         self._attr_translation_key = key
+        self._attr_entity_registry_enabled_default = period != TODAY
         self._attr_native_unit_of_measurement = currency
         self._attr_suggested_display_precision = exponent
 

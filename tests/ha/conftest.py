@@ -1,8 +1,9 @@
 """Fixtures for tests that run a real Home Assistant."""
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterator
 from pathlib import Path
 from typing import Any
+from unittest.mock import PropertyMock, patch
 
 import pytest
 from homeassistant import config_entries
@@ -24,6 +25,17 @@ def isolated_config_dir(hass: HomeAssistant, tmp_path: Path) -> None:
     phcc's default config folder lives inside its installed package and is shared by all tests.
     """
     hass.config.config_dir = str(tmp_path)
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Create every entity enabled, also those disabled by default (as HA's own tests do)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from custom_components.prepaid_utility.usage.tracker import DAY_US, MIN_HISTORY_
 from .conftest import poll
 from .test_accounts import _account, _meter, _open, _recharge
 
-pytestmark = pytest.mark.usefixtures("sockets")
+pytestmark = pytest.mark.usefixtures("sockets", "entity_registry_enabled_by_default")
 
 PRICE = {"electricity": Decimal("0.6"), "water": Decimal("4.5")}  # the gateway's defaults
 

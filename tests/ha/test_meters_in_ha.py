@@ -112,11 +112,7 @@ async def test_simulated_building_devices_and_entities(
     assert water is not None
     assert Decimal(water.state) == sim.device(0, 33).total
     assert water.attributes["unit_of_measurement"] == "m³"
-    # Acrel has voltage, balance and purchase count; the water meter has a battery.
-    assert (
-        hass.states.get(_entity(hass, entry, 1, "meter_balance")).attributes["unit_of_measurement"]
-        == hass.config.currency
-    )
+    # The water meter has a battery; Acrel's own balance is there, off by default (below).
     assert hass.states.get(_entity(hass, entry, 33, "battery_voltage")) is not None
     assert hass.states.get(_entity(hass, entry, 1, "online")).state == STATE_ON
     # Power factor is diagnostic and off by default.
@@ -127,7 +123,14 @@ async def test_simulated_building_devices_and_entities(
     registry = er.async_get(hass)
     quiet = {
         key: _entity(hass, entry, unit, key)
-        for unit, key in ((1, "voltage"), (1, "current"), (1, "purchase_count"), (33, "flow_rate"))
+        for unit, key in (
+            (1, "voltage"),
+            (1, "current"),
+            (1, "purchase_count"),
+            (1, "meter_balance"),
+            (33, "flow_rate"),
+            (33, "remaining_volume"),
+        )
     }
     for entity_id in quiet.values():
         assert registry.async_get(entity_id).disabled_by is er.RegistryEntryDisabler.INTEGRATION
@@ -142,6 +145,9 @@ async def test_simulated_building_devices_and_entities(
     assert float(hass.states.get(quiet["current"]).state) >= 0
     assert int(hass.states.get(quiet["purchase_count"]).state) >= 0
     assert float(hass.states.get(quiet["flow_rate"]).state) >= 0
+    balance = hass.states.get(quiet["meter_balance"])
+    assert balance.attributes["unit_of_measurement"] == hass.config.currency
+    assert Decimal(hass.states.get(quiet["remaining_volume"]).state) >= 0
     # An Eastron meter has no relay: no switch.
     eastron = next(s for s in entry.subentries.values() if s.unique_id == "27")
     assert (

@@ -37,7 +37,7 @@ from .conftest import poll
 from .test_payment_webhook import _body
 from .test_tariffs_ha import _add_tariff, _meter, _open_account
 
-pytestmark = pytest.mark.usefixtures("sockets")
+pytestmark = pytest.mark.usefixtures("sockets", "entity_registry_enabled_by_default")
 
 CLIENT_ID = "https://example.com/app"
 ELECTRIC, SHOP, WATER = 1, 2, 6

@@ -43,7 +43,7 @@ from custom_components.prepaid_utility.tariffs.catalog import CONF_ACCOUNT_TARIF
 
 from .conftest import add_simulated_building, poll
 
-pytestmark = pytest.mark.usefixtures("sockets")
+pytestmark = pytest.mark.usefixtures("sockets", "entity_registry_enabled_by_default")
 
 NANO_PER_CENT = 10**7
 # Matches the simulator's own TOU counters (sharp 18-20, peak 8-11/17-18/20-22, valley 23-7).

@@ -56,6 +56,8 @@ from custom_components.prepaid_utility.tariffs.catalog import (
     with_version,
 )
 
+from .external import ExternalBuilding
+
 PRESET = "soak50"
 NIGHT = ("22:00", "07:00")  # the protected hours of every third room
 # Rooms 13-18 of every block are on a time-of-use tariff: their Acrel meters are billed by their
@@ -166,9 +168,22 @@ def _account_data(room: Room, unit: int) -> ConfigSubentryData:
 class Soak:
     """Four simulated gateways in one Home Assistant, driven an hour at a time."""
 
-    def __init__(self, hass: HomeAssistant, *, gateways: int = 4, seed: int = 7) -> None:
-        """Prepare (nothing runs until ``async_setup``)."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        *,
+        gateways: int = 4,
+        seed: int = 7,
+        external: ExternalBuilding | None = None,
+    ) -> None:
+        """Prepare (nothing runs until ``async_setup``).
+
+        With ``external`` the meters are served by a simulator in another process and the
+        gateways are plain Modbus TCP gateways: Home Assistant's process then holds only what a
+        real installation holds (the benchmark's CPU and memory figures need that).
+        """
         self.hass = hass
+        self.external = external
         self.client: Any = None  # an HTTP test client of Home Assistant, for the webhook
         self.rng = random.Random(seed)  # a test's dice
         self.entries: list[MockConfigEntry] = []
@@ -190,11 +205,21 @@ class Soak:
                 sub["subentry_id"] = meter_id(g, int(str(sub["unique_id"])))
             rooms = _rooms(g)
             accounts = [_account_data(room, int(room.code[-2:])) for room in rooms]
+            data: dict[str, Any] = {
+                CONF_GATEWAY_TYPE: "simulated",
+                "name": f"Block {g}",
+                CONF_PRESET: PRESET,
+            }
+            unique_id = f"simulated:block {g}"
+            if self.external is not None:
+                host, port = self.external.endpoints[g]
+                data = {CONF_GATEWAY_TYPE: "tcp", "name": f"Block {g}", "host": host, "port": port}
+                unique_id = f"net:{host}:{port}"
             entry = MockConfigEntry(
                 domain=DOMAIN,
                 title=f"Block {chr(65 + g)}",
-                unique_id=f"simulated:block {g}",
-                data={CONF_GATEWAY_TYPE: "simulated", "name": f"Block {g}", CONF_PRESET: PRESET},
+                unique_id=unique_id,
+                data=data,
                 # Loopback answers in a millisecond: a short timeout keeps lost frames cheap.
                 options=with_version(
                     {CONF_TIMEOUT: 0.2, CONF_RETRIES: 1},
@@ -206,7 +231,7 @@ class Soak:
                 subentries_data=[*meters, *accounts],
             )
             entry.add_to_hass(self.hass)
-            if first_poll is not None:
+            if first_poll is not None and self.external is None:
                 building = SimulatedBuilding(self.hass, entry.entry_id, PRESET)
                 building.building.clock.freeze()
                 building.building.clock.advance(
@@ -224,8 +249,9 @@ class Soak:
             )
             assert device is not None, room.code
             room.device_id = device.id
-        self.set_tou_clocks()
-        self.align()
+        if self.external is None:
+            self.set_tou_clocks()
+            self.align()
 
     def tou_meters(self) -> list[str]:
         """Return the meters of the time-of-use rooms (one Acrel meter each)."""
@@ -277,6 +303,9 @@ class Soak:
 
     async def advance(self, seconds: float) -> None:
         """Move every simulated clock forward (the meters count meanwhile)."""
+        if self.external is not None:
+            await self.external.advance(seconds)
+            return
         for entry in self.entries:
             entry.runtime_data.building.building.clock.advance(seconds)
 
