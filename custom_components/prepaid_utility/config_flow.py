@@ -75,6 +75,7 @@ from .flows.meters import MeterSubentryFlow, simulated_meters
 from .flows.supply import supply_option_fields, supply_options
 from .flows.tariffs import TariffOptionsFlow
 from .gateway.bus import async_can_connect, bus_config, list_serial_ports, unique_id
+from .gateway.meter_names import async_title_templates
 from .ledger.location import display_url, engine_url, join_password, split_password, with_password
 from .money.ledger_runtime import async_check_location, async_test_login
 from .tariffs.prices import PRICE_OPTION, current_price, validate_price, with_prices
@@ -253,7 +254,8 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     # 1.2: parity stored as none/even/odd instead of N/E/O (async_migrate_entry).
-    MINOR_VERSION = 2
+    # 1.3: a simulated building's meter titles name their room.
+    MINOR_VERSION = 3
 
     @staticmethod
     @callback
@@ -449,7 +451,8 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
         subentries: list[ConfigSubentryData] = []
         if data[CONF_GATEWAY_TYPE] == GatewayType.SIMULATED:
             # A simulated building comes with its meters already added.
-            subentries = simulated_meters(data[CONF_PRESET])
+            templates = await async_title_templates(self.hass)
+            subentries = simulated_meters(data[CONF_PRESET], templates)
         return self.async_create_entry(title=data[CONF_NAME], data=data, subentries=subentries)
 
 
