@@ -1,7 +1,8 @@
 """Complete Home Assistant's onboarding for scripts/develop and save a long-lived token.
 
 Waits until HA answers, adds a simulated building through the config flow when the integration
-has no entry yet, creates the owner "dev" / "dev" when no user exists yet (scripts/develop
+has no entry yet, accepts the integration's offer of the Prepaid dashboard (its repair flow, as
+an administrator would), creates the owner "dev" / "dev" when no user exists yet (scripts/develop
 marks the other onboarding steps done beforehand), and writes a long-lived access token to
 config/.dev_token so scripts (screenshots, curl) can call the API. Does nothing to an instance
 already onboarded except write the token file when it is missing.
@@ -164,6 +165,26 @@ async def _ensure_simulated_building(session: aiohttp.ClientSession, url: str, a
     await _add_demo_tenants(session, url, access, result["result"]["entry_id"])
 
 
+async def _accept_dashboard_offer(session: aiohttp.ClientSession, url: str, access: str) -> None:
+    """Fix the "Add the Prepaid dashboard" repair, when it is offered (once per instance)."""
+    headers = {"Authorization": f"Bearer {access}"}
+    fix = {"handler": DOMAIN, "issue_id": "dashboard_offer"}
+    for _ in range(30):  # the offer appears once the gateway has loaded
+        async with session.post(f"{url}/api/repairs/issues/fix", json=fix, headers=headers) as r:
+            if r.status == 200:
+                flow_id = (await r.json())["flow_id"]
+                break
+        await asyncio.sleep(1)
+    else:
+        return  # no offer: the dashboard exists already
+    async with session.post(
+        f"{url}/api/repairs/issues/fix/{flow_id}", json={}, headers=headers
+    ) as resp:
+        resp.raise_for_status()
+        result = await resp.json()
+    print(f"Prepaid dashboard: {result.get('type')} {result.get('reason', '')}", file=sys.stderr)
+
+
 async def onboard(url: str) -> None:
     """Onboard if needed and make sure a token file exists."""
     async with aiohttp.ClientSession() as session:
@@ -186,6 +207,7 @@ async def onboard(url: str) -> None:
             TOKEN_FILE.write_text(await _long_lived(session, url, access), encoding="utf-8")
             print(f"long-lived token written to {TOKEN_FILE}", file=sys.stderr)
         await _ensure_simulated_building(session, url, access)
+        await _accept_dashboard_offer(session, url, access)
 
 
 def main() -> None:

@@ -53,6 +53,7 @@ from .money.payments import (
 )
 from .services import async_setup_services
 from .statements.cards import async_register_cards
+from .statements.dashboard import async_offer_dashboard
 from .statements.monthly import MonthlyStatements
 from .statements.view import async_register_statement_view
 from .supply.overrides import OverrideStore
@@ -212,6 +213,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         entry.async_on_unload(coordinator.async_add_listener(building.schedule_save))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await MonthlyStatements(hass, entry).async_start()
+    async_offer_dashboard(hass)
     return True
 
 
