@@ -18,6 +18,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import (
     CONF_GATEWAY_TYPE,
+    CONF_HISTORY_DAYS,
     CONF_LEDGER_URL,
     CONF_PARITY,
     CONF_PRESET,
@@ -93,7 +94,12 @@ async def _open_hub(
     if gateway is GatewayType.SIMULATED:
         # The simulated building serves real Modbus TCP on a free loopback port, so everything
         # above the socket (hub, profiles, billing) runs exactly as with a real gateway.
-        building = SimulatedBuilding(hass, entry.entry_id, entry.data[CONF_PRESET])
+        building = SimulatedBuilding(
+            hass,
+            entry.entry_id,
+            entry.data[CONF_PRESET],
+            int(entry.data.get(CONF_HISTORY_DAYS, 0)),
+        )
         endpoint = await building.async_start()
         config = BusConfig(
             kind=BusKind.TCP,

@@ -36,6 +36,7 @@ from .const import (
     CONF_ELECTRICITY_PRICE,
     CONF_FRAME_GAP_MS,
     CONF_GATEWAY_TYPE,
+    CONF_HISTORY_DAYS,
     CONF_LEDGER_PASSWORD,
     CONF_LEDGER_URL,
     CONF_LINK,
@@ -59,6 +60,7 @@ from .const import (
     DEFAULT_TCP_PORT,
     DEFAULT_TIMEOUT_S,
     DOMAIN,
+    MAX_HISTORY_DAYS,
     MAX_POLL_INTERVAL_S,
     MIN_POLL_INTERVAL_S,
     MODBUS_GATEWAYS,
@@ -207,6 +209,7 @@ def _clean(gateway: GatewayType, user_input: dict[str, Any]) -> dict[str, Any]:
         data[CONF_PORT] = int(user_input[CONF_PORT])
     elif gateway is GatewayType.SIMULATED:
         data[CONF_PRESET] = str(user_input[CONF_PRESET])
+        data[CONF_HISTORY_DAYS] = int(user_input.get(CONF_HISTORY_DAYS, 0))
     return data
 
 
@@ -364,6 +367,9 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
                                 options=list(SIMULATED_PRESETS), translation_key="preset"
                             )
                         )
+                    ),
+                    vol.Optional(CONF_HISTORY_DAYS, default=0): number(
+                        0, MAX_HISTORY_DAYS, unit="d"
                     ),
                 }
             ),
