@@ -32,6 +32,8 @@ HOUR_S = 3600.0
 # One move polls at most this often (each poll reads every meter and bills): three weeks in
 # one move are read every 10.5 hours, the use in between spread by the billing as after any gap.
 MAX_POLLS_PER_ADVANCE = 48
+# Less than this behind is "caught up": the clock runs at real speed, and the next poll comes.
+MIN_MOVE_S = 60.0
 
 
 class SimulatedBuilding:
@@ -82,7 +84,7 @@ class SimulatedBuilding:
         how many polls ran.
         """
         seconds = min(seconds, self.behind())
-        if seconds <= 0:
+        if seconds < MIN_MOVE_S:
             return 0
         polls = min(MAX_POLLS_PER_ADVANCE, math.ceil(seconds / HOUR_S))
         for _ in range(polls):
