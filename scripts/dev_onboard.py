@@ -113,6 +113,19 @@ async def _ws_call(ws: Any, msg_id: int, message: dict[str, Any]) -> Any:
             return reply.get("result")
 
 
+async def _show_in_energy_dashboard(ws: Any, entry_id: str) -> None:
+    """List each tenant's electricity (the account statistics) in the Energy dashboard."""
+    subs = await _ws_call(ws, 3, {"type": "config_entries/subentries/list", "entry_id": entry_id})
+    accounts = [s for s in subs if s["subentry_type"] == "account"]
+    devices = [
+        {"stat_consumption": f"{DOMAIN}:{s['subentry_id'].lower()}_electricity", "name": s["title"]}
+        for s in accounts
+    ]
+    await _ws_call(
+        ws, 4, {"type": "energy/save_prefs", "energy_sources": [], "device_consumption": devices}
+    )
+
+
 async def _add_demo_tenants(
     session: aiohttp.ClientSession, url: str, access: str, entry_id: str
 ) -> None:
@@ -156,6 +169,7 @@ async def _add_demo_tenants(
                     f"{url}/api/services/{DOMAIN}/recharge", json=data, headers=headers
                 ) as resp:
                     resp.raise_for_status()
+        await _show_in_energy_dashboard(ws, entry_id)
     finally:
         await ws.close()
     print(
