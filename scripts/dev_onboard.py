@@ -161,7 +161,7 @@ async def _add_demo_tenants(
                 ) as resp:
                     resp.raise_for_status()
                     moved = (await resp.json())["service_response"]
-                print(f"history: {moved['polls']} polls, building at {moved['now']}", file=sys.stderr)
+                print(f"history: {moved['polls']} polls, now {moved['now']}", file=sys.stderr)
             for tenant, amount in top_ups:
                 data = {"device_id": by_name[tenant], "amount": amount, "order_id": f"DEMO-{order}"}
                 order += 1
