@@ -20,7 +20,7 @@ from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import CONF_NAME
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
@@ -160,6 +160,10 @@ async def test_history_is_billed_through_polls_with_a_cut_and_a_restore(
 async def test_advance_refuses_what_it_cannot_move(
     hass: HomeAssistant, hass_admin_user: Any, hass_read_only_user: Any
 ) -> None:
+    for days in (-1, 91, "many"):
+        with pytest.raises(InvalidData):
+            await _add(hass, days)  # type: ignore[arg-type]
+    assert not hass.config_entries.async_entries(DOMAIN)
     entry = await _add(hass, 2)
     now_building = await _add(hass, 0, name="Today")
     assert _behind_h(now_building) < 0.01
