@@ -209,7 +209,8 @@ def _clean(gateway: GatewayType, user_input: dict[str, Any]) -> dict[str, Any]:
         data[CONF_PORT] = int(user_input[CONF_PORT])
     elif gateway is GatewayType.SIMULATED:
         data[CONF_PRESET] = str(user_input[CONF_PRESET])
-        data[CONF_HISTORY_DAYS] = int(user_input.get(CONF_HISTORY_DAYS, 0))
+        if days := int(user_input.get(CONF_HISTORY_DAYS, 0)):
+            data[CONF_HISTORY_DAYS] = days
     return data
 
 
