@@ -88,7 +88,7 @@ HISTORY_DAYS = 21
 # (tenant, amount)). Wang Fang's first top-up runs out (a cut), the next restores supply and
 # runs out again near the end; Zhang Min ends low; Li Wei stays in credit.
 DEMO_STORY: tuple[tuple[float | None, tuple[tuple[str, str], ...]], ...] = (
-    (0, (("Li Wei", "150.00"), ("Zhang Min", "150.00"), ("Wang Fang", "10.00"))),
+    (0, (("Li Wei", "150.00"), ("Zhang Min", "190.00"), ("Wang Fang", "10.00"))),
     (6 * 24, (("Wang Fang", "25.00"),)),
     (6 * 24, (("Li Wei", "80.00"),)),
     (None, ()),
