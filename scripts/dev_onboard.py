@@ -1,7 +1,8 @@
 """Complete Home Assistant's onboarding for scripts/develop and save a long-lived token.
 
 Waits until HA answers, adds a simulated building through the config flow when the integration
-has no entry yet, creates the owner "dev" / "dev" when no user exists yet (scripts/develop
+has no entry yet, accepts the integration's offer of the Prepaid dashboard (its repair flow, as
+an administrator would), creates the owner "dev" / "dev" when no user exists yet (scripts/develop
 marks the other onboarding steps done beforehand), and writes a long-lived access token to
 config/.dev_token so scripts (screenshots, curl) can call the API. Does nothing to an instance
 already onboarded except write the token file when it is missing.
@@ -74,11 +75,23 @@ async def _long_lived(session: aiohttp.ClientSession, url: str, access: str) -> 
         return str(reply["result"])
 
 
-# Demo tenants: (name, room, units of their meters in building40, first top-up or None).
+# Demo tenants: (name, room, units of their meters in building40).
 DEMO_TENANTS = (
-    ("Li Wei", "101", ("1", "33"), "120.00"),
-    ("Zhang Min", "102", ("2", "34"), "35.00"),
-    ("Wang Fang", "103", ("3",), None),
+    ("Li Wei", "Room 101", ("1", "33")),
+    ("Zhang Min", "Room 102", ("2", "34")),
+    ("Wang Fang", "Room 103", ("3",)),
+)
+# The building starts this many days ago; the demo moves it to the present in steps, topping
+# up between them, so the cards, reports and the Energy dashboard have weeks to show.
+HISTORY_DAYS = 21
+# (hours to move the building forward first, or None: to the present; then top-ups as
+# (tenant, amount)). Wang Fang's first top-up runs out (a cut), the next restores supply and
+# runs out again near the end; Zhang Min ends low; Li Wei stays in credit.
+DEMO_STORY: tuple[tuple[float | None, tuple[tuple[str, str], ...]], ...] = (
+    (0, (("Li Wei", "150.00"), ("Zhang Min", "190.00"), ("Wang Fang", "10.00"))),
+    (6 * 24, (("Wang Fang", "25.00"),)),
+    (6 * 24, (("Li Wei", "80.00"),)),
+    (None, ()),
 )
 
 
@@ -100,10 +113,23 @@ async def _ws_call(ws: Any, msg_id: int, message: dict[str, Any]) -> Any:
             return reply.get("result")
 
 
+async def _show_in_energy_dashboard(ws: Any, entry_id: str) -> None:
+    """List each tenant's electricity (the account statistics) in the Energy dashboard."""
+    subs = await _ws_call(ws, 3, {"type": "config_entries/subentries/list", "entry_id": entry_id})
+    accounts = [s for s in subs if s["subentry_type"] == "account"]
+    devices = [
+        {"stat_consumption": f"{DOMAIN}:{s['subentry_id'].lower()}_electricity", "name": s["title"]}
+        for s in accounts
+    ]
+    await _ws_call(
+        ws, 4, {"type": "energy/save_prefs", "energy_sources": [], "device_consumption": devices}
+    )
+
+
 async def _add_demo_tenants(
     session: aiohttp.ClientSession, url: str, access: str, entry_id: str
 ) -> None:
-    """Open three tenant accounts through the subentry flow and top two of them up."""
+    """Open three tenant accounts (subentry flow), then play the demo's weeks (DEMO_STORY)."""
     headers = {"Authorization": f"Bearer {access}"}
     ws = await _ws(session, url, access)
     try:
@@ -112,7 +138,7 @@ async def _add_demo_tenants(
         )
         meter_of = {s["unique_id"]: s["subentry_id"] for s in subs if s["subentry_type"] == "meter"}
         api = f"{url}/api/config/config_entries/subentries/flow"
-        for tenant, room, units, _ in DEMO_TENANTS:
+        for tenant, room, units in DEMO_TENANTS:
             async with session.post(
                 api, json={"handler": [entry_id, "account"]}, headers=headers
             ) as resp:
@@ -124,18 +150,32 @@ async def _add_demo_tenants(
         await asyncio.sleep(5)  # the gateway reloads with its accounts
         devices = await _ws_call(ws, 2, {"type": "config/device_registry/list"})
         by_name = {d["name"]: d["id"] for d in devices if d.get("model") == "Tenant account"}
-        for index, (tenant, _, _, amount) in enumerate(DEMO_TENANTS):
-            if amount is None:
-                continue
-            data = {"device_id": by_name[tenant], "amount": amount, "order_id": f"DEMO-{index}"}
-            async with session.post(
-                f"{url}/api/services/{DOMAIN}/recharge", json=data, headers=headers
-            ) as resp:
-                resp.raise_for_status()
+        order = 0
+        for hours, top_ups in DEMO_STORY:
+            if hours != 0:
+                move = {"config_entry_id": entry_id, **({"hours": hours} if hours else {})}
+                async with session.post(
+                    f"{url}/api/services/{DOMAIN}/advance_simulation?return_response",
+                    json=move,
+                    headers=headers,
+                ) as resp:
+                    resp.raise_for_status()
+                    moved = (await resp.json())["service_response"]
+                print(f"history: {moved['polls']} polls, now {moved['now']}", file=sys.stderr)
+            for tenant, amount in top_ups:
+                data = {"device_id": by_name[tenant], "amount": amount, "order_id": f"DEMO-{order}"}
+                order += 1
+                async with session.post(
+                    f"{url}/api/services/{DOMAIN}/recharge", json=data, headers=headers
+                ) as resp:
+                    resp.raise_for_status()
+        await _show_in_energy_dashboard(ws, entry_id)
     finally:
         await ws.close()
     print(
-        "added demo tenants: Li Wei, Zhang Min (low balance), Wang Fang (cut off)", file=sys.stderr
+        f"added demo tenants with {HISTORY_DAYS} days of history: Li Wei, Zhang Min (low"
+        " balance), Wang Fang (cut off, restored, cut off again)",
+        file=sys.stderr,
     )
 
 
@@ -152,7 +192,7 @@ async def _ensure_simulated_building(session: aiohttp.ClientSession, url: str, a
         flow_id = (await resp.json())["flow_id"]
     for step in (
         {"next_step_id": "simulated"},
-        {"name": "Simulated building", "preset": "building40"},
+        {"name": "Simulated building", "preset": "building40", "history_days": HISTORY_DAYS},
     ):
         async with session.post(f"{api}/flow/{flow_id}", json=step, headers=headers) as resp:
             resp.raise_for_status()
@@ -162,6 +202,26 @@ async def _ensure_simulated_building(session: aiohttp.ClientSession, url: str, a
     print("added the simulated building (40 meters)", file=sys.stderr)
     await asyncio.sleep(3)  # let it load
     await _add_demo_tenants(session, url, access, result["result"]["entry_id"])
+
+
+async def _accept_dashboard_offer(session: aiohttp.ClientSession, url: str, access: str) -> None:
+    """Fix the "Add the Prepaid dashboard" repair, when it is offered (once per instance)."""
+    headers = {"Authorization": f"Bearer {access}"}
+    fix = {"handler": DOMAIN, "issue_id": "dashboard_offer"}
+    for _ in range(30):  # the offer appears once the gateway has loaded
+        async with session.post(f"{url}/api/repairs/issues/fix", json=fix, headers=headers) as r:
+            if r.status == 200:
+                flow_id = (await r.json())["flow_id"]
+                break
+        await asyncio.sleep(1)
+    else:
+        return  # no offer: the dashboard exists already
+    async with session.post(
+        f"{url}/api/repairs/issues/fix/{flow_id}", json={}, headers=headers
+    ) as resp:
+        resp.raise_for_status()
+        result = await resp.json()
+    print(f"Prepaid dashboard: {result.get('type')} {result.get('reason', '')}", file=sys.stderr)
 
 
 async def onboard(url: str) -> None:
@@ -186,6 +246,7 @@ async def onboard(url: str) -> None:
             TOKEN_FILE.write_text(await _long_lived(session, url, access), encoding="utf-8")
             print(f"long-lived token written to {TOKEN_FILE}", file=sys.stderr)
         await _ensure_simulated_building(session, url, access)
+        await _accept_dashboard_offer(session, url, access)
 
 
 def main() -> None:

@@ -18,10 +18,12 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import (
     CONF_GATEWAY_TYPE,
+    CONF_HISTORY_DAYS,
     CONF_LEDGER_URL,
     CONF_PARITY,
     CONF_PRESET,
     CONF_RETRIES,
+    CONF_ROOM,
     CONF_TIMEOUT,
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT_S,
@@ -34,7 +36,8 @@ from .const import (
 from .coordinator import GatewayCoordinator, GatewayRuntime, PrepaidConfigEntry
 from .entity import gateway_identifier, subentry_identifier
 from .gateway.bus import AnyHub, bus_config, open_hub
-from .gateway.meter_factory import MeterSetup, build_meter
+from .gateway.meter_factory import MeterSetup, build_meter, meter_medium
+from .gateway.meter_names import async_title_templates, titles_to_migrate
 from .gateway.simulated_building import SimulatedBuilding
 from .meters.hub import BusConfig, BusKind, ModbusHub
 from .money.fee_book import async_remove_fee_items
@@ -51,6 +54,7 @@ from .money.payments import (
 )
 from .services import async_setup_services
 from .statements.cards import async_register_cards
+from .statements.dashboard import async_offer_dashboard
 from .statements.monthly import MonthlyStatements
 from .statements.view import async_register_statement_view
 from .supply.overrides import OverrideStore
@@ -90,7 +94,12 @@ async def _open_hub(
     if gateway is GatewayType.SIMULATED:
         # The simulated building serves real Modbus TCP on a free loopback port, so everything
         # above the socket (hub, profiles, billing) runs exactly as with a real gateway.
-        building = SimulatedBuilding(hass, entry.entry_id, entry.data[CONF_PRESET])
+        building = SimulatedBuilding(
+            hass,
+            entry.entry_id,
+            entry.data[CONF_PRESET],
+            int(entry.data.get(CONF_HISTORY_DAYS, 0)),
+        )
         endpoint = await building.async_start()
         config = BusConfig(
             kind=BusKind.TCP,
@@ -127,7 +136,31 @@ async def async_migrate_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) ->
             data[CONF_PARITY] = _OLD_PARITY.get(str(data[CONF_PARITY]), str(data[CONF_PARITY]))
         hass.config_entries.async_update_entry(entry, data=data, minor_version=2)
         _LOGGER.debug("Migrated %s to config entry version 1.2", entry.title)
+    if entry.minor_version < 3:
+        await _async_title_simulated_meters(hass, entry)
+        hass.config_entries.async_update_entry(entry, minor_version=3)
+        _LOGGER.debug("Migrated %s to config entry version 1.3", entry.title)
     return True
+
+
+async def _async_title_simulated_meters(hass: HomeAssistant, entry: PrepaidConfigEntry) -> None:
+    """Name the room in a simulated building's meter titles ("Electricity" -> "Room 101 ...")."""
+    if entry.data.get(CONF_GATEWAY_TYPE) != GatewayType.SIMULATED:
+        return
+    meters = {
+        sub.subentry_id: sub
+        for sub in entry.subentries.values()
+        if sub.subentry_type == SUBENTRY_METER
+    }
+    renamed = titles_to_migrate(
+        (
+            (sub.subentry_id, sub.title, str(sub.data.get(CONF_ROOM, "")), meter_medium(sub))
+            for sub in meters.values()
+        ),
+        await async_title_templates(hass),
+    )
+    for subentry_id, title in renamed.items():
+        hass.config_entries.async_update_subentry(entry, meters[subentry_id], title=title)
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> bool:
@@ -186,6 +219,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         entry.async_on_unload(coordinator.async_add_listener(building.schedule_save))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await MonthlyStatements(hass, entry).async_start()
+    async_offer_dashboard(hass)
     return True
 
 

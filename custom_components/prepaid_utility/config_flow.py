@@ -37,6 +37,7 @@ from .const import (
     CONF_FRAME_GAP_MS,
     CONF_GATEWAY_TYPE,
     CONF_HIDE_TENANT_NAMES,
+    CONF_HISTORY_DAYS,
     CONF_LEDGER_PASSWORD,
     CONF_LEDGER_URL,
     CONF_LINK,
@@ -60,6 +61,7 @@ from .const import (
     DEFAULT_TCP_PORT,
     DEFAULT_TIMEOUT_S,
     DOMAIN,
+    MAX_HISTORY_DAYS,
     MAX_POLL_INTERVAL_S,
     MIN_POLL_INTERVAL_S,
     MODBUS_GATEWAYS,
@@ -76,6 +78,7 @@ from .flows.meters import MeterSubentryFlow, simulated_meters
 from .flows.supply import supply_option_fields, supply_options
 from .flows.tariffs import TariffOptionsFlow
 from .gateway.bus import async_can_connect, bus_config, list_serial_ports, unique_id
+from .gateway.meter_names import async_title_templates
 from .ledger.location import display_url, engine_url, join_password, split_password, with_password
 from .money.ledger_runtime import async_check_location, async_test_login
 from .tariffs.prices import PRICE_OPTION, current_price, validate_price, with_prices
@@ -207,6 +210,8 @@ def _clean(gateway: GatewayType, user_input: dict[str, Any]) -> dict[str, Any]:
         data[CONF_PORT] = int(user_input[CONF_PORT])
     elif gateway is GatewayType.SIMULATED:
         data[CONF_PRESET] = str(user_input[CONF_PRESET])
+        if days := int(user_input.get(CONF_HISTORY_DAYS, 0)):
+            data[CONF_HISTORY_DAYS] = days
     return data
 
 
@@ -254,7 +259,8 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
     # 1.2: parity stored as none/even/odd instead of N/E/O (async_migrate_entry).
-    MINOR_VERSION = 2
+    # 1.3: a simulated building's meter titles name their room.
+    MINOR_VERSION = 3
 
     @staticmethod
     @callback
@@ -364,6 +370,9 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
                             )
                         )
                     ),
+                    vol.Optional(CONF_HISTORY_DAYS, default=0): number(
+                        0, MAX_HISTORY_DAYS, unit="d"
+                    ),
                 }
             ),
             errors=errors,
@@ -450,7 +459,8 @@ class PrepaidUtilityConfigFlow(ConfigFlow, domain=DOMAIN):
         subentries: list[ConfigSubentryData] = []
         if data[CONF_GATEWAY_TYPE] == GatewayType.SIMULATED:
             # A simulated building comes with its meters already added.
-            subentries = simulated_meters(data[CONF_PRESET])
+            templates = await async_title_templates(self.hass)
+            subentries = simulated_meters(data[CONF_PRESET], templates)
         return self.async_create_entry(title=data[CONF_NAME], data=data, subentries=subentries)
 
 

@@ -59,6 +59,8 @@ CONF_BAUDRATE: Final = "baudrate"
 CONF_PARITY: Final = "parity"
 CONF_STOPBITS: Final = "stopbits"
 CONF_PRESET: Final = "preset"
+CONF_HISTORY_DAYS: Final = "history_days"  # a simulated building that starts in the past
+MAX_HISTORY_DAYS: Final = 90
 
 CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_TIMEOUT: Final = "timeout"

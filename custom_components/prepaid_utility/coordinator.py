@@ -131,7 +131,7 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
         self.accounts: dict[str, AccountSetup] = build_accounts(entry, exponent)
         self.tariffs = GatewayTariffs(hass, entry, ledger, meters, self.clock)
         self.billing = GatewayBilling(
-            hass, entry.entry_id, entry.title, ledger, meters, tariffs=self.tariffs
+            hass, entry.entry_id, entry.title, ledger, meters, tariffs=self.tariffs, clock=clock
         )
         self.fees = FeeBook(hass, entry.entry_id, ledger, self.clock)
         self.supervisor = AccountSupervisor(

@@ -66,7 +66,7 @@ class MeterEntity(SubentryEntity):
     def __init__(self, coordinator: GatewayCoordinator, setup: MeterSetup, key: str) -> None:
         """Attach the entity to its meter's device."""
         device = DeviceInfo(
-            name=setup.name,
+            name=setup.device_name,
             manufacturer=setup.manufacturer,
             model=setup.model,
             suggested_area=setup.room or None,

@@ -1,5 +1,7 @@
 """Repair flows: a quarantined meter is fixed by recording its replacement.
 
+The dashboard offer (statements/dashboard.py) is "fixed" by making the Prepaid dashboard.
+
 The quarantine issue (billing_cycle.py) says a meter's counter went backwards or jumped. When the
 meter was replaced (or reset), the person fixing the issue types the new meter's start reading
 and, if they have it, the old meter's final reading; billing then goes on from the new start.
@@ -19,6 +21,7 @@ from .actions.helpers import counter_value
 from .actions.meters import ATTR_FINAL, ATTR_NEW_START, async_replace
 from .billing.errors import PrepaidError
 from .const import DOMAIN
+from .statements.dashboard import OFFER_ISSUE, async_create_dashboard
 
 
 class MeterReplacementRepairFlow(RepairsFlow):
@@ -98,10 +101,30 @@ class MeterReplacementRepairFlow(RepairsFlow):
         )
 
 
+class DashboardRepairFlow(RepairsFlow):
+    """Confirm, then add the Prepaid dashboard to the sidebar."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        """Ask first (``user_input`` here is only the issue id)."""
+        return await self.async_step_confirm()
+
+    async def async_step_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
+        """Make the dashboard once confirmed."""
+        if user_input is None:
+            return self.async_show_form(step_id="confirm", data_schema=vol.Schema({}))
+        if await async_create_dashboard(self.hass) is None:
+            return self.async_abort(reason="dashboard_unavailable")
+        return self.async_create_entry(data={})
+
+
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
     """Return the flow that fixes an issue of this integration."""
     if issue_id.startswith("quarantined_") and data is not None:
         return MeterReplacementRepairFlow(str(data["entry_id"]), str(data["meter_id"]))
+    if issue_id == OFFER_ISSUE:
+        return DashboardRepairFlow()
     raise ValueError(f"{DOMAIN}: issue {issue_id} has no fix flow")

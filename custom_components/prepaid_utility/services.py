@@ -13,7 +13,7 @@ import probatio as vol
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers.service import async_register_admin_service
 
-from .actions import accounts, bills, fees, meters, money, statements, supply, tariffs
+from .actions import accounts, bills, fees, meters, money, simulation, statements, supply, tariffs
 from .const import DOMAIN
 
 type Handler = Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]
@@ -42,6 +42,11 @@ SERVICES: tuple[tuple[str, Handler, vol.Schema], ...] = (
     (supply.SERVICE_VALVE, supply.async_valve, supply.CONTROL_SCHEMA),
     (supply.SERVICE_PROTECTION, supply.async_set_protection, supply.PROTECTION_SCHEMA),
     (supply.SERVICE_EMERGENCY, supply.async_grant_emergency, supply.EMERGENCY_SCHEMA),
+    (
+        simulation.SERVICE_ADVANCE_SIMULATION,
+        simulation.async_advance_simulation,
+        simulation.ADVANCE_SIMULATION_SCHEMA,
+    ),
 )
 
 

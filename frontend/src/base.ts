@@ -91,16 +91,21 @@ export abstract class PrepaidCard<T> extends LitElement {
     :host {
       display: block;
     }
-    ha-card,
+    /* Home Assistant's own card surface (ha-card) draws background, border, radius and shadow
+       from the user's theme; the same look is drawn here only where ha-card is not defined
+       (a page without HA's frontend, e.g. the node tests). */
     .card {
       display: block;
       padding: 16px;
       box-sizing: border-box;
+      color: var(--primary-text-color, #212121);
+      font-family: var(--ha-font-family-body, Roboto, "Noto Sans SC", sans-serif);
+    }
+    ha-card.card:not(:defined),
+    div.card {
       background: var(--ha-card-background, var(--card-background-color, #fff));
       border-radius: var(--ha-card-border-radius, 12px);
       border: var(--ha-card-border-width, 1px) solid var(--ha-card-border-color, var(--divider-color, #e0e0e0));
-      color: var(--primary-text-color, #212121);
-      font-family: var(--ha-font-family-body, Roboto, "Noto Sans SC", sans-serif);
     }
     h2 {
       margin: 0 0 12px;

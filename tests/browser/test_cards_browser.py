@@ -325,6 +325,39 @@ def _shot(page: Any, name: str, full_page: bool = False) -> None:
         shutil.copyfile(SHOTS / name, DOC_IMAGES / DOC_SHOTS[name])
 
 
+SURFACE_JS = """el => ({
+    defined: el.matches(':defined') && el.localName === 'ha-card',
+    background: getComputedStyle(el).backgroundColor,
+})"""
+
+
+def _luminance(rgb: str) -> float:
+    red, green, blue = (int(part) for part in re.findall(r"\d+", rgb)[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+def _card_follows_the_theme(page: Any, ha: HaInstance) -> None:
+    """The rooms card is drawn on HA's own ha-card: light, then dark when the user picks it."""
+    surface = page.locator("prepaid-utility-rooms-card ha-card.card")
+    light = surface.evaluate(SURFACE_JS)
+    page.evaluate(
+        "localStorage.setItem('selectedTheme', JSON.stringify({theme: 'default', dark: true}))"
+    )
+    page.reload()
+    surface.wait_for(timeout=60000)
+    page.locator("prepaid-utility-rooms-card .tile").first.wait_for(timeout=60000)
+    dark = surface.evaluate(SURFACE_JS)
+    _shot(page, "1-rooms-overview-dark.png")
+    page.evaluate("localStorage.removeItem('selectedTheme')")
+    page.reload()
+    page.locator("prepaid-utility-rooms-card .tile").first.wait_for(timeout=60000)
+    print(f"card_light={light} card_dark={dark}")
+    assert light["defined"]
+    assert dark["defined"]
+    assert _luminance(light["background"]) > 0.8
+    assert _luminance(dark["background"]) < 0.3
+
+
 def _login(page: Any, ha: HaInstance, username: str, password: str) -> None:
     page.goto(f"{ha.base}/")
     page.wait_for_url("**/auth/authorize**", timeout=60000)
@@ -385,6 +418,8 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             assert picker["changed"]["account_id"] == picker["options"][0]
             assert picker["views"] == ["rooms", "reports", "finance"]
             assert picker["stub"]["account_id"] in codes.values()
+
+            _card_follows_the_theme(page, ha)
 
             # Sort by balance: the cut-off room (0) and the low one come first.
             page.locator("prepaid-utility-rooms-card select.sort").select_option("balance")

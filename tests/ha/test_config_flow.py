@@ -210,7 +210,7 @@ async def test_entry_saved_with_a_parity_letter_is_migrated(
         entry.add_to_hass(hass)
         await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
-        assert (entry.version, entry.minor_version) == (1, 2)
+        assert (entry.version, entry.minor_version) == (1, 3)
         assert entry.data[CONF_PARITY] == option
         assert bus_config(entry.data).parity == letter
         if stored == "N":

@@ -438,7 +438,9 @@ async def test_meter_refusing_its_registers_raises_one_repair_issue(
     before = sim.buses[0].devices[9].faults.seen
     for _ in range(3):
         await poll(hass, entry)
-    issues = [i for i in registry.issues.values() if i.domain == DOMAIN]
+    issues = [
+        i for i in registry.issues.values() if i.domain == DOMAIN and i.is_fixable is False
+    ]  # the dashboard offer is not a fault
     assert len(issues) == 1
     assert issues[0].translation_key == "meter_misconfigured"
     assert issues[0].translation_placeholders["code"] == "2"

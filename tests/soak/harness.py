@@ -46,6 +46,7 @@ from custom_components.prepaid_utility.const import (
     SUBENTRY_ACCOUNT,
 )
 from custom_components.prepaid_utility.flows.meters import simulated_meters
+from custom_components.prepaid_utility.gateway.meter_names import async_title_templates
 from custom_components.prepaid_utility.gateway.simulated_building import SimulatedBuilding
 from custom_components.prepaid_utility.meters.simulator.devices import SimDevice
 from custom_components.prepaid_utility.money.payments import CONF_WEBHOOK_SECRET
@@ -200,7 +201,7 @@ class Soak:
         now, so a run's calendar, and every figure that follows from it, is the same each time.
         """
         for g in range(self.gateways):
-            meters = simulated_meters(PRESET)
+            meters = simulated_meters(PRESET, await async_title_templates(self.hass))
             for sub in meters:
                 sub["subentry_id"] = meter_id(g, int(str(sub["unique_id"])))
             rooms = _rooms(g)

@@ -80,7 +80,13 @@ async def async_recharge(call: ServiceCall) -> ServiceResponse:
     runtime = entry.runtime_data
     actor = call.context.user_id or "system"
     result = await runtime.ledger.recharge(
-        code, minor, f"order:{order_id}", method=call.data[ATTR_METHOD], actor=actor
+        code,
+        minor,
+        f"order:{order_id}",
+        method=call.data[ATTR_METHOD],
+        actor=actor,
+        # The gateway's time, like its readings: a simulated building may run behind the wall.
+        at=runtime.coordinator.clock(),
     )
     return await async_after_recharge(
         hass,
@@ -101,7 +107,9 @@ async def async_refund(call: ServiceCall) -> ServiceResponse:
     exponent = currency_exponent(call.hass.config.currency)
     minor = amount_minor(call.data[ATTR_AMOUNT], exponent)
     actor = call.context.user_id or "system"
-    result = await entry.runtime_data.ledger.refund(code, minor, f"refund:{key}", actor=actor)
+    result = await entry.runtime_data.ledger.refund(
+        code, minor, f"refund:{key}", actor=actor, at=entry.runtime_data.coordinator.clock()
+    )
     return await async_money_response(call.hass, entry, code, result)
 
 
@@ -114,7 +122,12 @@ async def async_adjust(call: ServiceCall) -> ServiceResponse:
     minor = amount_minor(call.data[ATTR_AMOUNT], exponent, signed=True)
     actor = call.context.user_id or "system"
     result = await entry.runtime_data.ledger.adjust(
-        code, minor, f"adjust:{key}", str(call.data[ATTR_REASON]).strip(), actor=actor
+        code,
+        minor,
+        f"adjust:{key}",
+        str(call.data[ATTR_REASON]).strip(),
+        actor=actor,
+        at=entry.runtime_data.coordinator.clock(),
     )
     return await async_money_response(call.hass, entry, code, result)
 

@@ -21,6 +21,7 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
 
 from ..const import (
@@ -46,6 +47,7 @@ from ..const import (
     BillingMode,
     GatewayType,
 )
+from ..gateway.meter_names import async_title_templates, meter_title
 from ..meters import cjt188, dlt645
 from ..meters.dlt645 import FrameError
 from ..meters.frame_meters import FRAME_PROFILES, Cjt188Meter, Dlt645Meter
@@ -68,15 +70,14 @@ def _meter_fields(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != CONF_NAME}
 
 
-def simulated_meters(preset: str) -> list[ConfigSubentryData]:
-    """Return one meter subentry per simulated meter of a preset, named by room."""
+def simulated_meters(preset: str, templates: dict[Medium, str]) -> list[ConfigSubentryData]:
+    """Return one meter subentry per simulated meter of a preset, titled by its room."""
     meters: list[ConfigSubentryData] = []
     for layout in PRESETS[preset]:
         for kind, first, last in layout:
             profile = PROFILES[kind]
             for unit in range(first, last + 1):
                 room = f"Room {(unit - 1) // 10 + 1}{(unit - 1) % 10 + 1:02d}"
-                what = "Water" if profile.medium is Medium.WATER else "Electricity"
                 data: dict[str, Any] = {
                     CONF_PROFILE: kind,
                     CONF_ADDRESS: unit,
@@ -91,8 +92,7 @@ def simulated_meters(preset: str) -> list[ConfigSubentryData]:
                     ConfigSubentryData(
                         data=data,
                         subentry_type=SUBENTRY_METER,
-                        # HA puts the area in front: sensor.room_101_electricity_energy.
-                        title=what,
+                        title=meter_title(templates, profile.medium, room),
                         unique_id=str(unit),
                     )
                 )
@@ -105,6 +105,15 @@ def _plain_code(text: str, *, hexdigits: bool) -> bool:
     return len(text) == 8 and all(c in allowed for c in text)
 
 
+async def _name_or_default(
+    hass: HomeAssistant, data: dict[str, Any], medium: Medium | None
+) -> None:
+    """Title a meter left unnamed after its room and medium ("Room 101 electricity")."""
+    if not data[CONF_NAME] and data.get(CONF_ROOM) and medium is not None:
+        templates = await async_title_templates(hass)
+        data[CONF_NAME] = meter_title(templates, medium, data[CONF_ROOM])
+
+
 def _text_errors(data: dict[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     if error := name_error(data[CONF_NAME]):
@@ -112,6 +121,14 @@ def _text_errors(data: dict[str, Any]) -> dict[str, str]:
     if len(data.get(CONF_ROOM, "")) > MAX_NAME_LENGTH:
         errors[CONF_ROOM] = "name_too_long"
     return errors
+
+
+def _name_and_room(defaults: dict[str, Any]) -> dict[Any, Any]:
+    """Return the name and room fields; a name left empty is made from the room."""
+    return {
+        vol.Optional(CONF_NAME, description={"suggested_value": defaults.get(CONF_NAME, "")}): str,
+        vol.Optional(CONF_ROOM, default=defaults.get(CONF_ROOM, "")): str,
+    }
 
 
 class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
@@ -137,7 +154,7 @@ class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
         defaults: dict[str, Any] = {}
         if user_input is not None:
             data: dict[str, Any] = {
-                CONF_NAME: str(user_input[CONF_NAME]).strip(),
+                CONF_NAME: str(user_input.get(CONF_NAME, "")).strip(),
                 CONF_ROOM: str(user_input.get(CONF_ROOM, "")).strip(),
                 CONF_PROFILE: profile.key,
                 CONF_ADDRESS: str(user_input.get(CONF_ADDRESS, "")).strip(),
@@ -155,6 +172,7 @@ class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
                 data[CONF_OPERATOR_CODE] = str(
                     user_input.get(CONF_OPERATOR_CODE, DEFAULT_OPERATOR_CODE)
                 ).strip()
+            await _name_or_default(self.hass, data, profile.medium)
             errors = _text_errors(data)
             if not errors:
                 errors = await self._probe_frame(protocol, data)
@@ -166,8 +184,7 @@ class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
                 )
             defaults = data
         fields: dict[Any, Any] = {
-            vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, "")): str,
-            vol.Optional(CONF_ROOM, default=defaults.get(CONF_ROOM, "")): str,
+            **_name_and_room(defaults),
             vol.Optional(CONF_ADDRESS, default=defaults.get(CONF_ADDRESS, "")): str,
         }
         if profile.medium is Medium.WATER:
@@ -246,6 +263,7 @@ class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
         placeholders: dict[str, str] = {"found": ""}
         if user_input is not None:
             data = self._clean_modbus(user_input)
+            await _name_or_default(self.hass, data, PROFILES[data[CONF_PROFILE]].medium)
             errors = _text_errors(data)
             if str(data[CONF_ADDRESS]) in self._used_unique_ids():
                 return self.async_abort(reason="already_configured")
@@ -319,12 +337,13 @@ class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
         defaults: dict[str, Any] = {}
         if user_input is not None:
             data = {
-                CONF_NAME: str(user_input[CONF_NAME]).strip(),
+                CONF_NAME: str(user_input.get(CONF_NAME, "")).strip(),
                 CONF_ROOM: str(user_input.get(CONF_ROOM, "")).strip(),
                 CONF_MEDIUM: str(user_input[CONF_MEDIUM]),
                 CONF_COUNTER_ENTITY: str(user_input[CONF_COUNTER_ENTITY]),
                 CONF_SUPPLY_ENTITY: str(user_input.get(CONF_SUPPLY_ENTITY) or ""),
             }
+            await _name_or_default(self.hass, data, Medium(data[CONF_MEDIUM]))
             errors = _text_errors(data)
             if data[CONF_COUNTER_ENTITY] in self._used_unique_ids():
                 return self.async_abort(reason="already_configured")
@@ -341,8 +360,7 @@ class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
             defaults = data
         schema = vol.Schema(
             {
-                vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, "")): str,
-                vol.Optional(CONF_ROOM, default=defaults.get(CONF_ROOM, "")): str,
+                **_name_and_room(defaults),
                 vol.Required(
                     CONF_MEDIUM, default=defaults.get(CONF_MEDIUM, Medium.ELECTRICITY.value)
                 ): selector.SelectSelector(
@@ -405,7 +423,7 @@ class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
     def _clean_modbus(self, user_input: dict[str, Any]) -> dict[str, Any]:
         profile = PROFILES[str(user_input[CONF_PROFILE])]
         data: dict[str, Any] = {
-            CONF_NAME: str(user_input[CONF_NAME]).strip(),
+            CONF_NAME: str(user_input.get(CONF_NAME, "")).strip(),
             CONF_ROOM: str(user_input.get(CONF_ROOM, "")).strip(),
             CONF_PROFILE: profile.key,
             CONF_ADDRESS: int(user_input[CONF_ADDRESS]),
@@ -440,8 +458,7 @@ class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
 
     def _modbus_schema(self, defaults: dict[str, Any]) -> vol.Schema:
         fields: dict[Any, Any] = {
-            vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, "")): str,
-            vol.Optional(CONF_ROOM, default=defaults.get(CONF_ROOM, "")): str,
+            **_name_and_room(defaults),
             vol.Required(
                 CONF_PROFILE, default=defaults.get(CONF_PROFILE, next(iter(PROFILES)))
             ): selector.SelectSelector(

@@ -44,6 +44,7 @@ from ..meters.modbus_meter import ModbusMeter, utc_now
 from ..meters.profiles import PROFILES, Profile, Role
 from ..meters.reading import Medium, Meter
 from .ha_entity import HaEntityMeter
+from .meter_names import device_name
 
 # Reading fields each profile role feeds (for HA-entity meters: the counter only).
 _ROLE_FIELDS: Mapping[Role, str] = {
@@ -77,6 +78,11 @@ class MeterSetup:
     # value at which the meter's counter register wraps to zero (None: it does not wrap).
     max_rate_milli_per_hour: int = 0
     rollover_milli: int | None = None
+
+    @property
+    def device_name(self) -> str:
+        """Return the name of the meter's device (its area names the room)."""
+        return device_name(self.name, self.room)
 
     @property
     def label(self) -> str:
@@ -197,6 +203,17 @@ def _frame_meter(
         # Both keep 8 BCD digits with two decimals: 999999.99, then 0 (in Wh or litres).
         rollover_milli=1_000_000 * 1000,
     )
+
+
+def meter_medium(subentry: ConfigSubentry) -> Medium:
+    """Return what a meter subentry measures, from its profile or its stated medium."""
+    data = subentry.data
+    key = str(data.get(CONF_PROFILE, ""))
+    if key in PROFILES:
+        return PROFILES[key].medium
+    if key in FRAME_PROFILES:
+        return FRAME_PROFILES[key].medium
+    return Medium(data.get(CONF_MEDIUM, Medium.ELECTRICITY))
 
 
 def build_meter(

@@ -114,9 +114,11 @@ class AsyncLedgerStore:
         """See ``LedgerStore.adjust``."""
         return await self.run(lambda s: s.adjust(account, amount_minor, key, reason, **kw))
 
-    async def bill_readings(self, readings: Sequence[CounterReading]) -> CycleResult:
+    async def bill_readings(
+        self, readings: Sequence[CounterReading], at: datetime | None = None
+    ) -> CycleResult:
         """See ``LedgerStore.bill_readings``."""
-        return await self.run(lambda s: s.bill_readings(readings))
+        return await self.run(lambda s: s.bill_readings(readings, at))
 
     async def balance(self, account: str) -> int:
         """See ``LedgerStore.balance``."""

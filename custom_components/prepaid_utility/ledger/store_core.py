@@ -447,9 +447,14 @@ class LedgerCore:
     def _ctx(self) -> metering.Context:
         return metering.Context(self.timezone, self.exponent, self.tariffs, self.detail_months)
 
-    def bill_readings(self, readings: Sequence[CounterReading]) -> metering.CycleResult:
-        """Bill one poll cycle's readings in one transaction (the charges accrue in the hour)."""
-        now = self.clock()
+    def bill_readings(
+        self, readings: Sequence[CounterReading], at: datetime | None = None
+    ) -> metering.CycleResult:
+        """Bill one poll cycle's readings in one transaction (the charges accrue in the hour).
+
+        ``at``: the hour the charges accrue in (default now): a simulated gateway's own time.
+        """
+        now = at or self.clock()
         return self._write(lambda conn: metering.bill_readings(conn, self._ctx(), readings, now))
 
     def settle_usage(self) -> int | None:

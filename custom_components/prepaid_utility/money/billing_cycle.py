@@ -11,7 +11,8 @@ here turned into a repair issue and an event, once per episode.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from decimal import Decimal
 
 from homeassistant.core import HomeAssistant
@@ -67,9 +68,15 @@ class GatewayBilling:
         meters: Mapping[str, MeterSetup],
         *,
         tariffs: GatewayTariffs,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
-        """Bind the gateway's meters to the ledger."""
+        """Bind the gateway's meters to the ledger.
+
+        ``clock``: a gateway's own time (a simulated building's, which may run behind or ahead
+        of the wall); its usage accrues in that hour. Otherwise the ledger's (the wall's).
+        """
         self.tariffs = tariffs
+        self.clock = clock
         self.hass = hass
         self.entry_id = entry_id
         self.gateway_title = gateway_title
@@ -97,7 +104,9 @@ class GatewayBilling:
         try:
             if new:
                 await self.ledger.run(lambda store: self._add_meters(store, new))
-            result = await self.ledger.bill_readings(batch)
+            result = await self.ledger.bill_readings(
+                batch, at=self.clock() if self.clock is not None else None
+            )
         except PrepaidError as err:
             if not self.in_doubt:
                 # Expected and explained by the message (locked, disk full): no traceback.

@@ -124,15 +124,15 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
   render() {
     const d = this.data;
     if (!d) {
-      return html`<div class="card">
+      return html`<ha-card class="card">
         <h2>${this.config?.title ?? this.t("account_title")}</h2>
         ${this.error ? html`<div class="error">${this.error}</div>` : html`<div class="muted">…</div>`}
-      </div>`;
+      </ha-card>`;
     }
     const days = daysLeftText(d.days_left);
     const admin = this.hass?.user?.is_admin ?? false;
     const tou = Object.entries(d.month_by_period).filter(([, periods]) => Object.keys(periods).length > 1);
-    return html`<div class="card">
+    return html`<ha-card class="card">
       <div class="head">
         <div>
           <h2>${this.config?.title ?? d.name}</h2>
@@ -206,7 +206,7 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
             }}
           ></prepaid-utility-money-dialog>`
         : nothing}
-    </div>`;
+    </ha-card>`;
   }
 
   static styles = [

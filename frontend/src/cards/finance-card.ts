@@ -86,13 +86,13 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
     const d = this.data;
     const title = this.config?.title ?? this.t("finance_title");
     if (!this.hass?.user?.is_admin) {
-      return html`<div class="card"><h2>${title}</h2><div class="muted denied">${this.t("admin_only")}</div></div>`;
+      return html`<ha-card class="card"><h2>${title}</h2><div class="muted denied">${this.t("admin_only")}</div></ha-card>`;
     }
     if (!d) {
-      return html`<div class="card"><h2>${title}</h2>${this.error ? html`<div class="error">${this.error}</div>` : html`<div class="muted">…</div>`}</div>`;
+      return html`<ha-card class="card"><h2>${title}</h2>${this.error ? html`<div class="error">${this.error}</div>` : html`<div class="muted">…</div>`}</ha-card>`;
     }
     const top = Math.max(0, ...d.income.map((i) => Number(i.amount)));
-    return html`<div class="card">
+    return html`<ha-card class="card">
       <div class="head">
         <h2>${title}</h2>
         <label
@@ -148,7 +148,7 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
           </table>`
         : html`<div class="muted">${this.t("no_entries")}</div>`}
       ${nothing}
-    </div>`;
+    </ha-card>`;
   }
 
   static styles = [

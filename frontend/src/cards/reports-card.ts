@@ -39,7 +39,7 @@ export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
     const d = this.data;
     const title = this.config?.title ?? this.t("reports_title");
     if (!d) {
-      return html`<div class="card"><h2>${title}</h2>${this.error ? html`<div class="error">${this.error}</div>` : html`<div class="muted">…</div>`}</div>`;
+      return html`<ha-card class="card"><h2>${title}</h2>${this.error ? html`<div class="error">${this.error}</div>` : html`<div class="muted">…</div>`}</ha-card>`;
     }
     const bars = monthBars(d.months, this.metric, this.kind);
     const unit = this.metric === "cost" ? d.currency : UNITS[this.kind];
@@ -50,7 +50,7 @@ export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
     const bw = slot * 0.36;
     const totalThis = bars.reduce((s, b) => s + b.thisYear, 0);
     const totalLast = bars.reduce((s, b) => s + b.lastYear, 0);
-    return html`<div class="card">
+    return html`<ha-card class="card">
       <div class="head">
         <h2>${title}</h2>
         <div class="controls">
@@ -79,7 +79,7 @@ export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
         })}
       </svg>
       ${this.split(d)}
-    </div>`;
+    </ha-card>`;
   }
 
   private periodName(period: string): string {

@@ -83,15 +83,15 @@ export class PrepaidRoomsCard extends PrepaidCard<RoomsResult> {
     const data = this.data;
     const title = this.config?.title ?? this.t("rooms_title");
     if (!data) {
-      return html`<div class="card"><h2>${title}</h2>
-        ${this.error ? html`<div class="error">${this.t("error", { error: this.error })}</div>` : html`<div class="muted">…</div>`}</div>`;
+      return html`<ha-card class="card"><h2>${title}</h2>
+        ${this.error ? html`<div class="error">${this.t("error", { error: this.error })}</div>` : html`<div class="muted">…</div>`}</ha-card>`;
     }
     const rooms = shapeRooms(
       data.accounts,
       { building: this.building, floor: this.floor, area: this.area, text: this.text, onlyAlarms: this.onlyAlarms },
       this.sort,
     );
-    return html`<div class="card">
+    return html`<ha-card class="card">
       <div class="head">
         <h2>${title}</h2>
         <span class="muted count">${this.t("rooms_count", { shown: rooms.length, total: data.accounts.length })}</span>
@@ -135,7 +135,7 @@ export class PrepaidRoomsCard extends PrepaidCard<RoomsResult> {
             }}
           ></prepaid-utility-account-dialog>`
         : nothing}
-    </div>`;
+    </ha-card>`;
   }
 
   static styles = [

@@ -29,6 +29,11 @@ class SimClock:
         elapsed = (time.monotonic() - self._t0) * self.speed + self._offset
         return self.start + timedelta(seconds=elapsed)
 
+    def reset(self) -> None:
+        """Count from ``start`` again from now on (after ``start`` or ``speed`` was changed)."""
+        self._t0 = time.monotonic()
+        self._offset = 0.0
+
     def freeze(self) -> None:
         """Stop the clock where it is now; from here on only ``advance`` moves it."""
         self._offset = (self.now() - self.start).total_seconds()
