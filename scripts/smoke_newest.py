@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -95,14 +97,47 @@ def _log_errors(log: str) -> list[str]:
     return found
 
 
+async def _listen(ha: HaInstance, seen: list[str], ready: asyncio.Event) -> None:
+    """Append the type of every event of ours fired on Home Assistant's bus to seen."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"{ha.base}/api/websocket") as sock,
+    ):
+        await sock.receive_json()
+        await sock.send_json({"type": "auth", "access_token": ha.token})
+        await sock.receive_json()
+        await sock.send_json({"id": 1, "type": "subscribe_events"})
+        await sock.receive_json()
+        ready.set()
+        async for message in sock:
+            event = json.loads(message.data).get("event", {})
+            if str(event.get("event_type", "")).startswith(f"{DOMAIN}_"):
+                seen.append(event["event_type"])
+
+
 async def _drive(ha: HaInstance) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     await ha.wait_until_up()
     await ha.onboard_owner()
+    seen: list[str] = []
+    ready = asyncio.Event()
+    listener = asyncio.create_task(_listen(ha, seen, ready))
+    await asyncio.wait_for(ready.wait(), 10)
+    try:
+        figures |= await _building(ha, seen)
+    finally:
+        listener.cancel()
+    return figures
+
+
+async def _building(ha: HaInstance, seen: list[str]) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
     entry_id = await ha.add_simulated_building()
     meters = await ha.meters_by_unit(entry_id)
     # Unit 1: an Acrel DDSY1352 flat meter with a relay, so the account's cut reaches a switch.
-    await ha.open_account(entry_id, {"tenant": "Smoke Test", "room": "101", "meters": [meters["1"]]})
+    await ha.open_account(
+        entry_id, {"tenant": "Smoke Test", "room": "101", "meters": [meters["1"]]}
+    )
     devices = await ha.ws_result({"type": "config/device_registry/list"})
     account = next(d["id"] for d in devices if d.get("name") == "Smoke Test")
     entities = await ha.ws_result({"type": "config/entity_registry/list"})
@@ -126,14 +161,24 @@ async def _drive(ha: HaInstance) -> dict[str, Any]:
     await ha.rest(
         "POST",
         f"/api/services/{DOMAIN}/refund?return_response",
-        {"device_id": account, "amount": "50.00", "order_id": "SMOKE-2"},
+        {"device_id": account, "amount": "50.00", "refund_id": "SMOKE-2"},
     )
     figures["recut_s"] = round(await _wait_state(ha, switch, "off", "refund to 0 not cut"), 1)
-    figures["cut"] = 1
-    figures["restored"] = 1
+    # The cut_off / restored events are the integration's own word that it acted on the money.
+    await asyncio.sleep(1)
+    figures["cut"] = seen.count(f"{DOMAIN}_cut_off")
+    figures["restored"] = seen.count(f"{DOMAIN}_restored")
+    if not figures["cut"] or not figures["restored"]:
+        raise AssertionError(f"events fired: {sorted(set(seen))}: no cut_off or no restored")
     services = await ha.rest("GET", "/api/services")
     ours = next((s["services"] for s in services if s["domain"] == DOMAIN), {})
-    declared = set(re.findall(r"^([a-z_]+):", (REPO / "custom_components" / DOMAIN / "services.yaml").read_text(), re.M))
+    declared = set(
+        re.findall(
+            r"^([a-z_]+):",
+            (REPO / "custom_components" / DOMAIN / "services.yaml").read_text(),
+            re.M,
+        )
+    )
     if not declared <= set(ours):
         missing = ", ".join(sorted(declared - set(ours)))
         raise AssertionError(f"GET /api/services lacks {DOMAIN}.{missing}")
@@ -145,8 +190,10 @@ def _run(config_dir: Path) -> int:
     from homeassistant.const import __version__  # noqa: PLC0415
 
     if any(config_dir.iterdir()):
-        print(f"smoke: {config_dir} is not empty (a fresh config folder is the point)",
-              file=sys.stderr)
+        print(
+            f"smoke: {config_dir} is not empty (a fresh config folder is the point)",
+            file=sys.stderr,
+        )
         return 2
     ha = HaInstance(config_dir)
     start = time.monotonic()
@@ -163,16 +210,21 @@ def _run(config_dir: Path) -> int:
     errors = _log_errors(log)
     figures["log_errors"] = len(errors)
     figures["smoke_s"] = round(time.monotonic() - start, 1)
-    print(" ".join(f"{k}={v}" for k, v in figures.items()))
+    print(" ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
     if reason:
         problems = ha.problems()
-        print(f"smoke failed on Home Assistant {__version__}: {reason}"
-              + (f" ({problems})" if problems else ""), file=sys.stderr)
+        print(
+            f"smoke failed on Home Assistant {__version__}: {reason}"
+            + (f" ({problems})" if problems else ""),
+            file=sys.stderr,
+        )
         print(ha.log_tail(40), file=sys.stderr)
         return 1
     if errors:
-        print(f"smoke failed: the log has {len(errors)} error(s) from {DOMAIN}: {errors[0]}",
-              file=sys.stderr)
+        print(
+            f"smoke failed: the log has {len(errors)} error(s) from {DOMAIN}: {errors[0]}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
