@@ -190,9 +190,9 @@ async def test_modbus_meter_form_when_the_meter_misbehaves_or_the_gateway_reload
              CONF_ADDRESS: address},
         )  # fmt: skip
 
-    # The meter refuses the probe's registers, then fails the bus scan's read (device failure):
-    # the form says the model is wrong without guessing another.
-    building.device(0, 1).faults.exceptions_next = [0x02, 0x04]
+    # The meter refuses the probe's registers (its map and the fallback map), then fails the bus
+    # scan's read (device failure): the form says the model is wrong without guessing another.
+    building.device(0, 1).faults.exceptions_next = [0x02, 0x02, 0x04]
     result = await start(1)
     assert result["errors"] == {CONF_PROFILE: "wrong_profile"}
     assert result["description_placeholders"]["found"] == ""
