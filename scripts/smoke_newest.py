@@ -10,10 +10,11 @@ project but tests/browser/ha_instance.py (stdlib + aiohttp, which every Home Ass
                                                 the integration
 
 `run` onboards an owner, adds a simulated building through the config flow over REST, opens an
-account (supply cut: a new account has nothing to spend), recharges (restored), refunds the whole
-balance (cut again), checks that GET /api/services lists our domain's services, and reads the
-log for an ERROR or a traceback that mentions prepaid_utility. Prints its figures as name=value;
-exits 1 with a one-line reason on the first thing that does not hold.
+account (supply cut: a new account has nothing to spend), recharges (restored), is refused a
+negative recharge with the translated message, refunds the whole balance (cut again), checks
+that GET /api/services lists our domain's services, and reads the log for an ERROR or a
+traceback that mentions prepaid_utility. Prints its figures as name=value; exits 1 with a
+one-line reason on the first thing that does not hold.
 """
 
 from __future__ import annotations
@@ -67,11 +68,6 @@ def _core_requirements() -> list[str]:
         wanted += data.get("requirements", [])
         todo |= set(data.get("dependencies", []))
     return sorted(set(wanted) | set(ours["requirements"]))
-
-
-async def _states(ha: HaInstance, prefix: str) -> dict[str, str]:
-    states = await ha.rest("GET", "/api/states")
-    return {s["entity_id"]: s["state"] for s in states if s["entity_id"].startswith(prefix)}
 
 
 async def _wait_state(ha: HaInstance, entity_id: str, want: str, what: str) -> float:
@@ -158,6 +154,20 @@ async def _building(ha: HaInstance, seen: list[str]) -> dict[str, Any]:
         {"device_id": account, "amount": "50.00", "order_id": "SMOKE-1"},
     )
     figures["restore_s"] = round(await _wait_state(ha, switch, "on", "recharge not restored"), 1)
+    # Bad input is refused with the translated message through this release's REST API too.
+    try:
+        await ha.rest(
+            "POST",
+            f"/api/services/{DOMAIN}/recharge?return_response",
+            {"device_id": account, "amount": "-5.00", "order_id": "SMOKE-BAD"},
+        )
+    except RuntimeError as err:
+        refused = str(err)
+    else:
+        raise AssertionError("a negative recharge was accepted")
+    if " 400 " not in refused or "not a valid amount" not in refused:
+        raise AssertionError(f"a negative recharge: {refused}")
+    figures["bad_input_refused"] = 1
     await ha.rest(
         "POST",
         f"/api/services/{DOMAIN}/refund?return_response",
@@ -170,6 +180,8 @@ async def _building(ha: HaInstance, seen: list[str]) -> dict[str, Any]:
     figures["restored"] = seen.count(f"{DOMAIN}_restored")
     if not figures["cut"] or not figures["restored"]:
         raise AssertionError(f"events fired: {sorted(set(seen))}: no cut_off or no restored")
+    if seen.count(f"{DOMAIN}_recharged") != 1:
+        raise AssertionError(f"recharged events: {seen.count(f'{DOMAIN}_recharged')}, wanted 1")
     services = await ha.rest("GET", "/api/services")
     ours = next((s["services"] for s in services if s["domain"] == DOMAIN), {})
     declared = set(
