@@ -49,6 +49,7 @@ def _refusal(body: bytes, now: int) -> Refusal:
         ("amount_as_text", event(session(amount_total="10000"))),
         ("zero_amount", event(session(amount=0))),
     ],
+    ids=lambda value: value if isinstance(value, str) else "",
 )  # fmt: skip
 def test_a_signed_but_malformed_event_is_refused(name: str, body: bytes) -> None:
     assert _refusal(body, int(time.time())) is Refusal.MALFORMED, name

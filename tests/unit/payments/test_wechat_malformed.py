@@ -67,6 +67,8 @@ def _sealed_tx(tx: dict[str, Any]) -> bytes:
         ("other_cipher", _envelope({}, {"algorithm": "AEAD_AES_128_GCM"}), Refusal.MALFORMED),
         ("no_ciphertext", _envelope({}, {"ciphertext": "%%%"}), Refusal.UNDECRYPTABLE),
     ],
+    # Named ids: the bodies carry random nonces, and pytest-xdist's workers must agree on ids.
+    ids=lambda value: value if isinstance(value, str) else "",
 )
 def test_a_signed_but_malformed_envelope_is_refused(
     name: str, body: bytes, reason: Refusal
