@@ -1,11 +1,14 @@
 """The config-flow paths the main flow tests do not walk.
 
 A serial bus's settings and reconfigure forms (on a pty), forms submitted while the gateway is
-not running, a water meter's limits, and the text checks of the meter and account forms.
+not running or reloading, a water meter's limits, a meter that refuses the probe and the bus scan,
+two forms racing for one address, and the text checks of the meter and account forms.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -18,6 +21,8 @@ from homeassistant.data_entry_flow import FlowResultType
 from custom_components.prepaid_utility.const import (
     CONF_ADDRESS,
     CONF_BAUDRATE,
+    CONF_BILLING_MODE,
+    CONF_BREAKER_A,
     CONF_COUNTER_ENTITY,
     CONF_ELECTRICITY_PRICE,
     CONF_FRAME_GAP_MS,
@@ -35,6 +40,7 @@ from custom_components.prepaid_utility.const import (
     SUBENTRY_ACCOUNT,
     SUBENTRY_METER,
 )
+from custom_components.prepaid_utility.flows import meters as meter_flows
 from custom_components.prepaid_utility.meters.simulator.building import Building
 
 from .test_accounts import _open
@@ -166,3 +172,70 @@ async def test_entity_meters_and_an_account_with_no_meter_to_hold(hass: HomeAssi
     assert again["type"] is FlowResultType.ABORT
     assert again["reason"] == "already_configured"
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_modbus_meter_form_when_the_meter_misbehaves_or_the_gateway_reloads(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    building = Building.from_layouts([[("acrel_ddsy1352", 1, 2)]])
+    endpoint = (await building.start(kind="tcp", host="127.0.0.1", port=0))[0]
+    entry = await _add_gateway(
+        hass, "tcp", {CONF_NAME: "Block", "host": endpoint.host, "port": endpoint.port}
+    )
+
+    async def start(address: int) -> Any:
+        result = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
+        )
+        return await hass.config_entries.subentries.async_configure(
+            result["flow_id"],
+            {CONF_NAME: f"Flat {address}", CONF_ROOM: "101", CONF_PROFILE: "acrel_ddsy1352",
+             CONF_ADDRESS: address},
+        )  # fmt: skip
+
+    # The meter refuses the probe's registers (its map and the fallback map), then fails the bus
+    # scan's read (device failure): the form says the model is wrong without guessing another.
+    building.device(0, 1).faults.exceptions_next = [0x02, 0x02, 0x04]
+    result = await start(1)
+    assert result["errors"] == {CONF_PROFILE: "wrong_profile"}
+    assert result["description_placeholders"]["found"] == ""
+    assert not entry.subentries
+
+    # Two forms for one address: the second to finish is refused, nothing is added twice.
+    first = await start(1)
+    assert first["step_id"] == "modbus_limits", first
+    second = await start(1)
+    second = await hass.config_entries.subentries.async_configure(
+        second["flow_id"], {CONF_BREAKER_A: 40, CONF_BILLING_MODE: "platform"}
+    )
+    assert second["type"] is FlowResultType.CREATE_ENTRY, second
+    await hass.async_block_till_done()
+    entry = hass.config_entries.async_get_entry(entry.entry_id)
+    first = await hass.config_entries.subentries.async_configure(
+        first["flow_id"], {CONF_BREAKER_A: 63, CONF_BILLING_MODE: "platform"}
+    )
+    assert (first["type"], first["reason"]) == (FlowResultType.ABORT, "already_configured")
+    assert [s.unique_id for s in entry.subentries.values()] == ["1"]
+
+    # A reload that outlasts the wait (slow meters hold the gateway's first poll): the form
+    # answers that the gateway is not running rather than hang, and adds nothing.
+    monkeypatch.setattr(meter_flows, "RELOAD_WAIT_S", 0.2)
+    for unit in (1, 2):
+        building.device(0, unit).faults.slow_s = 0.5
+    reload = hass.async_create_task(hass.config_entries.async_reload(entry.entry_id))
+    await asyncio.sleep(0)
+    assert entry.setup_lock.locked()
+    started = time.monotonic()
+    result = await start(2)
+    waited = time.monotonic() - started
+    print(f"reload_wait_s={waited:.2f}")
+    assert result["errors"] == {"base": "gateway_not_loaded"}
+    assert waited < 2
+    for unit in (1, 2):
+        building.device(0, unit).faults.slow_s = 0.0
+    await reload
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert [s.unique_id for s in entry.subentries.values()] == ["1"]
+    await hass.config_entries.async_unload(entry.entry_id)
+    await building.stop()

@@ -205,6 +205,12 @@ async def test_cjt188_bus_behind_a_converter_finds_its_lone_meter(hass: HomeAssi
         assert result["type"] is FlowResultType.CREATE_ENTRY, result
         await hass.async_block_till_done()
         entry = result["result"]
+        # A line where no meter answers the broadcast: the form says so and adds nothing.
+        building.device(0, 7).faults.no_reply = True
+        result = await _add_meter(hass, entry, {CONF_ADDRESS: ""})
+        assert result["errors"] == {CONF_ADDRESS: "meter_not_responding"}
+        assert not entry.subentries
+        building.device(0, 7).faults.no_reply = False
         result = await _add_meter(hass, entry, {CONF_ADDRESS: ""})  # found by broadcast
         assert result["type"] is FlowResultType.CREATE_ENTRY, result
         assert result["data"][CONF_ADDRESS] == "00000000000007"
@@ -223,5 +229,9 @@ async def test_cjt188_bus_behind_a_converter_finds_its_lone_meter(hass: HomeAssi
         assert building.device(0, 7).supply_on is False
         await entry.runtime_data.hub.close()
         await hass.config_entries.async_unload(entry.entry_id)
+        # The gateway is stopped: a meter cannot be checked through it, nothing is added.
+        result = await _add_meter(hass, entry, {CONF_ADDRESS: "8"})
+        assert result["errors"] == {"base": "gateway_not_loaded"}
+        assert len(entry.subentries) == 1
     finally:
         await building.stop()

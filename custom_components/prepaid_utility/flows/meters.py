@@ -273,30 +273,14 @@ class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
                 self._pending = data
                 return await self.async_step_modbus_limits()
             defaults = data
-            if errors.get(CONF_PROFILE) == "wrong_profile" and (
-                found := await self._identify(data[CONF_ADDRESS])
-            ):
-                # The bus scan recognised the meter: offer its model, selected in the form.
-                errors[CONF_PROFILE] = "wrong_profile_found"
-                defaults = {**data, CONF_PROFILE: found}
-                placeholders["found"] = PROFILES[found].name
+            if errors.get(CONF_PROFILE) == "wrong_profile_found":
+                placeholders["found"] = PROFILES[data[CONF_PROFILE]].name
         return self.async_show_form(
             step_id="modbus",
             data_schema=self._modbus_schema(defaults),
             errors=errors,
             description_placeholders=placeholders,
         )
-
-    async def _identify(self, address: int) -> str | None:
-        """Return the profile the bus scan recognises at ``address`` (None: none fits)."""
-        hub = getattr(getattr(self._get_entry(), "runtime_data", None), "hub", None)
-        if not isinstance(hub, ModbusHub):
-            return None
-        try:
-            hit = await identify(hub, address)
-        except MeterError:
-            return None
-        return hit.profile_key if hit is not None else None
 
     async def async_step_modbus_limits(
         self, user_input: dict[str, Any] | None = None
@@ -433,7 +417,11 @@ class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
         return data
 
     async def _probe(self, data: dict[str, Any]) -> dict[str, str]:
-        """Read the meter once through the gateway's bus."""
+        """Read the meter once through the gateway's bus.
+
+        On a refused read the bus scan looks for the model that does fit; ``data[CONF_PROFILE]``
+        then holds it (error ``wrong_profile_found``).
+        """
         entry = self._get_entry()
         if entry.setup_lock.locked():
             # The gateway reloads (a meter or account saved a moment ago): probe once it is back
@@ -451,7 +439,12 @@ class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
         try:
             await meter.read()
         except MeterMisconfigured:
-            return {CONF_PROFILE: "wrong_profile"}
+            found = await _identify(hub, data[CONF_ADDRESS])
+            if found is None:
+                return {CONF_PROFILE: "wrong_profile"}
+            # The bus scan recognised the meter: offer its model, selected in the form.
+            data[CONF_PROFILE] = found
+            return {CONF_PROFILE: "wrong_profile_found"}
         except MeterError:
             return {CONF_ADDRESS: "meter_not_responding"}
         return {}
@@ -497,3 +490,15 @@ class MeterSubentryFlow(MeterScanSteps, ConfigSubentryFlow):
                 )
             )
         return fields
+
+
+async def _identify(hub: ModbusHub, address: int) -> str | None:
+    """Return the profile the bus scan recognises at ``address`` (None: none fits).
+
+    The same hub the probe just read through, so a reload in between cannot swap it.
+    """
+    try:
+        hit = await identify(hub, address)
+    except MeterError:
+        return None
+    return hit.profile_key if hit is not None else None
