@@ -187,6 +187,9 @@ async def test_modbus_meter_form_when_the_meter_misbehaves_or_the_gateway_reload
         result = await hass.config_entries.subentries.async_init(
             (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
         )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"next_step_id": "modbus"}
+        )
         return await hass.config_entries.subentries.async_configure(
             result["flow_id"],
             {CONF_NAME: f"Flat {address}", CONF_ROOM: "101", CONF_PROFILE: "acrel_ddsy1352",

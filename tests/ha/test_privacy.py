@@ -109,7 +109,8 @@ async def _what_a_login_reads(hass: HomeAssistant, client: Any) -> dict[str, lis
         if any(domain == DOMAIN for domain, _ in device["identifiers"]):
             texts["devices"].append(f"{device['name']} {device['name_by_user']}")
     for issue in (await _ask(client, {"type": "repairs/list_issues"}))["result"]["issues"]:
-        if issue["domain"] == DOMAIN:
+        # An issue without placeholders (the dashboard offer) carries no name to look for.
+        if issue["domain"] == DOMAIN and issue["translation_placeholders"]:
             texts["issues"].append(repr(issue["translation_placeholders"]))
     return texts
 
