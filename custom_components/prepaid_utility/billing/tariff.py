@@ -58,9 +58,12 @@ class Tariff:
     tier_reset: TierReset = TierReset.MONTH
     standing_charge_minor: int = 0
     standing_period: StandingPeriod = StandingPeriod.MONTHLY
+    _zone: ZoneInfo = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Refuse negative prices, missing period prices and unordered blocks."""
+        # Every quarter-hour the engine prices needs the zone: looked up once, not per piece.
+        object.__setattr__(self, "_zone", ZoneInfo(self.timezone))
         if any(price < 0 for price in self.prices_micro.values()):
             raise InvalidAmount("prices must not be negative")
         needed = {TouPeriod.FLAT} if self.schedule is None else set(TouPeriod)
@@ -90,10 +93,26 @@ class Tariff:
 
     def tier_window(self, instant: datetime) -> str:
         """Return the block window id (``YYYY-MM`` or ``YYYY``) of an instant, in local time."""
-        local = instant.astimezone(ZoneInfo(self.timezone))
+        local = instant.astimezone(self._zone)
         if self.tier_reset is TierReset.YEAR:
             return f"{local.year:04d}"
         return f"{local.year:04d}-{local.month:02d}"
+
+    def period_and_window(self, instant: datetime) -> tuple[TouPeriod, str]:
+        """Return ``(period_at(instant), tier_window(instant))`` with one time zone conversion.
+
+        The engine asks both for every piece of every reading.
+        """
+        local = instant.astimezone(self._zone)
+        if self.schedule is None:
+            period = TouPeriod.FLAT
+        elif self.schedule.timezone == self.timezone:
+            period = self.schedule.period_at_local(local)
+        else:
+            period = self.schedule.period_at(instant)
+        if self.tier_reset is TierReset.YEAR:
+            return period, f"{local.year:04d}"
+        return period, f"{local.year:04d}-{local.month:02d}"
 
     def split_tiers(self, used_milli: int, quantity_milli: int) -> list[tuple[int, int]]:
         """Split a quantity by block position, given usage already in the window.
@@ -145,12 +164,15 @@ class TariffBook:
     """All versions of one tariff, ordered by effective instant."""
 
     versions: tuple[TariffVersion, ...] = field(default_factory=tuple)
+    _instants: tuple[datetime, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Refuse an empty book, naive instants and unordered or mixed-kind versions."""
         if not self.versions:
             raise InvalidAmount("a tariff book needs at least one version")
         instants = [v.effective_from for v in self.versions]
+        # Looked up for every reading of every poll: built once, the book is immutable.
+        object.__setattr__(self, "_instants", tuple(instants))
         if any(i.tzinfo is None for i in instants):
             raise InvalidAmount("effective instants must be timezone-aware")
         if instants != sorted(instants) or len(set(instants)) != len(instants):
@@ -165,8 +187,7 @@ class TariffBook:
 
     def index_at(self, instant: datetime) -> int:
         """Return the index of the version in force (the first one before any effective time)."""
-        instants = [v.effective_from for v in self.versions]
-        return max(bisect_right(instants, instant) - 1, 0)
+        return max(bisect_right(self._instants, instant) - 1, 0)
 
     def at(self, instant: datetime) -> Tariff:
         """Return the tariff in force at an instant."""
@@ -174,7 +195,7 @@ class TariffBook:
 
     def changes_between(self, start: datetime, end: datetime) -> list[datetime]:
         """Return the effective instants strictly inside ``(start, end)``."""
-        return [v.effective_from for v in self.versions if start < v.effective_from < end]
+        return [at for at in self._instants if start < at < end]
 
     def with_version(self, version: TariffVersion, now: datetime) -> TariffBook:
         """Return a book with one more version; refuse one that would take effect in the past."""

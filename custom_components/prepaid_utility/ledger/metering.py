@@ -42,6 +42,7 @@ from ..billing.quantity import UtilityKind, counter_to_milli
 from ..billing.schedule import TouPeriod
 from ..billing.tariff import TariffBook
 from . import accrual, checkpoints, rollup
+from .cursor_memo import CursorMemo
 from .journal import account_id, from_us, local_day, step, to_us
 from .schema import account, assignment, meter, meter_generation, quarantine, usage_bucket
 
@@ -55,6 +56,8 @@ class Context:
     tariffs: Mapping[str, TariffBook]
     # Hourly usage older than this many months is rolled up into days (None: never).
     detail_months: int | None = rollup.DEFAULT_DETAIL_MONTHS
+    # The store's meter states of earlier cycles (None: every cycle makes them afresh).
+    memo: CursorMemo | None = None
 
 
 @dataclass
@@ -106,6 +109,8 @@ MISMATCH_KEY = "_mismatch_since_us"
 
 def periods_json(state: GenerationState) -> str:
     """Return the ``period_milli`` column of a state: baselines, held residual, mismatch."""
+    if not (state.period_milli or state.period_held_milli or state.tou_mismatch_since):
+        return "{}"  # a meter without period registers: most meters, every poll
     data: dict[str, int] = {k.value: v for k, v in state.period_milli.items()}
     if state.period_held_milli:
         data[HELD_KEY] = state.period_held_milli
@@ -268,7 +273,7 @@ def _upsert_buckets(conn: Connection, rows: list[dict[str, object]]) -> None:
 
 
 def _load(
-    conn: Connection, meter_ids: list[str]
+    conn: Connection, meter_ids: list[str], memo: CursorMemo | None = None
 ) -> dict[str, tuple[MeterSpec, GenerationState, str, int | None]]:
     loaded: dict[str, tuple[MeterSpec, GenerationState, str, int | None]] = {}
     for chunk_start in range(0, len(meter_ids), 500):
@@ -288,8 +293,18 @@ def _load(
             )
             .where(meter.c.id.in_(chunk))
         )
-        for row in rows:
-            loaded[row.id] = (_spec(row), _state(row), row.tariff_code, row.holder)
+        if memo is None:
+            for row in rows:
+                loaded[row.id] = (_spec(row), _state(row), row.tariff_code, row.holder)
+            continue
+        memo.bind(list(rows.keys()))
+        for row in rows.all():
+            values = tuple(row)
+            found = memo.get(row.id, values)
+            if found is None:
+                found = (_spec(row), _state(row), row.tariff_code, row.holder)
+                memo.put(row.id, values, found)
+            loaded[row.id] = found
     return loaded
 
 
@@ -301,7 +316,7 @@ def bill_readings(
 ) -> CycleResult:
     """Judge and bill a cycle's readings in the caller's transaction."""
     result = CycleResult()
-    loaded = _load(conn, sorted({r.meter_id for r in readings}))
+    loaded = _load(conn, sorted({r.meter_id for r in readings}), ctx.memo)
     vacant = account_id(conn, "vacant")
     updates: list[dict[str, object]] = []
     buckets: list[dict[str, object]] = []
@@ -309,6 +324,8 @@ def bill_readings(
     debits: dict[int, int] = defaultdict(int)
     credits: dict[str, int] = defaultdict(int)
     latest: dict[str, GenerationState] = {}
+    # A cycle's lines fall in an hour or two: each hour's local day is worked out once.
+    days: dict[int, int] = {}
     for reading in readings:
         if reading.meter_id not in loaded:
             result.statuses[reading.meter_id] = ReadingStatus.INVALID
@@ -348,6 +365,9 @@ def bill_readings(
         payer = holder if holder is not None else vacant
         for line in outcome.lines:
             hour_us = to_us(line.hour)
+            day = days.get(hour_us)
+            if day is None:
+                day = days[hour_us] = local_day(hour_us, ctx.timezone)
             buckets.append(
                 {
                     "meter_id": reading.meter_id,
@@ -356,7 +376,7 @@ def bill_readings(
                     "hour_us": hour_us,
                     "period": line.period.value,
                     "tier": line.tier,
-                    "day": local_day(hour_us, ctx.timezone),
+                    "day": day,
                     "quantity_milli": line.quantity_milli,
                     "exact_nano": line.exact_nano,
                 }
@@ -368,7 +388,10 @@ def bill_readings(
                 result.charged_minor.get(reading.meter_id, 0) + outcome.charge_minor
             )
     for meter_id, state in latest.items():
-        updates.append(_state_row(meter_id, state))
+        row = _state_row(meter_id, state)
+        updates.append(row)
+        if ctx.memo is not None:
+            ctx.memo.wrote(meter_id, row, state)
     step("cycle:judged")
     if updates:
         conn.execute(
