@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, and_, bindparam, select
+from sqlalchemy import Connection, Insert, and_, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -42,6 +42,7 @@ from ..billing.quantity import UtilityKind, counter_to_milli
 from ..billing.schedule import TouPeriod
 from ..billing.tariff import TariffBook
 from . import accrual, checkpoints, rollup
+from .bulk import BulkStatement
 from .cursor_memo import CursorMemo
 from .journal import account_id, from_us, local_day, step, to_us
 from .schema import account, assignment, meter, meter_generation, quarantine, usage_bucket
@@ -257,19 +258,40 @@ def close_assignment(conn: Connection, meter_id: str, at: datetime, closing_mill
     )
 
 
-def _upsert_buckets(conn: Connection, rows: list[dict[str, object]]) -> None:
-    if not rows:
-        return
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+def _bucket_upsert(dialect: str) -> Insert:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(usage_bucket)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["hour_us", "meter_id", "generation", "account_id", "period", "tier"],
         set_={
             "quantity_milli": usage_bucket.c.quantity_milli + statement.excluded.quantity_milli,
             "exact_nano": usage_bucket.c.exact_nano + statement.excluded.exact_nano,
         },
     )
-    conn.execute(statement, rows)
+
+
+_BUCKETS = BulkStatement(_bucket_upsert)
+_CURSORS = BulkStatement(
+    lambda _dialect: (
+        meter_generation.update()
+        .where(
+            meter_generation.c.meter_id == bindparam("m"),
+            meter_generation.c.generation == bindparam("g"),
+        )
+        .values(
+            hwm_milli=bindparam("hwm_milli"),
+            last_us=bindparam("last_us"),
+            carry_nano=bindparam("carry_nano"),
+            tier_window=bindparam("tier_window"),
+            tier_used_milli=bindparam("tier_used_milli"),
+            period_milli=bindparam("period_milli"),
+        )
+    )
+)
+
+
+def _upsert_buckets(conn: Connection, rows: list[dict[str, object]]) -> None:
+    _BUCKETS.run(conn, rows)
 
 
 def _load(
@@ -394,22 +416,7 @@ def bill_readings(
             ctx.memo.wrote(meter_id, row, state)
     step("cycle:judged")
     if updates:
-        conn.execute(
-            meter_generation.update()
-            .where(
-                meter_generation.c.meter_id == bindparam("m"),
-                meter_generation.c.generation == bindparam("g"),
-            )
-            .values(
-                hwm_milli=bindparam("hwm_milli"),
-                last_us=bindparam("last_us"),
-                carry_nano=bindparam("carry_nano"),
-                tier_window=bindparam("tier_window"),
-                tier_used_milli=bindparam("tier_used_milli"),
-                period_milli=bindparam("period_milli"),
-            ),
-            updates,
-        )
+        _CURSORS.run(conn, updates)
         step("cycle:cursors")
     _upsert_buckets(conn, buckets)
     step("cycle:buckets")
