@@ -50,10 +50,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from itertools import pairwise
+from typing import NamedTuple
 
 from .apportion import largest_remainder
 from .errors import InvalidAmount
@@ -201,7 +202,7 @@ class ReadingOutcome:
         return self.status in QUARANTINE_STATUSES
 
 
-@dataclass
+@dataclass(slots=True)
 class _Piece:
     start: datetime
     seconds: int
@@ -214,26 +215,28 @@ class _Piece:
 
 def _pieces(book: TariffBook, start: datetime, end: datetime) -> list[_Piece]:
     changes = book.changes_between(start, end)
-    grid = start.astimezone(UTC).replace(second=0, microsecond=0)
-    grid -= timedelta(minutes=grid.minute % 15)
-    grid += QUARTER
-    if not changes and grid >= end:
+    first = book.quarter(start)
+    if not changes and first.end >= end:
         # A poll interval inside one quarter-hour (most polls): one piece, nothing to merge.
-        index = book.index_at(start)
-        period, window = book.versions[index].tariff.period_and_window(start)
-        hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        return [_Piece(start, (end - start) // _MICROSECOND, hour, period, index, window)]
+        return [
+            _Piece(
+                start,
+                (end - start) // _MICROSECOND,
+                first.hour,
+                first.period,
+                first.version,
+                first.window,
+            )
+        ]
     cuts = {start, end, *changes}
+    grid = first.end
     while grid < end:
         cuts.add(grid)
         grid += QUARTER
     ordered = sorted(cuts)
     pieces: list[_Piece] = []
     for left, right in pairwise(ordered):
-        index = book.index_at(left)
-        tariff = book.versions[index].tariff
-        hour = left.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        period, window = tariff.period_and_window(left)
+        index, period, window, hour, _ = book.quarter(left)
         seconds = (right - left) // _MICROSECOND
         last = pieces[-1] if pieces else None
         if last and (last.hour, last.period, last.version, last.window) == (
@@ -249,10 +252,7 @@ def _pieces(book: TariffBook, start: datetime, end: datetime) -> list[_Piece]:
 
 
 def _instant_piece(book: TariffBook, at: datetime) -> _Piece:
-    index = book.index_at(at)
-    tariff = book.versions[index].tariff
-    hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    period, window = tariff.period_and_window(at)
+    index, period, window, hour, _ = book.quarter(at)
     return _Piece(at, 1, hour, period, index, window)
 
 
@@ -266,9 +266,12 @@ def _spread(pieces: list[_Piece], quantity: int) -> None:
         piece.quantity += share
 
 
-@dataclass(frozen=True)
-class _Split:
-    """How a reading's increase is split: by the period registers or by the tariff's table."""
+class _Split(NamedTuple):
+    """How a reading's increase is split: by the period registers or by the tariff's table.
+
+    A tuple, not a frozen dataclass: made for every reading, and frozen dataclasses set each
+    field through ``object.__setattr__``.
+    """
 
     by_period: dict[TouPeriod, int] | None  # None: ``scheduled`` is spread by the table
     scheduled: int
@@ -368,7 +371,10 @@ def _allocate(
         ]
         return pieces, None
     pieces = _pieces(book, state.last_at, reading.taken_at)
-    tabled = all(book.versions[p.version].tariff.schedule is not None for p in pieces)
+    if len(book.versions) == 1:
+        tabled = book.versions[0].tariff.schedule is not None
+    else:
+        tabled = all(book.versions[p.version].tariff.schedule is not None for p in pieces)
     table = {p.period for p in pieces} if tabled else None
     if split.by_period is None:
         _spread(pieces, split.scheduled)

@@ -319,14 +319,17 @@ def _load(
             for row in rows:
                 loaded[row.id] = (_spec(row), _state(row), row.tariff_code, row.holder)
             continue
-        memo.bind(list(rows.keys()))
+        keys = list(rows.keys())
+        memo.bind(keys)
+        ident = keys.index("id")
         for row in rows.all():
             values = tuple(row)
-            found = memo.get(row.id, values)
+            meter_id = values[ident]
+            found = memo.get(meter_id, values)
             if found is None:
                 found = (_spec(row), _state(row), row.tariff_code, row.holder)
-                memo.put(row.id, values, found)
-            loaded[row.id] = found
+                memo.put(meter_id, values, found)
+            loaded[meter_id] = found
     return loaded
 
 
@@ -346,8 +349,9 @@ def bill_readings(
     debits: dict[int, int] = defaultdict(int)
     credits: dict[str, int] = defaultdict(int)
     latest: dict[str, GenerationState] = {}
-    # A cycle's lines fall in an hour or two: each hour's local day is worked out once.
-    days: dict[int, int] = {}
+    # A cycle's lines fall in an hour or two: each hour's instant and local day are worked
+    # out once.
+    hours: dict[datetime, tuple[int, int]] = {}
     for reading in readings:
         if reading.meter_id not in loaded:
             result.statuses[reading.meter_id] = ReadingStatus.INVALID
@@ -386,10 +390,11 @@ def bill_readings(
         latest[reading.meter_id] = outcome.state
         payer = holder if holder is not None else vacant
         for line in outcome.lines:
-            hour_us = to_us(line.hour)
-            day = days.get(hour_us)
-            if day is None:
-                day = days[hour_us] = local_day(hour_us, ctx.timezone)
+            found = hours.get(line.hour)
+            if found is None:
+                hour_us = to_us(line.hour)
+                found = hours[line.hour] = (hour_us, local_day(hour_us, ctx.timezone))
+            hour_us, day = found
             buckets.append(
                 {
                     "meter_id": reading.meter_id,
