@@ -71,6 +71,7 @@ from .const import (
 from .coordinator import PrepaidConfigEntry
 from .flows.accounts import AccountSubentryFlow
 from .flows.fields import name_error, number
+from .flows.ledger import detail_option, detail_option_field
 from .flows.meters import MeterSubentryFlow, simulated_meters
 from .flows.supply import supply_option_fields, supply_options
 from .flows.tariffs import TariffOptionsFlow
@@ -484,6 +485,7 @@ class GatewayOptionsFlow(TariffOptionsFlow):
             if CONF_FRAME_GAP_MS in user_input:
                 options[CONF_FRAME_GAP_MS] = int(user_input[CONF_FRAME_GAP_MS])
             errors.update(supply_options(user_input, options, self.hass.config.currency))
+            errors.update(detail_option(user_input, options))
             prices: dict[UtilityKind, str] = {}
             for kind, key in PRICE_OPTION.items():
                 prices[kind] = str(user_input[key]).strip()
@@ -524,6 +526,7 @@ class GatewayOptionsFlow(TariffOptionsFlow):
             ): number(MIN_POLL_INTERVAL_S, MAX_POLL_INTERVAL_S, unit="s"),
         }
         fields.update(supply_option_fields(current))
+        fields.update(detail_option_field(current))
         if gateway in MODBUS_GATEWAYS:
             timeout = current.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)
             retries = current.get(CONF_RETRIES, DEFAULT_RETRIES)

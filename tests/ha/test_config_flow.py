@@ -338,6 +338,7 @@ async def test_options_are_saved_and_reload(hass: HomeAssistant, gateway: tuple[
         CONF_LEDGER_PASSWORD,  # issue 16: the password is its own field
         "workday_entity",  # supply control (test_supply_control.py)
         "emergency_credit",
+        "usage_detail_months",  # ledger upkeep (test_usage_detail_option.py)
     }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -377,6 +378,7 @@ async def test_options_reject_out_of_range(hass: HomeAssistant) -> None:
         CONF_LEDGER_PASSWORD,  # issue 16: the password is its own field
         "workday_entity",  # supply control (test_supply_control.py)
         "emergency_credit",
+        "usage_detail_months",  # ledger upkeep (test_usage_detail_option.py)
     }
     good = {CONF_ELECTRICITY_PRICE: "0.60", CONF_WATER_PRICE: "4.50"}
     with pytest.raises(Exception, match="poll_interval"):
