@@ -25,8 +25,10 @@ from .const import (
     CONF_RETRIES,
     CONF_ROOM,
     CONF_TIMEOUT,
+    CONF_USAGE_DETAIL_MONTHS,
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT_S,
+    DEFAULT_USAGE_DETAIL_MONTHS,
     DOMAIN,
     GATEWAY_MODELS,
     MODBUS_GATEWAYS,
@@ -171,7 +173,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         hass.config_entries.async_update_entry(
             entry, data={**entry.data, **new_webhook_credentials()}
         )
-    ledger = await async_acquire_ledger(hass, entry.entry_id, entry.options.get(CONF_LEDGER_URL))
+    ledger = await async_acquire_ledger(
+        hass,
+        entry.entry_id,
+        entry.options.get(CONF_LEDGER_URL),
+        entry.options.get(CONF_USAGE_DETAIL_MONTHS, DEFAULT_USAGE_DETAIL_MONTHS),
+    )
     try:
         hub, building = await _open_hub(hass, entry, gateway)
     except ConfigEntryNotReady:

@@ -74,6 +74,7 @@ from .const import (
 from .coordinator import PrepaidConfigEntry
 from .flows.accounts import AccountSubentryFlow
 from .flows.fields import name_error, number
+from .flows.ledger import detail_option, detail_option_field
 from .flows.meters import MeterSubentryFlow, simulated_meters
 from .flows.supply import supply_option_fields, supply_options
 from .flows.tariffs import TariffOptionsFlow
@@ -496,6 +497,7 @@ class GatewayOptionsFlow(TariffOptionsFlow):
             if CONF_FRAME_GAP_MS in user_input:
                 options[CONF_FRAME_GAP_MS] = int(user_input[CONF_FRAME_GAP_MS])
             errors.update(supply_options(user_input, options, self.hass.config.currency))
+            errors.update(detail_option(user_input, options))
             prices: dict[UtilityKind, str] = {}
             for kind, key in PRICE_OPTION.items():
                 prices[kind] = str(user_input[key]).strip()
@@ -541,6 +543,7 @@ class GatewayOptionsFlow(TariffOptionsFlow):
                 CONF_HIDE_TENANT_NAMES, default=current.get(CONF_HIDE_TENANT_NAMES) is True
             )
         ] = bool
+        fields.update(detail_option_field(current))
         if gateway in MODBUS_GATEWAYS:
             timeout = current.get(CONF_TIMEOUT, DEFAULT_TIMEOUT_S)
             retries = current.get(CONF_RETRIES, DEFAULT_RETRIES)

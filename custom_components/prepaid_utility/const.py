@@ -68,6 +68,11 @@ CONF_RETRIES: Final = "retries"
 CONF_FRAME_GAP_MS: Final = "frame_gap_ms"
 CONF_LEDGER_PASSWORD: Final = "ledger_password"  # noqa: S105  # a form field, never stored
 CONF_LEDGER_URL: Final = "ledger_url"  # "" or absent: the SQLite file in the config folder
+# Hourly usage older than this many months rolls up into days (ledger/rollup.py).
+CONF_USAGE_DETAIL_MONTHS: Final = "usage_detail_months"
+DEFAULT_USAGE_DETAIL_MONTHS: Final = 13
+MIN_USAGE_DETAIL_MONTHS: Final = 1
+MAX_USAGE_DETAIL_MONTHS: Final = 120
 
 DEFAULT_TCP_PORT: Final = 502
 DEFAULT_BAUDRATE: Final = 9600

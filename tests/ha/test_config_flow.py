@@ -339,6 +339,7 @@ async def test_options_are_saved_and_reload(hass: HomeAssistant, gateway: tuple[
         "workday_entity",  # supply control (test_supply_control.py)
         "emergency_credit",
         "hide_tenant_names",  # privacy (test_privacy.py)
+        "usage_detail_months",  # ledger upkeep (test_usage_detail_option.py)
     }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -379,6 +380,7 @@ async def test_options_reject_out_of_range(hass: HomeAssistant) -> None:
         "workday_entity",  # supply control (test_supply_control.py)
         "emergency_credit",
         "hide_tenant_names",  # privacy (test_privacy.py)
+        "usage_detail_months",  # ledger upkeep (test_usage_detail_option.py)
     }
     good = {CONF_ELECTRICITY_PRICE: "0.60", CONF_WATER_PRICE: "4.50"}
     with pytest.raises(Exception, match="poll_interval"):

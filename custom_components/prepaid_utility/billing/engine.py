@@ -50,10 +50,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from itertools import pairwise
+from typing import NamedTuple
 
 from .apportion import largest_remainder
 from .errors import InvalidAmount
@@ -63,6 +64,7 @@ from .schedule import TouPeriod
 from .tariff import TariffBook
 
 QUARTER = timedelta(minutes=15)
+_MICROSECOND = timedelta(microseconds=1)
 # A meter clock a few minutes off moves the previous period's register for a few minutes after
 # each boundary: not worth a repair. A quarter-hour (the tables' grid) is.
 MISMATCH_AFTER = timedelta(minutes=15)
@@ -200,7 +202,7 @@ class ReadingOutcome:
         return self.status in QUARANTINE_STATUSES
 
 
-@dataclass
+@dataclass(slots=True)
 class _Piece:
     start: datetime
     seconds: int
@@ -212,21 +214,30 @@ class _Piece:
 
 
 def _pieces(book: TariffBook, start: datetime, end: datetime) -> list[_Piece]:
-    cuts = {start, end, *book.changes_between(start, end)}
-    grid = start.astimezone(UTC).replace(second=0, microsecond=0)
-    grid -= timedelta(minutes=grid.minute % 15)
-    grid += QUARTER
+    changes = book.changes_between(start, end)
+    first = book.quarter(start)
+    if not changes and first.end >= end:
+        # A poll interval inside one quarter-hour (most polls): one piece, nothing to merge.
+        return [
+            _Piece(
+                start,
+                (end - start) // _MICROSECOND,
+                first.hour,
+                first.period,
+                first.version,
+                first.window,
+            )
+        ]
+    cuts = {start, end, *changes}
+    grid = first.end
     while grid < end:
         cuts.add(grid)
         grid += QUARTER
     ordered = sorted(cuts)
     pieces: list[_Piece] = []
     for left, right in pairwise(ordered):
-        index = book.index_at(left)
-        tariff = book.versions[index].tariff
-        hour = left.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        period, window = tariff.period_at(left), tariff.tier_window(left)
-        seconds = (right - left) // timedelta(microseconds=1)
+        index, period, window, hour, _ = book.quarter(left)
+        seconds = (right - left) // _MICROSECOND
         last = pieces[-1] if pieces else None
         if last and (last.hour, last.period, last.version, last.window) == (
             hour,
@@ -241,22 +252,26 @@ def _pieces(book: TariffBook, start: datetime, end: datetime) -> list[_Piece]:
 
 
 def _instant_piece(book: TariffBook, at: datetime) -> _Piece:
-    index = book.index_at(at)
-    tariff = book.versions[index].tariff
-    hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    return _Piece(at, 1, hour, tariff.period_at(at), index, tariff.tier_window(at))
+    index, period, window, hour, _ = book.quarter(at)
+    return _Piece(at, 1, hour, period, index, window)
 
 
 def _spread(pieces: list[_Piece], quantity: int) -> None:
+    if len(pieces) == 1:
+        pieces[0].quantity += quantity  # what largest_remainder gives one weight
+        return
     for piece, share in zip(
         pieces, largest_remainder(quantity, [p.seconds for p in pieces]), strict=True
     ):
         piece.quantity += share
 
 
-@dataclass(frozen=True)
-class _Split:
-    """How a reading's increase is split: by the period registers or by the tariff's table."""
+class _Split(NamedTuple):
+    """How a reading's increase is split: by the period registers or by the tariff's table.
+
+    A tuple, not a frozen dataclass: made for every reading, and frozen dataclasses set each
+    field through ``object.__setattr__``.
+    """
 
     by_period: dict[TouPeriod, int] | None  # None: ``scheduled`` is spread by the table
     scheduled: int
@@ -266,6 +281,8 @@ class _Split:
 
 
 def _tou_in_force(book: TariffBook, start: datetime, end: datetime) -> bool:
+    if len(book.versions) == 1:
+        return book.versions[0].tariff.schedule is not None
     first, last = book.index_at(min(start, end)), book.index_at(max(start, end))
     return any(v.tariff.schedule is not None for v in book.versions[first : last + 1])
 
@@ -354,7 +371,10 @@ def _allocate(
         ]
         return pieces, None
     pieces = _pieces(book, state.last_at, reading.taken_at)
-    tabled = all(book.versions[p.version].tariff.schedule is not None for p in pieces)
+    if len(book.versions) == 1:
+        tabled = book.versions[0].tariff.schedule is not None
+    else:
+        tabled = all(book.versions[p.version].tariff.schedule is not None for p in pieces)
     table = {p.period for p in pieces} if tabled else None
     if split.by_period is None:
         _spread(pieces, split.scheduled)
@@ -396,10 +416,11 @@ def _mismatch(
 
 
 def _price(
-    book: TariffBook, state: GenerationState, pieces: list[_Piece], exponent: int
-) -> tuple[list[ChargeLine], GenerationState]:
+    book: TariffBook, state: GenerationState, pieces: list[_Piece]
+) -> tuple[list[ChargeLine], str, int, int]:
+    """Return the priced lines, the block window and its usage after them, and their exact sum."""
     lines: list[ChargeLine] = []
-    window, used, carry = state.tier_window, state.tier_used_milli, state.carry_nano
+    window, used, total_exact = state.tier_window, state.tier_used_milli, 0
     for piece in pieces:
         if piece.quantity == 0:
             continue
@@ -409,11 +430,10 @@ def _price(
         for tier, quantity in tariff.split_tiers(used, piece.quantity):
             price = tariff.unit_price(piece.period, tier)
             exact = exact_charge_nano(quantity, price)
+            total_exact += exact
             lines.append(ChargeLine(piece.hour, piece.period, tier, quantity, price, exact))
         used += piece.quantity
-    total_exact = sum(line.exact_nano for line in lines)
-    _, carry = post_with_carry(carry, total_exact, exponent)
-    return lines, replace(state, tier_window=window, tier_used_milli=used, carry_nano=carry)
+    return lines, window, used, total_exact
 
 
 def _limit(spec: MeterSpec, state: GenerationState, taken_at: datetime) -> int:
@@ -464,18 +484,22 @@ def evaluate_reading(
         return ReadingOutcome(ReadingStatus.QUARANTINED_JUMP, state)
     split = _split(spec, book, state, reading, delta)
     pieces, table = _allocate(book, state, reading, split)
-    lines, priced = _price(book, state, pieces, exponent)
+    lines, window, used, total_exact = _price(book, state, pieces)
     since, mismatch = _mismatch(state, split, table, reading.taken_at)
-    new_state = replace(
-        priced,
+    minor, carry = post_with_carry(state.carry_nano, total_exact, exponent)
+    # Every field is set: dataclasses.replace() cost more than pricing the reading.
+    new_state = GenerationState(
+        generation=state.generation,
+        start_milli=state.start_milli,
         hwm_milli=state.hwm_milli + delta,
         last_at=max(state.last_at, reading.taken_at),
+        carry_nano=carry,
+        tier_window=window,
+        tier_used_milli=used,
         period_milli=split.baselines,
         period_held_milli=split.held,
         tou_mismatch_since=since,
     )
-    total_exact = sum(line.exact_nano for line in lines)
-    minor, _ = post_with_carry(state.carry_nano, total_exact, exponent)
     return ReadingOutcome(
         ReadingStatus.CHARGED,
         new_state,

@@ -21,6 +21,7 @@ class UtilityKind(StrEnum):
 
 
 DISPLAY_DECIMALS = {UtilityKind.ELECTRICITY: 2, UtilityKind.WATER: 3}
+_WHOLE = Decimal(1)  # every reading of every poll is quantized to it
 
 
 def counter_to_milli(value: Decimal) -> int:
@@ -29,7 +30,7 @@ def counter_to_milli(value: Decimal) -> int:
         raise InvalidAmount("counter must be a finite Decimal", value=repr(value))
     if value < 0:
         raise InvalidAmount("counter must not be negative", value=str(value))
-    return int((value * 1000).quantize(Decimal(1), rounding=ROUND_DOWN))
+    return int((value * 1000).quantize(_WHOLE, rounding=ROUND_DOWN))
 
 
 def milli_to_display(milli: int, kind: UtilityKind) -> Decimal:

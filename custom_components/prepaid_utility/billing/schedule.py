@@ -77,5 +77,8 @@ class TouSchedule:
 
     def period_at(self, instant: datetime) -> TouPeriod:
         """Return the period in force at an aware instant."""
-        local = instant.astimezone(ZoneInfo(self.timezone))
+        return self.period_at_local(instant.astimezone(ZoneInfo(self.timezone)))
+
+    def period_at_local(self, local: datetime) -> TouPeriod:
+        """Return the period in force at an instant already in the schedule's time zone."""
         return self.table_for(local.date()).period_at_minute(local.hour * 60 + local.minute)

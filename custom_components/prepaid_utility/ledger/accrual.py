@@ -29,10 +29,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, bindparam, select
 
 from . import checkpoints
+from .bulk import BulkStatement
 from .journal import NewEntry, from_us, insert_entry, local_day, step, to_us
 from .schema import account, accrual_slot, journal_entry
 
 SLOT_ID = 1
+_ACCRUE = BulkStatement(
+    lambda _dialect: (
+        account.update()
+        .where(account.c.id == bindparam("acc"))
+        .values(
+            balance=account.c.balance + bindparam("delta"),
+            accrued=account.c.accrued + bindparam("delta"),
+        )
+    )
+)
 
 
 def slot_of(micros: int, timezone: str) -> int:
@@ -58,15 +69,7 @@ def accrue(conn: Connection, deltas: Mapping[int, int], now: datetime, timezone:
         row = None
     if not lines:
         return closed
-    conn.execute(
-        account.update()
-        .where(account.c.id == bindparam("acc"))
-        .values(
-            balance=account.c.balance + bindparam("delta"),
-            accrued=account.c.accrued + bindparam("delta"),
-        ),
-        [{"acc": acc, "delta": delta} for acc, delta in sorted(lines.items())],
-    )
+    _ACCRUE.run(conn, [{"acc": acc, "delta": delta} for acc, delta in sorted(lines.items())])
     step("accrual:accounts")
     day = local_day(now_us, timezone)
     if row is None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, and_, bindparam, select
+from sqlalchemy import Connection, Insert, and_, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -42,6 +42,8 @@ from ..billing.quantity import UtilityKind, counter_to_milli
 from ..billing.schedule import TouPeriod
 from ..billing.tariff import TariffBook
 from . import accrual, checkpoints, rollup
+from .bulk import BulkStatement
+from .cursor_memo import CursorMemo
 from .journal import account_id, from_us, local_day, step, to_us
 from .schema import account, assignment, meter, meter_generation, quarantine, usage_bucket
 
@@ -55,6 +57,8 @@ class Context:
     tariffs: Mapping[str, TariffBook]
     # Hourly usage older than this many months is rolled up into days (None: never).
     detail_months: int | None = rollup.DEFAULT_DETAIL_MONTHS
+    # The store's meter states of earlier cycles (None: every cycle makes them afresh).
+    memo: CursorMemo | None = None
 
 
 @dataclass
@@ -106,6 +110,8 @@ MISMATCH_KEY = "_mismatch_since_us"
 
 def periods_json(state: GenerationState) -> str:
     """Return the ``period_milli`` column of a state: baselines, held residual, mismatch."""
+    if not (state.period_milli or state.period_held_milli or state.tou_mismatch_since):
+        return "{}"  # a meter without period registers: most meters, every poll
     data: dict[str, int] = {k.value: v for k, v in state.period_milli.items()}
     if state.period_held_milli:
         data[HELD_KEY] = state.period_held_milli
@@ -252,23 +258,44 @@ def close_assignment(conn: Connection, meter_id: str, at: datetime, closing_mill
     )
 
 
-def _upsert_buckets(conn: Connection, rows: list[dict[str, object]]) -> None:
-    if not rows:
-        return
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+def _bucket_upsert(dialect: str) -> Insert:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(usage_bucket)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["hour_us", "meter_id", "generation", "account_id", "period", "tier"],
         set_={
             "quantity_milli": usage_bucket.c.quantity_milli + statement.excluded.quantity_milli,
             "exact_nano": usage_bucket.c.exact_nano + statement.excluded.exact_nano,
         },
     )
-    conn.execute(statement, rows)
+
+
+_BUCKETS = BulkStatement(_bucket_upsert)
+_CURSORS = BulkStatement(
+    lambda _dialect: (
+        meter_generation.update()
+        .where(
+            meter_generation.c.meter_id == bindparam("m"),
+            meter_generation.c.generation == bindparam("g"),
+        )
+        .values(
+            hwm_milli=bindparam("hwm_milli"),
+            last_us=bindparam("last_us"),
+            carry_nano=bindparam("carry_nano"),
+            tier_window=bindparam("tier_window"),
+            tier_used_milli=bindparam("tier_used_milli"),
+            period_milli=bindparam("period_milli"),
+        )
+    )
+)
+
+
+def _upsert_buckets(conn: Connection, rows: list[dict[str, object]]) -> None:
+    _BUCKETS.run(conn, rows)
 
 
 def _load(
-    conn: Connection, meter_ids: list[str]
+    conn: Connection, meter_ids: list[str], memo: CursorMemo | None = None
 ) -> dict[str, tuple[MeterSpec, GenerationState, str, int | None]]:
     loaded: dict[str, tuple[MeterSpec, GenerationState, str, int | None]] = {}
     for chunk_start in range(0, len(meter_ids), 500):
@@ -288,8 +315,21 @@ def _load(
             )
             .where(meter.c.id.in_(chunk))
         )
-        for row in rows:
-            loaded[row.id] = (_spec(row), _state(row), row.tariff_code, row.holder)
+        if memo is None:
+            for row in rows:
+                loaded[row.id] = (_spec(row), _state(row), row.tariff_code, row.holder)
+            continue
+        keys = list(rows.keys())
+        memo.bind(keys)
+        ident = keys.index("id")
+        for row in rows.all():
+            values = tuple(row)
+            meter_id = values[ident]
+            found = memo.get(meter_id, values)
+            if found is None:
+                found = (_spec(row), _state(row), row.tariff_code, row.holder)
+                memo.put(meter_id, values, found)
+            loaded[meter_id] = found
     return loaded
 
 
@@ -301,7 +341,7 @@ def bill_readings(
 ) -> CycleResult:
     """Judge and bill a cycle's readings in the caller's transaction."""
     result = CycleResult()
-    loaded = _load(conn, sorted({r.meter_id for r in readings}))
+    loaded = _load(conn, sorted({r.meter_id for r in readings}), ctx.memo)
     vacant = account_id(conn, "vacant")
     updates: list[dict[str, object]] = []
     buckets: list[dict[str, object]] = []
@@ -309,6 +349,9 @@ def bill_readings(
     debits: dict[int, int] = defaultdict(int)
     credits: dict[str, int] = defaultdict(int)
     latest: dict[str, GenerationState] = {}
+    # A cycle's lines fall in an hour or two: each hour's instant and local day are worked
+    # out once.
+    hours: dict[datetime, tuple[int, int]] = {}
     for reading in readings:
         if reading.meter_id not in loaded:
             result.statuses[reading.meter_id] = ReadingStatus.INVALID
@@ -347,7 +390,11 @@ def bill_readings(
         latest[reading.meter_id] = outcome.state
         payer = holder if holder is not None else vacant
         for line in outcome.lines:
-            hour_us = to_us(line.hour)
+            found = hours.get(line.hour)
+            if found is None:
+                hour_us = to_us(line.hour)
+                found = hours[line.hour] = (hour_us, local_day(hour_us, ctx.timezone))
+            hour_us, day = found
             buckets.append(
                 {
                     "meter_id": reading.meter_id,
@@ -356,7 +403,7 @@ def bill_readings(
                     "hour_us": hour_us,
                     "period": line.period.value,
                     "tier": line.tier,
-                    "day": local_day(hour_us, ctx.timezone),
+                    "day": day,
                     "quantity_milli": line.quantity_milli,
                     "exact_nano": line.exact_nano,
                 }
@@ -368,25 +415,13 @@ def bill_readings(
                 result.charged_minor.get(reading.meter_id, 0) + outcome.charge_minor
             )
     for meter_id, state in latest.items():
-        updates.append(_state_row(meter_id, state))
+        row = _state_row(meter_id, state)
+        updates.append(row)
+        if ctx.memo is not None:
+            ctx.memo.wrote(meter_id, row, state)
     step("cycle:judged")
     if updates:
-        conn.execute(
-            meter_generation.update()
-            .where(
-                meter_generation.c.meter_id == bindparam("m"),
-                meter_generation.c.generation == bindparam("g"),
-            )
-            .values(
-                hwm_milli=bindparam("hwm_milli"),
-                last_us=bindparam("last_us"),
-                carry_nano=bindparam("carry_nano"),
-                tier_window=bindparam("tier_window"),
-                tier_used_milli=bindparam("tier_used_milli"),
-                period_milli=bindparam("period_milli"),
-            ),
-            updates,
-        )
+        _CURSORS.run(conn, updates)
         step("cycle:cursors")
     _upsert_buckets(conn, buckets)
     step("cycle:buckets")

@@ -34,6 +34,7 @@ from ..billing.schedule import TouPeriod
 from ..billing.tariff import TariffBook
 from . import accrual, metering
 from .audit import InvariantReport, check_invariants
+from .cursor_memo import CursorMemo
 from .database import READ_ONLY, make_engine
 from .entries import write_entry
 from .journal import (
@@ -108,6 +109,7 @@ class LedgerCore:
         self.tariffs: dict[str, TariffBook] = {}
         # Hourly usage older than this is rolled up into days (:mod:`.rollup`); None keeps it.
         self.detail_months: int | None = DEFAULT_DETAIL_MONTHS
+        self._cursors = CursorMemo()
         self.busy_retries = 0
         self.migrated_from: int | None = None
         self._lock = threading.RLock()
@@ -445,7 +447,9 @@ class LedgerCore:
         return self._write(work)
 
     def _ctx(self) -> metering.Context:
-        return metering.Context(self.timezone, self.exponent, self.tariffs, self.detail_months)
+        return metering.Context(
+            self.timezone, self.exponent, self.tariffs, self.detail_months, self._cursors
+        )
 
     def bill_readings(
         self, readings: Sequence[CounterReading], at: datetime | None = None

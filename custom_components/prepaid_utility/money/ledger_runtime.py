@@ -25,10 +25,11 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
 
 from ..billing.errors import LedgerUnavailable, SchemaTooNew
-from ..const import DOMAIN, learn_more_url
+from ..const import DEFAULT_USAGE_DETAIL_MONTHS, DOMAIN, learn_more_url
 from ..ledger import (
     AsyncLedgerStore,
     DatabaseError,
+    LedgerStore,
     OperationalError,
     SQLAlchemyError,
 )
@@ -57,6 +58,8 @@ class _Shared:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     store: AsyncLedgerStore | None = None
     users: set[str] = field(default_factory=set)
+    # Months of hourly usage detail each gateway on this ledger asks to keep.
+    detail_months: dict[str, int] = field(default_factory=dict)
 
 
 DATA_LEDGER: HassKey[dict[str, _Shared]] = HassKey(f"{DOMAIN}_ledger")
@@ -68,9 +71,16 @@ def ledger_url(hass: HomeAssistant, location: str | None) -> str:
 
 
 async def async_acquire_ledger(
-    hass: HomeAssistant, entry_id: str, location: str | None = None
+    hass: HomeAssistant,
+    entry_id: str,
+    location: str | None = None,
+    detail_months: int = DEFAULT_USAGE_DETAIL_MONTHS,
 ) -> AsyncLedgerStore:
-    """Return the open ledger at the location, opening it for its first gateway."""
+    """Return the open ledger at the location, opening it for its first gateway.
+
+    The gateway's ``detail_months`` (how long hourly usage is kept before it rolls up into
+    days) joins those of the other gateways on the ledger: see :func:`_keep_detail`.
+    """
     try:
         url = ledger_url(hass, location)
     except InvalidLocation as err:
@@ -89,7 +99,25 @@ async def async_acquire_ledger(
 
             hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _close_on_stop)
         shared.users.add(entry_id)
+        shared.detail_months[entry_id] = detail_months
+        await _keep_detail(shared)
         return shared.store
+
+
+async def _keep_detail(shared: _Shared) -> None:
+    """Keep hourly usage as long as the gateway that asks for the longest wants it.
+
+    Rolling up deletes hourly rows for good, and the ledger is one for all its gateways: a
+    gateway asking for less must not take another gateway's hours away.
+    """
+    if shared.store is None or not shared.detail_months:
+        return
+    months = max(shared.detail_months.values())
+
+    def apply(store: LedgerStore) -> None:
+        store.detail_months = months
+
+    await shared.store.run(apply)
 
 
 async def async_release_ledger(hass: HomeAssistant, entry_id: str) -> None:
@@ -98,8 +126,11 @@ async def async_release_ledger(hass: HomeAssistant, entry_id: str) -> None:
         async with shared.lock:
             if entry_id in shared.users:
                 shared.users.discard(entry_id)
+                shared.detail_months.pop(entry_id, None)
                 if not shared.users:
                     await _close(shared)
+                else:
+                    await _keep_detail(shared)
 
 
 async def _close(shared: _Shared) -> None:

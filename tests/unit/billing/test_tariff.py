@@ -131,3 +131,60 @@ def test_water_flat_and_standing_charge_fields() -> None:
     assert water.unit_price(TouPeriod.FLAT, 0) == 4_100_000
     with pytest.raises(InvalidAmount):
         Tariff(UtilityKind.WATER, {TouPeriod.FLAT: -1})
+
+
+# Offsets off the quarter grid (Monrovia until 1972: -0:44:30), half-hour DST (Lord Howe),
+# 45-minute zones (Kathmandu), ordinary DST (New York): the days around a transition.
+# (tariff zone, schedule zone, two days from, quarter-hours that may be kept)
+_QUARTER_CASES = [
+    ("Africa/Monrovia", "Africa/Monrovia", datetime(1971, 12, 31, 12, tzinfo=UTC), False),
+    ("Africa/Monrovia", "Asia/Kathmandu", datetime(1972, 1, 6, 12, tzinfo=UTC), True),
+    ("Australia/Lord_Howe", "Australia/Lord_Howe", datetime(2025, 4, 5, 6, tzinfo=UTC), True),
+    ("Asia/Kathmandu", "Asia/Kathmandu", datetime(2025, 1, 31, 6, tzinfo=UTC), True),
+    ("America/New_York", "Asia/Kathmandu", datetime(2025, 3, 8, 12, tzinfo=UTC), True),
+]
+
+
+@pytest.mark.parametrize(("zone", "schedule_zone", "around", "keeps"), _QUARTER_CASES)
+def test_quarter_answers_like_the_instant_itself(
+    zone: str, schedule_zone: str, around: datetime, keeps: bool
+) -> None:
+    """What the engine asks per reading: kept per quarter-hour only where that is exact."""
+    import random  # noqa: PLC0415
+
+    table = DayTable(
+        tuple((minute, list(TouPeriod)[k % 4]) for k, minute in enumerate(range(0, 1440, 15)))
+    )
+    change = around + timedelta(hours=5, minutes=7, seconds=30)
+    book = TariffBook(
+        tuple(
+            TariffVersion(
+                at,
+                Tariff(
+                    UtilityKind.ELECTRICITY,
+                    dict.fromkeys(TouPeriod, price),
+                    timezone=zone,
+                    schedule=TouSchedule(schedule_zone, weekday=table),
+                ),
+            )
+            for at, price in ((around - timedelta(days=2), 500_000), (change, 700_000))
+        )
+    )
+    rng = random.Random(zone)
+    instants = [
+        around + timedelta(seconds=rng.randrange(0, 2 * 86_400), microseconds=rng.randrange(10**6))
+        for _ in range(6_000)
+    ]
+    wrong = 0
+    for instant in instants:
+        index = book.index_at(instant)
+        period, window = book.versions[index].tariff.period_and_window(instant)
+        assert period is book.versions[index].tariff.period_at(instant)
+        hour = instant.replace(minute=0, second=0, microsecond=0)
+        got = book.quarter(instant)
+        wrong += (got.version, got.period, got.window, got.hour) != (index, period, window, hour)
+        assert hour <= instant < got.end <= hour + timedelta(hours=1)
+    kept = len(book._quarters)
+    print(f"zone={zone}/{schedule_zone} instants={len(instants)} kept={kept} wrong={wrong}")
+    assert wrong == 0
+    assert (kept > 0) is keeps

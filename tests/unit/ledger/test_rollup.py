@@ -89,3 +89,38 @@ def test_cutoff_month() -> None:
     assert cutoff_month(202703, 13) == 202602
     assert cutoff_month(202701, 1) == 202612
     assert cutoff_month(202612, 12) == 202512
+
+
+def _hourly_months(store: LedgerStore) -> set[int]:
+    """Return the local months that still hold more than one row for some day."""
+    with store.reading() as conn:
+        return {
+            int(row[0])
+            for row in conn.execute(
+                text(
+                    "SELECT day / 100 FROM usage_bucket GROUP BY day, meter_id, generation, "
+                    "account_id, period, tier HAVING count(*) > 1"
+                )
+            )
+        }
+
+
+def test_detail_age_is_the_stores_setting(tmp_path: Path) -> None:
+    """The age the gateway option sets (``LedgerStore.detail_months``) is what rolls up."""
+    backends = {
+        months: Backend("sqlite", f"sqlite:///{tmp_path / f'{months}.db'}", None)
+        for months in (3, 13)
+    }
+    stores = {months: _run(backend, months) for months, backend in backends.items()}
+    now_month = int(backends[3].clock.now.strftime("%Y%m"))
+    hourly = {months: _hourly_months(store) for months, store in stores.items()}
+    print(
+        f"now={now_month} first_hourly_3={min(hourly[3])} first_hourly_13={min(hourly[13])} "
+        f"cutoff_3={cutoff_month(now_month, 3)} cutoff_13={cutoff_month(now_month, 13)}"
+    )
+    assert min(hourly[3]) == cutoff_month(now_month, 3)
+    assert min(hourly[13]) == cutoff_month(now_month, 13)
+    assert _figures(stores[3]) == _figures(stores[13])
+    assert_sound(stores[3])
+    for backend in backends.values():
+        backend.close_all()

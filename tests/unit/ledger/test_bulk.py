@@ -1,0 +1,132 @@
+"""A cycle's bulk statements send what ``conn.execute`` would: same SQL, same parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, event, select
+
+from custom_components.prepaid_utility.ledger import accrual, metering
+from custom_components.prepaid_utility.ledger.bulk import BulkStatement
+from custom_components.prepaid_utility.ledger.journal import account_id, to_us
+from custom_components.prepaid_utility.ledger.schema import account, meter_generation, usage_bucket
+
+from .conftest import T0, Backend, setup_tenant
+
+
+def _capture(conn: Connection, work: Any) -> list[tuple[str, list[Any]]]:
+    seen: list[tuple[str, list[Any]]] = []
+
+    def record(*args: Any) -> None:
+        _conn, _cursor, sql, params, _ctx, many = args
+        seen.append((sql, list(params) if many else [params]))
+
+    event.listen(conn, "before_cursor_execute", record)
+    try:
+        work()
+    finally:
+        event.remove(conn, "before_cursor_execute", record)
+    return seen
+
+
+def _rows(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+    payer = account_id(conn, "A101")
+    hour = to_us(T0)
+    return {
+        "buckets": [
+            {
+                "meter_id": "e1",
+                "generation": 1,
+                "account_id": payer,
+                "hour_us": hour + k * 3_600_000_000,
+                "period": "flat",
+                "tier": 0,
+                "day": 20260301,
+                "quantity_milli": 10 + k,
+                "exact_nano": 6_000_000 * (10 + k),
+            }
+            for k in range(3)
+        ],
+        "cursors": [
+            {
+                "m": "e1",
+                "g": 1,
+                "hwm_milli": 101_000,
+                "last_us": hour + 60_000_000,
+                "carry_nano": 5,
+                "tier_window": "2026-03",
+                "tier_used_milli": 1_000,
+                "period_milli": "{}",
+            }
+        ],
+        "accruals": [
+            {"acc": payer, "delta": -60},
+            {"acc": account_id(conn, "revenue:electricity"), "delta": 60},
+        ],
+    }
+
+
+def test_bulk_statements_send_what_execute_sends(backend: Backend) -> None:
+    store = backend.open()
+    setup_tenant(store)
+    statements: dict[str, BulkStatement] = {
+        "buckets": metering._BUCKETS,
+        "cursors": metering._CURSORS,
+        "accruals": accrual._ACCRUE,
+    }
+    with store.engine.connect() as conn:
+        with conn.begin():
+            rows = _rows(conn)
+        for name, bulk in statements.items():
+            plain, after_plain, _ = _run(conn, bulk, rows[name], fast=False)
+            direct, after_direct, result = _run(conn, bulk, rows[name], fast=True)
+            fast_path = all(v is not None for v in bulk._compiled.values())
+            print(f"{backend.name} {name} same_sql={plain == direct} fast_path={fast_path}")
+            assert direct == plain
+            assert after_direct == after_plain
+            assert fast_path
+            assert result is not None
+            assert result.rowcount == len(rows[name])
+
+
+def _run(
+    conn: Connection, bulk: BulkStatement, rows: list[dict[str, Any]], *, fast: bool
+) -> tuple[list[tuple[str, list[Any]]], tuple[Any, ...], Any]:
+    """Run a statement one way in a transaction that is rolled back; return what it did."""
+    result = None
+
+    def work() -> None:
+        nonlocal result
+        if fast:
+            result = bulk.run(conn, rows)
+        else:
+            result = conn.execute(bulk.statement(conn.dialect.name), list(rows))
+
+    with conn.begin() as trans:
+        sent = _capture(conn, work)
+        after = _state(conn)
+        trans.rollback()
+    return sent, after, result
+
+
+def _state(conn: Connection) -> tuple[Any, ...]:
+    return (
+        conn.execute(select(usage_bucket).order_by(usage_bucket.c.hour_us)).all(),
+        conn.execute(select(meter_generation)).all(),
+        conn.execute(select(account.c.id, account.c.balance, account.c.accrued)).all(),
+    )
+
+
+def test_statement_needing_conversion_runs_through_execute(backend: Backend) -> None:
+    """A parameter the rows do not carry (a literal value) falls back to ``execute``."""
+    store = backend.open()
+    setup_tenant(store)
+    literal = BulkStatement(
+        lambda _d: account.update().where(account.c.code == "A101").values(name="renamed")
+    )
+    with store.engine.begin() as conn:
+        result = literal.run(conn, [{"unused": 1}, {"unused": 2}])
+        name = conn.execute(select(account.c.name).where(account.c.code == "A101")).scalar()
+    assert list(literal._compiled.values()) == [None]
+    assert result is not None
+    assert name == "renamed"

@@ -1,0 +1,110 @@
+"""The store's memo of meter states between cycles never bills from a row that has moved.
+
+It is trusted only while a meter's stored row is exactly what it was made from or what the
+store wrote: another writer on the same ledger, a rolled-back cycle, a new holder or a new
+generation must all be seen by the next cycle.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from custom_components.prepaid_utility.billing.engine import CounterReading
+from custom_components.prepaid_utility.ledger import LedgerStore
+from custom_components.prepaid_utility.ledger.journal import set_step_hook
+
+from .conftest import Backend, assert_sound, setup_tenant
+
+# 0.6 per kWh (flat), money in cents: 1 kWh = 60.
+CENTS_PER_KWH = 60
+
+
+def _bill(store: LedgerStore, backend: Backend, counter: str, meter: str = "e1") -> int:
+    backend.clock.advance(timedelta(minutes=5))
+    result = store.bill_readings([CounterReading(meter, backend.clock.now, Decimal(counter))])
+    return result.charged_minor.get(meter, 0)
+
+
+def test_memo_is_used_and_bills_like_fresh_loads(backend: Backend) -> None:
+    store = backend.open()
+    setup_tenant(store)
+    store.recharge("A101", 100_000, "order-1")
+    charged = [_bill(store, backend, f"{100 + k}") for k in range(1, 6)]
+    hits = store._cursors.hits
+    # A second store (restart) has nothing memorised: the same readings cost the same.
+    fresh = backend.open()
+    charged.append(_bill(fresh, backend, "106"))
+    print(f"memo_hits={hits} charged={charged}")
+    assert hits >= 4
+    assert charged == [CENTS_PER_KWH] * 6
+    assert store.balance("A101") == 100_000 - 6 * CENTS_PER_KWH
+    assert_sound(store)
+
+
+def test_another_writer_moves_the_cursor(backend: Backend) -> None:
+    one = backend.open()
+    setup_tenant(one)
+    two = backend.open()
+    assert _bill(one, backend, "101") == CENTS_PER_KWH
+    assert _bill(two, backend, "103") == 2 * CENTS_PER_KWH
+    # The first store memorised hwm 101; the row says 103: only 103 -> 104 is billed.
+    assert _bill(one, backend, "104") == CENTS_PER_KWH
+    two.create_account("B202", "Tenant B202")
+    two.assign_meter("e1", "B202", backend.clock.now)
+    assert _bill(one, backend, "105") == CENTS_PER_KWH
+    balances = one.balances()
+    print(f"A101={balances['A101']} B202={balances['B202']}")
+    assert balances["A101"] == -4 * CENTS_PER_KWH
+    assert balances["B202"] == -CENTS_PER_KWH
+    two.replace_meter("e1", Decimal(0), backend.clock.now)
+    assert _bill(one, backend, "2") == 2 * CENTS_PER_KWH
+    assert one.meter_state("e1").generation == 2
+    assert_sound(one)
+
+
+def test_rolled_back_cycle_is_not_remembered(backend: Backend) -> None:
+    store = backend.open()
+    setup_tenant(store)
+    assert _bill(store, backend, "101") == CENTS_PER_KWH
+
+    def fail(name: str) -> None:
+        if name == "cycle:buckets":
+            raise RuntimeError("power cut")
+
+    set_step_hook(fail)
+    try:
+        with pytest.raises(RuntimeError):
+            _bill(store, backend, "102")
+    finally:
+        set_step_hook(None)
+    assert store.meter_state("e1").hwm_milli == 101_000
+    # The lost cycle's kWh is billed by the next reading, once.
+    assert _bill(store, backend, "103") == 2 * CENTS_PER_KWH
+    assert store.balance("A101") == -3 * CENTS_PER_KWH
+    assert_sound(store)
+
+
+def test_readings_in_another_zone(backend: Backend) -> None:
+    """A state holding a local-time instant is loaded afresh: loads give UTC instants."""
+    store = backend.open()
+    setup_tenant(store)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    misses = []
+    for k in range(1, 4):
+        backend.clock.advance(timedelta(minutes=5))
+        local = backend.clock.now.astimezone(shanghai)
+        hits = store._cursors.hits
+        store.bill_readings([CounterReading("e1", local, Decimal(100 + k))])
+        misses.append(store._cursors.hits == hits)
+    hits = store._cursors.hits
+    assert _bill(store, backend, "104") == CENTS_PER_KWH
+    assert _bill(store, backend, "105") == CENTS_PER_KWH
+    print(f"local_stamped_misses={misses} utc_hits={store._cursors.hits - hits}")
+    assert misses == [True, True, True]
+    assert store._cursors.hits - hits == 1  # the UTC-stamped reading's state is remembered
+    assert store.meter_state("e1").last_at == backend.clock.now
+    assert store.balance("A101") == -5 * CENTS_PER_KWH
