@@ -22,6 +22,7 @@ from sqlalchemy import Connection, func, inspect, select, text
 
 from ..billing.errors import SchemaTooNew
 from .database import append_only_ddl
+from .rows import SCHEMA_LOCK, xact_lock
 from .schema import (
     SCHEMA_VERSION,
     account,
@@ -117,6 +118,9 @@ def current_version(conn: Connection) -> int | None:
 
 def ensure_schema(conn: Connection) -> tuple[int | None, int]:
     """Create or upgrade the schema; return (version found, version now)."""
+    # Two instances starting together on one PostgreSQL ledger: one creates or upgrades, the
+    # other then finds it done.
+    xact_lock(conn, SCHEMA_LOCK)
     found = current_version(conn)
     if found is None:
         metadata.create_all(conn)
