@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -74,7 +74,7 @@ class Race:
                 start = time.monotonic()
                 try:
                     out.value = work()
-                except Exception as err:  # noqa: BLE001 - the test asserts on it
+                except Exception as err:
                     out.error = err
                 out.elapsed_ms = (time.monotonic() - start) * 1000
 
@@ -95,7 +95,8 @@ class Race:
         finally:
             set_step_hook(None)
             self.release.set()
-        assert not thread_a.is_alive() and not thread_b.is_alive()
+        assert not thread_a.is_alive()
+        assert not thread_b.is_alive()
         # B could only finish while A was held if it did not need what A holds.
         assert not b_finished_early, "writer B did not wait for writer A"
         assert not self.b_passed_while_a_held, "writer B passed its barrier while A held"
@@ -103,8 +104,8 @@ class Race:
 
 
 @pytest.fixture
-def pair(backend: Backend) -> Iterator[tuple[LedgerStore, LedgerStore]]:
-    yield backend.open(), backend.open()
+def pair(backend: Backend) -> tuple[LedgerStore, LedgerStore]:
+    return backend.open(), backend.open()
 
 
 def count(store: LedgerStore, query: object) -> int:
@@ -114,7 +115,8 @@ def count(store: LedgerStore, query: object) -> int:
 
 def entries(store: LedgerStore, source: str) -> int:
     return count(
-        store, select(func.count()).select_from(journal_entry).where(journal_entry.c.source == source)
+        store,
+        select(func.count()).select_from(journal_entry).where(journal_entry.c.source == source),
     )
 
 
@@ -151,7 +153,8 @@ def test_same_order_id_from_two_writers_credits_once(
     )
     credits = entries(a, "recharge")
     report("recharge", backend, out_b, credits=credits, balance=a.balance("A101"))
-    assert out_a.error is None and out_b.error is None
+    assert out_a.error is None
+    assert out_b.error is None
     assert getattr(out_b.value, "replayed", None) is True
     assert credits == 1
     assert a.balance("A101") == 5_000
@@ -190,9 +193,17 @@ def test_two_polls_of_one_meter_bill_its_energy_once(
             select(func.sum(usage_bucket.c.quantity_milli)).where(usage_bucket.c.meter_id == "e1")
         ).scalar_one()
     twice_kwh = Decimal(int(billed) - 2_000) / 1000
-    report("meter_cursor", backend, out_b, billed_kwh=Decimal(int(billed)) / 1000,
-           energy_billed_twice_kwh=twice_kwh, hwm_kwh=Decimal(a.meter_state("e1").hwm_milli) / 1000)  # fmt: skip
-    assert out_a.error is None and out_b.error is None
+    hwm_kwh = Decimal(a.meter_state("e1").hwm_milli) / 1000
+    report(
+        "meter_cursor",
+        backend,
+        out_b,
+        billed_kwh=Decimal(int(billed)) / 1000,
+        energy_billed_twice_kwh=twice_kwh,
+        hwm_kwh=hwm_kwh,
+    )
+    assert out_a.error is None
+    assert out_b.error is None
     assert twice_kwh == 0
     assert a.meter_state("e1").hwm_milli == 102_000
     assert a.balance("A101") == 100_000 - 2 * 60
@@ -235,7 +246,8 @@ def test_two_assignments_of_one_meter_leave_one_holder(
         .where(assignment.c.meter_id == "e2", assignment.c.end_us.is_(None)),
     )
     report("assign_meter", backend, out_b, open_assignments=open_rows, holder=a.holders()["e2"])
-    assert out_a.error is None and out_b.error is None
+    assert out_a.error is None
+    assert out_b.error is None
     assert open_rows == 1
     assert a.holders()["e2"] == "B202"
     assert_sound(a)
@@ -254,7 +266,8 @@ def test_two_postpaid_bills_do_not_bill_one_debt_twice(
     )
     billed = count(a, select(func.coalesce(func.sum(bill.c.amount), 0)))
     report("postpaid_bill", backend, out_b, billed=billed, owed=3_000)
-    assert out_a.error is None and out_b.error is None
+    assert out_a.error is None
+    assert out_b.error is None
     assert out_b.value is None
     assert billed == 3_000
     assert_sound(a)
@@ -273,7 +286,8 @@ def test_move_out_waits_for_a_poll_of_its_meter(
     )
     settled = getattr(out_b.value, "refunded", None)
     report("move_out", backend, out_b, refunded=settled, balance_after=a.balance("A101"))
-    assert out_a.error is None and out_b.error is None
+    assert out_a.error is None
+    assert out_b.error is None
     # The poll's 5 kWh (300) came before the settlement: the refund is what was left.
     assert settled == 10_000 - 300
     assert a.balance("A101") == 0
