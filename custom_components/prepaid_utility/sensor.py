@@ -22,13 +22,15 @@ from homeassistant.const import (
     UnitOfVolumeFlowRate,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .accounts.setup import AccountSetup
 from .billing.money import format_money
 from .billing.policy import AlarmLevel
 from .coordinator import GatewayCoordinator, PrepaidConfigEntry
-from .entity import AccountEntity, MeterEntity
+from .entity import AccountEntity, MeterEntity, gateway_identifier
 from .gateway.entity_pacing import async_add_by_subentry
 from .gateway.meter_factory import MeterSetup
 from .meters.reading import Medium, MeterReading
@@ -193,6 +195,8 @@ async def async_setup_entry(
     exponent = currency_exponent(currency)
     tariffs = entry.runtime_data.tariffs
 
+    async_add_entities([DriverSensor(coordinator)])
+
     def groups() -> Iterator[tuple[str, list[SensorEntity]]]:
         for setup in coordinator.meters.values():
             yield (
@@ -287,3 +291,33 @@ class AlarmLevelSensor(AccountEntity, SensorEntity):
             "hold": state.hold,
             "cut_at": state.warned_until.isoformat() if state.warned_until else None,
         }
+
+
+class DriverSensor(CoordinatorEntity[GatewayCoordinator], SensorEntity):
+    """Which Home Assistant drives the gateway (polls, bills, switches) on a shared ledger."""
+
+    _attr_has_entity_name = True
+    _attr_translation_key = "driven_by"
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, coordinator: GatewayCoordinator) -> None:
+        """Put the sensor on the gateway's device."""
+        super().__init__(coordinator)
+        entry_id = coordinator.config_entry.entry_id
+        self._attr_unique_id = f"{entry_id}_driven_by"
+        self._attr_device_info = DeviceInfo(identifiers={gateway_identifier(entry_id)})
+
+    @property
+    def available(self) -> bool:
+        """Stay available while standing by: saying who drives is the point."""
+        return self.coordinator.data is not None and self.coordinator.data.driver is not None
+
+    @property
+    def native_value(self) -> str | None:
+        """Return the name of the instance holding the gateway's lease."""
+        return self.coordinator.data.driver
+
+    @property
+    def extra_state_attributes(self) -> dict[str, bool]:
+        """Say whether this instance only stands by."""
+        return {"standby": self.coordinator.data.standby}

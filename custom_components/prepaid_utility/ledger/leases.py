@@ -83,7 +83,13 @@ def claim(conn: Connection, gateway: str, who: Claimant, term_s: int) -> Lease:
         conn.execute(gateway_lease.insert().values(gateway=gateway, since_us=now, **mine))
         return Lease(gateway, True, who.instance, who.name, from_us(until), None)
     if row.holder == who.token or row.expires_us <= now:
-        taken = {} if row.holder == who.token else {"since_us": now}
+        # A takeover starts afresh: the contender noted so far was the claimant itself.
+        taken = (
+            {}
+            if row.holder == who.token
+            else {"since_us": now, "contender_instance": None, "contender_name": None,
+                  "contender_us": None}
+        )  # fmt: skip
         conn.execute(
             gateway_lease.update()
             .where(gateway_lease.c.gateway == gateway, gateway_lease.c.holder == row.holder)
