@@ -31,7 +31,11 @@ from .billing.money import format_money
 from .billing.policy import AlarmLevel
 from .coordinator import GatewayCoordinator, PrepaidConfigEntry
 from .entity import AccountEntity, MeterEntity, gateway_identifier
-from .gateway.entity_pacing import async_add_by_subentry
+from .gateway.entity_pacing import (
+    async_add_by_subentry,
+    async_add_to_gateway,
+    async_pace_removal,
+)
 from .gateway.meter_factory import MeterSetup
 from .meters.reading import Medium, MeterReading
 from .money.ledger_runtime import currency_exponent
@@ -195,7 +199,7 @@ async def async_setup_entry(
     exponent = currency_exponent(currency)
     tariffs = entry.runtime_data.tariffs
 
-    async_add_entities([DriverSensor(coordinator)])
+    await async_add_to_gateway(hass, async_add_entities, [DriverSensor(coordinator)])
 
     def groups() -> Iterator[tuple[str, list[SensorEntity]]]:
         for setup in coordinator.meters.values():
@@ -306,6 +310,11 @@ class DriverSensor(CoordinatorEntity[GatewayCoordinator], SensorEntity):
         entry_id = coordinator.config_entry.entry_id
         self._attr_unique_id = f"{entry_id}_driven_by"
         self._attr_device_info = DeviceInfo(identifiers={gateway_identifier(entry_id)})
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Take a turn in the removal budget, like every other entity of the gateway."""
+        await super().async_will_remove_from_hass()
+        await async_pace_removal(self.hass)
 
     @property
     def available(self) -> bool:

@@ -3,7 +3,7 @@
 Every poll first renews the lease; an instance that does not hold it reads nothing from the
 bus, bills nothing and switches nothing, shows who drives the gateway, and takes over when the
 holder stops renewing (stopped, killed, cut off from the database). The lease lasts three polls
-(at least a minute), so one slow poll does not hand the gateway over.
+(at least 15 seconds), so one slow poll does not hand the gateway over.
 
 Identity of a gateway across instances: a network gateway is its address and port as typed
 (two instances that reach the same converter at the same address share it); a serial adapter,
@@ -32,7 +32,7 @@ from ..ledger.leases import Claimant, Lease
 _LOGGER = logging.getLogger(__name__)
 
 POLLS_PER_TERM: Final = 3
-MIN_TERM_S: Final = 60
+MIN_TERM_S: Final = 15
 DATA_CLAIMANT: HassKey[Claimant] = HassKey(f"{DOMAIN}_claimant")
 NETWORK_GATEWAYS: Final = frozenset({GatewayType.TCP, GatewayType.RTU_OVER_TCP})
 

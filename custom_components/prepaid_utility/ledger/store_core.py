@@ -200,7 +200,7 @@ class LedgerCore:
     def _back_off(attempt: int) -> None:
         # Jitter: two instances that deadlocked on each other must not retry in lockstep.
         base = 50 * (attempt + 1)
-        pause = random.uniform(base / 2, base * 1.5)  # noqa: S311 - jitter, not a secret
+        pause = random.randint(base // 2, base * 3 // 2)  # noqa: S311 - jitter, not a secret
         time.sleep(timedelta(milliseconds=pause).total_seconds())
 
     @contextmanager
