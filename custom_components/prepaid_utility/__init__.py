@@ -21,11 +21,13 @@ from .const import (
     CONF_HISTORY_DAYS,
     CONF_LEDGER_URL,
     CONF_PARITY,
+    CONF_POLL_INTERVAL,
     CONF_PRESET,
     CONF_RETRIES,
     CONF_ROOM,
     CONF_TIMEOUT,
     CONF_USAGE_DETAIL_MONTHS,
+    DEFAULT_POLL_INTERVAL_S,
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT_S,
     DEFAULT_USAGE_DETAIL_MONTHS,
@@ -38,6 +40,7 @@ from .const import (
 from .coordinator import GatewayCoordinator, GatewayRuntime, PrepaidConfigEntry
 from .entity import gateway_identifier, subentry_identifier
 from .gateway.bus import AnyHub, bus_config, open_hub
+from .gateway.lease import GatewayLease, async_claimant, gateway_identity
 from .gateway.meter_factory import MeterSetup, build_meter, meter_medium
 from .gateway.meter_names import async_title_templates, titles_to_migrate
 from .gateway.simulated_building import SimulatedBuilding
@@ -200,6 +203,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     coordinator = GatewayCoordinator(
         hass, entry, meters, ledger, gateway_device_id=gateway_device.id, clock=clock
     )
+    claimant = await async_claimant(hass)
+    coordinator.lease = GatewayLease(
+        hass,
+        entry.entry_id,
+        entry.title,
+        ledger,
+        identity=gateway_identity(entry.data, claimant.instance, entry.entry_id),
+        claimant=claimant,
+        poll_s=int(entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S)),
+    )
     entry.runtime_data = GatewayRuntime(
         gateway=gateway,
         hub=hub,
@@ -238,6 +251,8 @@ async def _async_entry_updated(hass: HomeAssistant, entry: PrepaidConfigEntry) -
 
 async def _close(hass: HomeAssistant, entry: PrepaidConfigEntry) -> None:
     runtime = entry.runtime_data
+    if runtime.coordinator.lease is not None:
+        await runtime.coordinator.lease.async_release()
     if runtime.hub is not None:
         await runtime.hub.close()
     if runtime.building is not None:

@@ -34,6 +34,7 @@ from .const import (
     learn_more_url,
 )
 from .gateway.bus import AnyHub
+from .gateway.lease import GatewayLease
 from .gateway.meter_factory import MeterSetup
 from .gateway.publishing import SlicedPublishCoordinator
 from .gateway.simulated_building import SimulatedBuilding
@@ -89,6 +90,8 @@ class GatewayData:
     balances: dict[str, int] = field(default_factory=dict)  # account code -> minor units
     accounts: dict[str, AccountState] = field(default_factory=dict)  # levels, desired supply
     usage: dict[str, AccountUsage] = field(default_factory=dict)  # account code -> today, month
+    driver: str | None = None  # the instance that drives the gateway (None: lease not known)
+    standby: bool = False  # another instance drives it: nothing read, billed or switched here
 
 
 def _balances_of(store: LedgerStore, codes: list[str]) -> dict[str, int]:
@@ -156,6 +159,8 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
             hass, ledger, self.accounts, self._account_kinds(), currency
         )
         self.meter_balances = MeterBalanceCheck(hass, entry, self.accounts, meters, exponent)
+        # Set up after the ledger is open: only the lease holder polls, bills and switches.
+        self.lease: GatewayLease | None = None
         self._accounts_synced = False
         self._balances: dict[str, int] = {}
         self._status: dict[str, MeterStatus] = {key: MeterStatus() for key in meters}
@@ -216,6 +221,8 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
             self.hass.async_create_task(self.tariffs.async_refresh_positions(polled_at))
 
     async def _async_update_data(self) -> GatewayData:
+        if self.lease is not None and not await self.lease.async_claim():
+            return await self._async_standby()
         keys = list(self.meters)
         results = await asyncio.gather(*(self.meters[key].meter.read() for key in keys),
                                        return_exceptions=True)  # fmt: skip
@@ -254,7 +261,46 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
             balances=dict(self._balances),
             accounts=self._account_states(),
             usage=dict(self.usage.figures),
+            driver=self._driver(),
         )
+
+    def _driver(self) -> str | None:
+        return None if self.lease is None else self.lease.holder_name
+
+    async def _async_standby(self) -> GatewayData:
+        """Show the shared ledger's balances; the meters are read by the instance that drives."""
+        codes = list(self.accounts)
+        try:
+            self._balances = await self.billing.ledger.run(lambda s: _balances_of(s, codes))
+        except (PrepaidError, SQLAlchemyError) as err:
+            _LOGGER.debug("%s: balances not read: %s", self.config_entry.title, err)
+        for status in self._status.values():
+            status.online = False
+        return GatewayData(
+            meters=dict(self._status),
+            polled_at=None,
+            ledger_ok=not self.billing.in_doubt,
+            balances=dict(self._balances),
+            accounts=self._account_states(),
+            usage=dict(self.usage.figures),
+            driver=self._driver(),
+            standby=True,
+        )
+
+    def _standing_by(self) -> bool:
+        return self.lease is not None and not self.lease.held
+
+    def require_driving(self) -> None:
+        """Refuse a switching request while another instance drives the gateway."""
+        if self._standing_by():
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="gateway_driven_elsewhere",
+                translation_placeholders={
+                    "gateway": self.config_entry.title,
+                    "driver": self._driver() or "",
+                },
+            )
 
     async def _async_usage(self, fresh: dict[str, MeterReading], cycle: CycleResult) -> None:
         """Read each account's usage and cost, import statistics, compare meter-side balances."""
@@ -280,6 +326,8 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
         return any(not self._status[m].online for m in setup.meters if m in self._status)
 
     async def _async_supervise(self) -> None:
+        if self._standing_by():
+            return  # the instance that drives the gateway switches its relays
         self.supervisor.adopt_observed({k: s.supply for k, s in self._status.items()})
         self.supervisor.totals = {
             k: s.reading.total for k, s in self._status.items() if s.reading is not None
@@ -379,6 +427,7 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
 
     async def async_set_supply(self, key: str, on: bool) -> ControlResult:
         """Switch one meter's relay or valve by hand, read it back, and publish the state."""
+        self.require_driving()
         result = await self._async_switch(key, on)
         await self.async_set_published_data(replace(self.data, meters=dict(self._status)))
         return result

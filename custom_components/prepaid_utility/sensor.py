@@ -22,14 +22,20 @@ from homeassistant.const import (
     UnitOfVolumeFlowRate,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .accounts.setup import AccountSetup
 from .billing.money import format_money
 from .billing.policy import AlarmLevel
 from .coordinator import GatewayCoordinator, PrepaidConfigEntry
-from .entity import AccountEntity, MeterEntity
-from .gateway.entity_pacing import async_add_by_subentry
+from .entity import AccountEntity, MeterEntity, gateway_identifier
+from .gateway.entity_pacing import (
+    async_add_by_subentry,
+    async_add_to_gateway,
+    async_pace_removal,
+)
 from .gateway.meter_factory import MeterSetup
 from .meters.reading import Medium, MeterReading
 from .money.ledger_runtime import currency_exponent
@@ -195,6 +201,8 @@ async def async_setup_entry(
     exponent = currency_exponent(currency)
     tariffs = entry.runtime_data.tariffs
 
+    await async_add_to_gateway(hass, async_add_entities, [DriverSensor(coordinator)])
+
     def groups() -> Iterator[tuple[str, list[SensorEntity]]]:
         for setup in coordinator.meters.values():
             yield (
@@ -289,3 +297,38 @@ class AlarmLevelSensor(AccountEntity, SensorEntity):
             "hold": state.hold,
             "cut_at": state.warned_until.isoformat() if state.warned_until else None,
         }
+
+
+class DriverSensor(CoordinatorEntity[GatewayCoordinator], SensorEntity):
+    """Which Home Assistant drives the gateway (polls, bills, switches) on a shared ledger."""
+
+    _attr_has_entity_name = True
+    _attr_translation_key = "driven_by"
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, coordinator: GatewayCoordinator) -> None:
+        """Put the sensor on the gateway's device."""
+        super().__init__(coordinator)
+        entry_id = coordinator.config_entry.entry_id
+        self._attr_unique_id = f"{entry_id}_driven_by"
+        self._attr_device_info = DeviceInfo(identifiers={gateway_identifier(entry_id)})
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Take a turn in the removal budget, like every other entity of the gateway."""
+        await super().async_will_remove_from_hass()
+        await async_pace_removal(self.hass)
+
+    @property
+    def available(self) -> bool:
+        """Stay available while standing by: saying who drives is the point."""
+        return self.coordinator.data is not None and self.coordinator.data.driver is not None
+
+    @property
+    def native_value(self) -> str | None:
+        """Return the name of the instance holding the gateway's lease."""
+        return self.coordinator.data.driver
+
+    @property
+    def extra_state_attributes(self) -> dict[str, bool]:
+        """Say whether this instance only stands by."""
+        return {"standby": self.coordinator.data.standby}

@@ -179,6 +179,8 @@ async def _async_control(call: ServiceCall, medium: Medium) -> ServiceResponse:
     mode = str(call.data[ATTR_MODE])
     value = MODES[mode]
     chosen = resolve_supply_targets(call.hass, call, medium)  # validated before any change
+    for targets in chosen.values():
+        targets.entry.runtime_data.coordinator.require_driving()
     answer: list[Any] = []
     for targets in chosen.values():
         runtime = targets.entry.runtime_data

@@ -42,6 +42,14 @@ async def async_add_by_subentry(
             async_add_entities(entities, config_subentry_id=subentry_id)
 
 
+async def async_add_to_gateway(
+    hass: HomeAssistant, async_add_entities: AddConfigEntryEntitiesCallback, entities: list[Entity]
+) -> None:
+    """Add entities of the gateway itself (no subentry), within the same loop-turn budget."""
+    await turn_budget(hass, DATA_ADDING, ADD_SLICE).async_take(len(entities))
+    async_add_entities(entities)
+
+
 async def async_pace_removal(hass: HomeAssistant) -> None:
     """Wait for a loop turn with room for one more entity removal (all gateways together)."""
     await turn_budget(hass, DATA_REMOVALS, REMOVE_SLICE).async_take(1)

@@ -31,6 +31,7 @@ from sqlalchemy import Connection, bindparam, select
 from . import checkpoints
 from .bulk import BulkStatement
 from .journal import NewEntry, from_us, insert_entry, local_day, step, to_us
+from .rows import lock_hour
 from .schema import account, accrual_slot, journal_entry
 
 SLOT_ID = 1
@@ -62,6 +63,7 @@ def accrue(conn: Connection, deltas: Mapping[int, int], now: datetime, timezone:
         raise ValueError("accrual does not balance")
     now_us = to_us(now)
     slot = slot_of(now_us, timezone)
+    lock_hour(conn)
     row = conn.execute(select(accrual_slot).where(accrual_slot.c.id == SLOT_ID)).first()
     closed = None
     if row is not None and row.slot_us != slot:
@@ -102,6 +104,7 @@ def open_slot(conn: Connection) -> tuple[int, int, int] | None:
 
 def close(conn: Connection) -> int | None:
     """Post the open hour's accruals as one usage entry; return its id (None if nothing)."""
+    lock_hour(conn)
     found = open_slot(conn)
     if found is None:
         return None

@@ -3,8 +3,20 @@
 SQLite: WAL journal, ``synchronous=FULL`` (every commit durable: this is money, like the
 recorder with ``commit_interval=0``), foreign keys on, a busy timeout, and write transactions
 opened with ``BEGIN IMMEDIATE`` so a writer takes the lock at the start instead of failing on
-upgrade. PostgreSQL: READ COMMITTED with row locks (``FOR UPDATE``) where a decision reads a
-balance; balances change only by ``balance = balance + x``.
+upgrade, which serialises every writer of the file (other processes included). PostgreSQL:
+READ COMMITTED, and every read a write depends on holds what it read until commit, so several
+Home Assistant instances can share one ledger. Locks are taken in one order, so two writers
+wait for each other instead of deadlocking:
+
+1. meter rows (``FOR UPDATE``, by id): a poll cycle, an assignment, a replacement, a move-out;
+2. the open hour (advisory lock ``rows.HOUR_LOCK``; the ``accrual_slot`` row may not exist):
+   every money entry and every charged poll;
+3. a bill row (``FOR UPDATE``): payment;
+4. account rows (``FOR UPDATE`` where a balance decides, by id when balances move).
+
+Conditional writes back the locks up (a cursor moves only from the value read, a bill is marked
+paid only while unpaid); a lost race, a deadlock or a serialisation failure is retried by the
+store (bounded, with jitter). Balances change only by ``balance = balance + x``.
 """
 
 from __future__ import annotations

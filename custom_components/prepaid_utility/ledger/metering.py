@@ -45,6 +45,7 @@ from . import accrual, checkpoints, rollup
 from .bulk import BulkStatement
 from .cursor_memo import CursorMemo
 from .journal import account_id, from_us, local_day, step, to_us
+from .rows import LostRace
 from .schema import account, assignment, meter, meter_generation, quarantine, usage_bucket
 
 
@@ -143,10 +144,12 @@ def _state(row: object) -> GenerationState:
     )
 
 
-def _state_row(meter_id: str, state: GenerationState) -> dict[str, object]:
+def _state_row(meter_id: str, state: GenerationState, read: GenerationState) -> dict[str, object]:
     return {
         "m": meter_id,
         "g": state.generation,
+        "read_hwm": read.hwm_milli,
+        "read_last_us": to_us(read.last_at),
         "hwm_milli": state.hwm_milli,
         "last_us": to_us(state.last_at),
         "carry_nano": state.carry_nano,
@@ -204,6 +207,16 @@ def current_state(conn: Connection, meter_id: str) -> tuple[MeterSpec, Generatio
     return _spec(row), _state(row), row.tariff_code
 
 
+def lock_meters(conn: Connection, meter_ids: Sequence[str]) -> None:
+    """Hold meter rows until commit, in id order (the first locks a writer takes)."""
+    ordered = sorted(set(meter_ids))
+    for chunk_start in range(0, len(ordered), 500):
+        chunk = ordered[chunk_start : chunk_start + 500]
+        conn.execute(
+            select(meter.c.id).where(meter.c.id.in_(chunk)).order_by(meter.c.id).with_for_update()
+        ).all()
+
+
 def replace_meter(
     conn: Connection,
     meter_id: str,
@@ -212,6 +225,7 @@ def replace_meter(
     periods: Mapping[TouPeriod, Decimal] | None = None,
 ) -> int:
     """Close the current generation at its hwm and open the next at a start value."""
+    lock_meters(conn, [meter_id])
     _, state, _ = current_state(conn, meter_id)
     conn.execute(
         meter_generation.update()
@@ -277,6 +291,8 @@ _CURSORS = BulkStatement(
         .where(
             meter_generation.c.meter_id == bindparam("m"),
             meter_generation.c.generation == bindparam("g"),
+            meter_generation.c.hwm_milli == bindparam("read_hwm"),
+            meter_generation.c.last_us == bindparam("read_last_us"),
         )
         .values(
             hwm_milli=bindparam("hwm_milli"),
@@ -298,6 +314,8 @@ def _load(
     conn: Connection, meter_ids: list[str], memo: CursorMemo | None = None
 ) -> dict[str, tuple[MeterSpec, GenerationState, str, int | None]]:
     loaded: dict[str, tuple[MeterSpec, GenerationState, str, int | None]] = {}
+    # The cursors read here decide what is billed: no other writer may move them before commit.
+    lock_meters(conn, meter_ids)
     for chunk_start in range(0, len(meter_ids), 500):
         chunk = meter_ids[chunk_start : chunk_start + 500]
         rows = conn.execute(
@@ -415,13 +433,21 @@ def bill_readings(
                 result.charged_minor.get(reading.meter_id, 0) + outcome.charge_minor
             )
     for meter_id, state in latest.items():
-        row = _state_row(meter_id, state)
+        row = _state_row(meter_id, state, loaded[meter_id][1])
         updates.append(row)
         if ctx.memo is not None:
             ctx.memo.wrote(meter_id, row, state)
     step("cycle:judged")
     if updates:
-        _CURSORS.run(conn, updates)
+        # A cursor moves only from the value read (the lock makes this hold; the condition
+        # catches a writer that does not lock, such as an older version beside this one).
+        moved = _CURSORS.run(conn, updates)
+        if (
+            moved is not None
+            and conn.dialect.supports_sane_multi_rowcount
+            and moved.rowcount != len(updates)
+        ):
+            raise LostRace(f"meter cursors moved by another writer ({moved.rowcount})")
         step("cycle:cursors")
     _upsert_buckets(conn, buckets)
     step("cycle:buckets")
@@ -461,8 +487,9 @@ def _crossing_zero(conn: Connection, debits: Mapping[int, int]) -> bool:
 
 
 def require_open_meter(conn: Connection, meter_id: str) -> None:
-    """Refuse operations on unknown meters."""
-    if conn.execute(select(meter.c.id).where(meter.c.id == meter_id)).first() is None:
+    """Refuse operations on unknown meters; hold the meter's row until commit."""
+    found = conn.execute(select(meter.c.id).where(meter.c.id == meter_id).with_for_update())
+    if found.first() is None:
         raise UnknownMeter("unknown meter", meter=meter_id)
 
 

@@ -9,7 +9,8 @@ accrues the open hour's usage in place (``account.accrued``, ``accrual_slot``) a
 balance checkpoints (``checkpoint_month``, ``balance_checkpoint``); the per-poll usage entries
 of earlier versions stay as they were (the journal is append-only), nothing accrues yet, and the
 checkpoints are taken by the first poll cycle; it drops the index of usage buckets by day
-(queries by day read an hour range of the primary key). Each step
+(queries by day read an hour range of the primary key). Version 6 adds ``gateway_lease``, which
+instance drives each gateway of a shared ledger. Each step
 runs in the same transaction as the version update, so a migration is applied whole or not at
 all. A database newer than this code is refused, never written.
 """
@@ -22,6 +23,7 @@ from sqlalchemy import Connection, func, inspect, select, text
 
 from ..billing.errors import SchemaTooNew
 from .database import append_only_ddl
+from .rows import SCHEMA_LOCK, xact_lock
 from .schema import (
     SCHEMA_VERSION,
     account,
@@ -30,6 +32,7 @@ from .schema import (
     balance_checkpoint,
     bill,
     checkpoint_month,
+    gateway_lease,
     journal_entry,
     metadata,
     posting,
@@ -100,11 +103,16 @@ def _v4_to_v5(conn: Connection) -> None:
     conn.execute(text("DROP INDEX IF EXISTS ix_usage_bucket_day"))
 
 
+def _v5_to_v6(conn: Connection) -> None:
+    gateway_lease.create(conn, checkfirst=True)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 
 
@@ -117,6 +125,9 @@ def current_version(conn: Connection) -> int | None:
 
 def ensure_schema(conn: Connection) -> tuple[int | None, int]:
     """Create or upgrade the schema; return (version found, version now)."""
+    # Two instances starting together on one PostgreSQL ledger: one creates or upgrades, the
+    # other then finds it done.
+    xact_lock(conn, SCHEMA_LOCK)
     found = current_version(conn)
     if found is None:
         metadata.create_all(conn)

@@ -4,12 +4,44 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import DBAPIError
 
 from ..billing.errors import AccountClosedError, InvalidAmount, UnknownAccount
-from .journal import to_us
+from .journal import step, to_us
 from .schema import account, bill
+
+# PostgreSQL advisory lock keys (first key; the second is the schema's hash, so two ledgers in
+# one database do not wait on each other). Transaction-scoped: a killed process's connection
+# ends and the server releases them, and nothing of them is in a backup.
+LOCK_NAMESPACE = 0x50505500
+HOUR_LOCK = LOCK_NAMESPACE + 1
+SCHEMA_LOCK = LOCK_NAMESPACE + 2
+
+
+class LostRace(Exception):
+    """A conditional write found its row changed since it was read (another writer won)."""
+
+
+def xact_lock(conn: Connection, key: int) -> None:
+    """Hold an advisory lock until the transaction ends (PostgreSQL; SQLite: BEGIN IMMEDIATE).
+
+    SQLite needs nothing: every write transaction already holds the file's write lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": key}
+        )
+
+
+def lock_hour(conn: Connection) -> None:
+    """Hold the open hour (the single ``accrual_slot``, which may have no row yet).
+
+    Taken before any account row (see :mod:`.database` for the lock order): every money
+    movement and every charged poll goes through the hour, so they serialise here and not in
+    a deadlock on balances.
+    """
+    xact_lock(conn, HOUR_LOCK)
 
 
 def retryable(err: DBAPIError) -> bool:
@@ -30,6 +62,7 @@ def wallet_id(conn: Connection, code: str, *, lock: bool = False) -> int:
     """Return a tenant account's id (optionally locked); refuse system accounts."""
     query = select(account.c.id, account.c.kind).where(account.c.code == code)
     if lock:
+        lock_hour(conn)
         query = query.with_for_update()
     row = conn.execute(query).first()
     if row is None or row.kind != "wallet":
@@ -67,6 +100,7 @@ def insert_bill(  # noqa: PLR0917
     due: datetime,
 ) -> int:
     """Insert a bill row and return its id."""
+    step("bill:insert")
     bill_id = conn.execute(
         bill.insert().values(
             key=key,

@@ -30,7 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -69,6 +69,23 @@ accrual_slot = Table(
     # The latest instant that accrued, and its local day: the closing entry's ts and day.
     Column("last_us", BigInteger, nullable=False),
     Column("day", Integer, nullable=False),
+)
+
+gateway_lease = Table(
+    "gateway_lease",
+    metadata,
+    # Which Home Assistant drives a gateway (polls, bills, switches) on a shared ledger: the
+    # holder renews it every poll; another instance takes it once it has lapsed (:mod:`.leases`).
+    Column("gateway", String(240), primary_key=True),
+    Column("holder", String(64), nullable=False),  # one running process (a token per start)
+    Column("holder_instance", String(64), nullable=False),  # Home Assistant's instance id
+    Column("holder_name", String(240), nullable=False),
+    Column("expires_us", BigInteger, nullable=False),
+    Column("since_us", BigInteger, nullable=False),
+    # The latest instance that wanted it while it was held (for the repair issue on both sides).
+    Column("contender_instance", String(64)),
+    Column("contender_name", String(240)),
+    Column("contender_us", BigInteger),
 )
 
 checkpoint_month = Table(

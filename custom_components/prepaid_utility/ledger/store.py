@@ -2,11 +2,13 @@
 
 ``LedgerStore`` assembles the parts: :mod:`.store_core` (engine, transactions, accounts,
 meters, readings), :mod:`.store_money` (recharge, refund, adjustment, reversal) and
-:mod:`.store_charges` (fees, standing charges, bills, apportionment, move-out).
+:mod:`.store_charges` (fees, standing charges, bills, apportionment, move-out), and the
+gateway leases of a shared ledger (:mod:`.leases`).
 """
 
 from __future__ import annotations
 
+from . import leases
 from .store_charges import BillInfo, ChargeOps, CommonArea, Settlement
 from .store_core import AccountInfo, Quarantined
 
@@ -15,3 +17,11 @@ __all__ = ["AccountInfo", "BillInfo", "CommonArea", "LedgerStore", "Quarantined"
 
 class LedgerStore(ChargeOps):
     """The ledger, synchronous. Use from one thread (the async facade does that)."""
+
+    def claim_gateway(self, gateway: str, who: leases.Claimant, term_s: int) -> leases.Lease:
+        """Take, renew or (held by another) note a claim on a gateway's lease."""
+        return self._write(lambda conn: leases.claim(conn, gateway, who, term_s))
+
+    def release_gateway(self, gateway: str, token: str) -> bool:
+        """Give up a gateway's lease if this process holds it."""
+        return self._write(lambda conn: leases.release(conn, gateway, token))

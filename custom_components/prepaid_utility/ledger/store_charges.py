@@ -36,7 +36,7 @@ from .journal import (
     from_us,
     payload_hash,
 )
-from .rows import balance_of, insert_bill, require_positive, wallet_id
+from .rows import balance_of, insert_bill, lock_hour, require_positive, wallet_id
 from .schema import (
     account,
     apportionment,
@@ -204,7 +204,10 @@ class ChargeOps(MoneyOps):
         """Record payment of a bill in full, once."""
 
         def work(conn: Connection) -> EntryResult:
-            row = conn.execute(select(bill).where(bill.c.id == bill_id)).first()
+            lock_hour(conn)
+            # Held until commit: a second payment (another key, another instance) waits here
+            # and then finds the bill paid.
+            row = conn.execute(select(bill).where(bill.c.id == bill_id).with_for_update()).first()
             if row is None:
                 raise UnknownEntry("unknown bill", bill=str(bill_id))
             payload = {"bill": bill_id, "amount": row.amount}
@@ -235,7 +238,13 @@ class ChargeOps(MoneyOps):
                 entry,
                 [(target, row.amount), (account_id(conn, "clearing:payments"), -row.amount)],
             )
-            conn.execute(bill.update().where(bill.c.id == bill_id).values(paid_entry_id=entry_id))
+            marked = conn.execute(
+                bill.update()
+                .where(bill.c.id == bill_id, bill.c.paid_entry_id.is_(None))
+                .values(paid_entry_id=entry_id)
+            )
+            if marked.rowcount != 1:
+                raise OperationRefused("bill already paid", bill=str(bill_id))
             return EntryResult(entry_id, False, int(row.amount))
 
         return self._write(work)
@@ -346,19 +355,24 @@ class ChargeOps(MoneyOps):
     ) -> Settlement:
         """Bill closing readings, end the account's meter periods and settle the balance."""
 
-        def close(conn: Connection) -> int:
-            wallet = wallet_id(conn, account_code, lock=True)
-            if closing:
-                metering.bill_readings(conn, self._ctx(), closing, at)
-            held = (
+        def held_by(conn: Connection, wallet: int) -> list[str]:
+            return list(
                 conn.execute(
                     select(assignment.c.meter_id).where(
                         assignment.c.account_id == wallet, assignment.c.end_us.is_(None)
                     )
-                )
-                .scalars()
-                .all()
+                ).scalars()
             )
+
+        def close(conn: Connection) -> int:
+            # Meters first (the lock order): a poll of a held meter must not bill after the
+            # balance below is read, or the settlement misses its charge.
+            held = held_by(conn, wallet_id(conn, account_code))
+            metering.lock_meters(conn, [*held, *(r.meter_id for r in closing)])
+            wallet = wallet_id(conn, account_code, lock=True)
+            if closing:
+                metering.bill_readings(conn, self._ctx(), closing, at)
+            held = held_by(conn, wallet)
             for meter_id in held:
                 _, state, _ = metering.current_state(conn, meter_id)
                 metering.close_assignment(conn, meter_id, at, state.hwm_milli)

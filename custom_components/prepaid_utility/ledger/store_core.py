@@ -8,6 +8,7 @@ wrote it first) or a busy database is retried a few times.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -50,7 +51,7 @@ from .journal import (
 )
 from .migrations import ensure_schema
 from .rollup import DEFAULT_DETAIL_MONTHS
-from .rows import retryable
+from .rows import LostRace, retryable
 from .schema import (
     account,
     assignment,
@@ -177,6 +178,11 @@ class LedgerCore:
                     # Another writer took the key first: the retry finds its entry.
                     if attempt == MAX_ATTEMPTS - 1:
                         raise
+                except LostRace as err:
+                    # A row changed under a conditional write: the retry reads it again.
+                    if attempt == MAX_ATTEMPTS - 1:
+                        raise LedgerUnavailable("ledger write failed", error=str(err)) from err
+                    self.busy_retries += 1
                 except OperationalError as err:
                     # SQLite already waited its busy timeout before saying "locked": another
                     # program holds the file. Retrying would only multiply that wait.
@@ -184,12 +190,20 @@ class LedgerCore:
                     if attempt == MAX_ATTEMPTS - 1 or waited or not retryable(err):
                         raise LedgerUnavailable("ledger write failed", error=str(err)) from err
                     self.busy_retries += 1
-                    time.sleep(timedelta(milliseconds=50 * (attempt + 1)).total_seconds())
+                    self._back_off(attempt)
                 except DBAPIError as err:
                     if attempt == MAX_ATTEMPTS - 1 or not retryable(err):
                         raise
                     self.busy_retries += 1
+                    self._back_off(attempt)
             raise AssertionError("unreachable")
+
+    @staticmethod
+    def _back_off(attempt: int) -> None:
+        # Jitter: two instances that deadlocked on each other must not retry in lockstep.
+        base = 50 * (attempt + 1)
+        pause = random.randint(base // 2, base * 3 // 2)  # noqa: S311 - jitter, not a secret
+        time.sleep(timedelta(milliseconds=pause).total_seconds())
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
