@@ -32,6 +32,12 @@ def _capture(conn: Connection, work: Any) -> list[tuple[str, list[Any]]]:
 def _rows(conn: Connection) -> dict[str, list[dict[str, Any]]]:
     payer = account_id(conn, "A101")
     hour = to_us(T0)
+    # A cursor moves only from the value it was read at (several writers): read it first.
+    read_hwm, read_last_us = conn.execute(
+        select(meter_generation.c.hwm_milli, meter_generation.c.last_us).where(
+            meter_generation.c.meter_id == "e1", meter_generation.c.generation == 1
+        )
+    ).one()
     return {
         "buckets": [
             {
@@ -51,6 +57,8 @@ def _rows(conn: Connection) -> dict[str, list[dict[str, Any]]]:
             {
                 "m": "e1",
                 "g": 1,
+                "read_hwm": read_hwm,
+                "read_last_us": read_last_us,
                 "hwm_milli": 101_000,
                 "last_us": hour + 60_000_000,
                 "carry_nano": 5,
