@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 import aiohttp
@@ -167,6 +167,3 @@ async def async_query(hass: HomeAssistant, creds: Credentials, order: Order) -> 
         lambda: stripe.session_query_request(st, order.provider_ref),
         lambda s, h, b: stripe.parse_session_query(order.order_id, s, b),
     )
-
-
-type Query = Callable[[HomeAssistant, Credentials, Order], Awaitable[Payment]]

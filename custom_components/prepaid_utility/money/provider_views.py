@@ -103,6 +103,7 @@ class ProviderNotificationView(HomeAssistantView):
 
 
 def verified_payment(creds: Any, request: web.Request, body: bytes, now: int) -> Payment:
+    """Return the payment a notification reports once its provider's signature holds."""
     if isinstance(creds, wechat.WechatCredentials):
         return wechat.parse_notification(creds, request.headers, body, now)
     if isinstance(creds, alipay.AlipayCredentials):
