@@ -165,8 +165,8 @@ async def _set_up(ha: HaInstance) -> dict[str, Any]:
             "show_in_sidebar": True,
         }
     )
-    views = [{"title": "Account", "path": "account", "cards": [
-        {"type": "custom:prepaid-utility-account-card", "account_id": code_of["Li Wei"]}]}]  # fmt: skip
+    card = {"type": "custom:prepaid-utility-account-card", "account_id": code_of["Li Wei"]}
+    views = [{"title": "Account", "path": "account", "cards": [card]}]
     await ha.ws_result(
         {"type": "lovelace/config/save", "url_path": DASHBOARD, "config": {"views": views}}
     )
