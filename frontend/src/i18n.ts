@@ -133,6 +133,7 @@ const en = {
   topup_err_topup_provider_failed: "The payment provider could not make the order; nothing was charged. Try again later.",
   topup_err_account_closed_topup: "This account is closed.",
   topup_err_not_found: "Account not found or not shared with you.",
+  topup_err_invalid_amount: "Enter a positive amount with at most as many decimals as the currency has.",
 };
 
 export type Key = keyof typeof en;
@@ -271,6 +272,7 @@ const zh: Record<Key, string> = {
   topup_err_topup_provider_failed: "支付平台未能创建订单，未扣款。请稍后再试。",
   topup_err_account_closed_topup: "此账户已关闭。",
   topup_err_not_found: "账户不存在或未与您共享。",
+  topup_err_invalid_amount: "请输入正数金额，小数位数不超过该货币的位数。",
 };
 
 const tables: Record<string, Record<Key, string>> = { en, zh };

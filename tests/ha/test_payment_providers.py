@@ -573,7 +573,7 @@ async def test_the_card_commands_check_who_may_see_the_account_and_push_the_paym
     entry = gateway
     resident = await hass.auth.async_create_user("Resident of B", group_ids=[GROUP_ID_USER])
     assert not resident.is_admin
-    a, b, _ = await _accounts(hass, entry, viewer=resident.id)
+    a, b, a_dev = await _accounts(hass, entry, viewer=resident.id)
     refresh = await hass.auth.async_create_refresh_token(resident, CLIENT_ID)
     ws = await hass_ws_client(hass, access_token=hass.auth.async_create_access_token(refresh))
 
@@ -657,3 +657,18 @@ async def test_the_card_commands_check_who_may_see_the_account_and_push_the_paym
     assert pushed["event"]["state"] == "paid"
     assert pushed["event"]["balance"] == str(format_money(before + 2500, 2))
     print(f"ws_refusals={refusals} pushed_states=pending,paid")
+
+    # A closed account offers no Top up on its card.
+    admin = await hass_ws_client(hass)
+    await admin.send_json_auto_id({"type": "prepaid_utility/topup/options", "account_id": a})
+    assert (await admin.receive_json())["result"]["providers"] == ["wechat", "alipay", "stripe"]
+    await hass.services.async_call(
+        "prepaid_utility",
+        "close_account",
+        {"device_id": a_dev, "settlement_id": "OUT-A"},
+        blocking=True,
+        return_response=True,
+    )
+    await hass.async_block_till_done()
+    await admin.send_json_auto_id({"type": "prepaid_utility/topup/options", "account_id": a})
+    assert (await admin.receive_json())["result"]["providers"] == []

@@ -20,6 +20,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from ..accounts.access import AccountRef, all_accounts, visible_account, visible_to
+from ..accounts.setup import is_closed
 from ..billing.errors import InvalidAmount, Refused
 from ..billing.money import format_money, parse_money
 from ..const import DOMAIN
@@ -73,7 +74,10 @@ def ws_topup_options(
     connection.send_result(
         msg["id"],
         {
-            "providers": acc.entry.runtime_data.topups.providers(),
+            # A closed account takes no money: no provider, so the card shows no Top up.
+            "providers": []
+            if is_closed(acc.entry, acc.setup.code)
+            else acc.entry.runtime_data.topups.providers(),
             "min": str(format_money(low, exponent)),
             "max": str(format_money(high, exponent)),
             "currency": hass.config.currency,
