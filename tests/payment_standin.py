@@ -228,6 +228,7 @@ class Standin:
     fail_next: list[str] = field(default_factory=list)  # "500", "429", "timeout", "refuse"
     hang_s: float = 30.0
     bad_auth: int = 0
+    notify_urls: list[str] = field(default_factory=list)
 
     def pay(self, order_id: str) -> None:
         """The payer pays (the query then says so)."""
@@ -291,6 +292,7 @@ class Standin:
         if not self._wx_check_auth(request, body):
             return self._wx_answer(401, {"code": "SIGN_ERROR", "message": "bad signature"})
         data = json.loads(body)
+        self.notify_urls.append(data["notify_url"])
         order_id = data["out_trade_no"]
         known = self.orders.get(order_id)
         if known is not None and known.amount != data["amount"]["total"]:

@@ -19,6 +19,8 @@ from aiohttp.test_utils import TestServer
 from homeassistant.auth.const import GROUP_ID_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.prepaid_utility.billing.errors import Refused
 from custom_components.prepaid_utility.billing.money import format_money
@@ -555,12 +557,28 @@ async def test_queries_alone_complete_payments_and_survive_provider_errors(
     with pytest.raises(Refused):
         await tops.async_start(b, "paypal", 1000, user_id="", base_url="")
 
+    # The timer alone: a paid order is found by the next round of queries.
+    by_timer = await tops.async_start(b, "wechat", 1200, user_id="", base_url="")
+    provider.pay(by_timer.order_id)
+    async_fire_time_changed(hass, dt_util.utcnow() + topups.QUERY_INTERVAL * 2)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert tops.orders.get(by_timer.order_id).state == OrderState.PAID
+    assert await ledger.balance(b) == before + 4200
+    # Without a public HTTPS address WeChat Pay is given one that never resolves; with one, ours.
+    await tops.async_start(b, "wechat", 1000, user_id="", base_url="https://ha.example.com")
+    assert provider.notify_urls[-2].startswith(
+        "https://home-assistant.invalid/api/prepaid_utility/"
+    )
+    assert provider.notify_urls[-1] == (
+        f"https://ha.example.com/api/prepaid_utility/pay/{entry.entry_id}/wechat"
+    )
+
     # Nobody pays: asked until the grace after expiry, then expired.
     unpaid = await tops.async_start(b, "alipay", 1000, user_id="", base_url="")
     monkeypatch.setattr(topups.time, "time", lambda: unpaid.expires + topups.EXPIRY_GRACE_S + 1)
     await tops.async_check_pending()
     assert tops.orders.get(unpaid.order_id).state == OrderState.EXPIRED
-    assert await ledger.balance(b) == before + 3000
+    assert await ledger.balance(b) == before + 4200
 
 
 async def test_the_card_commands_check_who_may_see_the_account_and_push_the_payment(

@@ -49,6 +49,9 @@ QUERY_INTERVAL = timedelta(seconds=20)
 EXPIRY_GRACE_S = 10 * 60
 MAX_PENDING_PER_ACCOUNT = 5
 CNY_ONLY = frozenset({"wechat", "alipay"})  # Native and precreate charge in yuan
+# ".invalid" never resolves (RFC 2606): a notification address for a Home Assistant without one.
+_NO_PUBLIC_ADDRESS = "https://home-assistant.invalid"
+_NO_RETURN_URL = "https://www.home-assistant.io/"
 
 
 def signal_order(order_id: str) -> str:
@@ -131,8 +134,8 @@ class TopUps:
                 creds,
                 order,
                 subject=self._subject(account),
-                notify_url=notification_url(base_url, self.entry.entry_id, provider),
-                return_url=base_url or "https://www.home-assistant.io/",
+                notify_url=self._notify_url(base_url, provider),
+                return_url=base_url if base_url.startswith("https://") else _NO_RETURN_URL,
             )
         except Exception as err:  # any failure: the resident is told, not stuck
             _LOGGER.warning("Order %s not created at %s: %s", order.order_id, provider, err)
@@ -146,6 +149,18 @@ class TopUps:
         )
         await self._change(order)
         return order
+
+    def _notify_url(self, base_url: str, provider: str) -> str:
+        """Return where the provider should notify; without HTTPS, nowhere the provider reaches.
+
+        Providers notify only HTTPS addresses (WeChat Pay refuses an order without one). Without
+        a public HTTPS address the order is still made, and the queries complete the payment.
+        """
+        if base_url.startswith("https://"):
+            return notification_url(base_url, self.entry.entry_id, provider)
+        if provider == "alipay":
+            return ""  # optional at Alipay: left out
+        return notification_url(_NO_PUBLIC_ADDRESS, self.entry.entry_id, provider)
 
     def _subject(self, account: str) -> str:
         """Name the payment as the payer's app shows it: building and room."""
