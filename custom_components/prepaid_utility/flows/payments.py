@@ -63,10 +63,10 @@ def _text(secret: bool, multiline: bool) -> selector.TextSelector:
 class PaymentOptionsFlow(OptionsFlow):
     """Steps ``payments`` (a menu), ``payment_<provider>`` and ``payment_limits``."""
 
-    def _payments(self) -> dict[str, Any]:
+    def _saved_payments(self) -> dict[str, Any]:
         return dict(self.config_entry.options.get(CONF_PAYMENTS) or {})
 
-    def _save(self, payments: dict[str, Any]) -> ConfigFlowResult:
+    def _save_payments(self, payments: dict[str, Any]) -> ConfigFlowResult:
         return self.async_create_entry(data={**self.config_entry.options, CONF_PAYMENTS: payments})
 
     async def async_step_payments(
@@ -74,7 +74,7 @@ class PaymentOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """Choose a provider or the limits; show the addresses providers must be given."""
         entry = self.config_entry
-        saved = self._payments()
+        saved = self._saved_payments()
         base = public_base_url(self.hass)
         urls = {p: notification_url(base, entry.entry_id, p) for p in PROVIDERS}
         return self.async_show_menu(
@@ -111,13 +111,13 @@ class PaymentOptionsFlow(OptionsFlow):
     async def _provider_step(
         self, provider: str, user_input: dict[str, Any] | None
     ) -> ConfigFlowResult:
-        payments = self._payments()
+        payments = self._saved_payments()
         saved: dict[str, str] = dict(payments.get(provider) or {})
         errors: dict[str, str] = {}
         if user_input is not None:
             if user_input.get(CONF_REMOVE):
                 payments.pop(provider, None)
-                return self._save(payments)
+                return self._save_payments(payments)
             raw = dict(user_input)
             for name in SECRET_FIELDS[provider]:
                 # An empty password field keeps the saved secret (it is never sent back).
@@ -132,7 +132,7 @@ class PaymentOptionsFlow(OptionsFlow):
                     errors[err.field] = "credential_required"
             else:
                 payments[provider] = fields
-                return self._save(payments)
+                return self._save_payments(payments)
         schema: dict[Any, Any] = {}
         for name in FIELDS[provider]:
             secret = name in SECRET_FIELDS[provider]
@@ -174,10 +174,10 @@ class PaymentOptionsFlow(OptionsFlow):
                 if high < low or high > MAX_TOPUP_MAJOR * 10**exponent:
                     errors["base"] = "invalid_topup_limits"
                 else:
-                    payments = self._payments()
+                    payments = self._saved_payments()
                     payments[CONF_MIN_AMOUNT] = low
                     payments[CONF_MAX_AMOUNT] = high
-                    return self._save(payments)
+                    return self._save_payments(payments)
         low, high = limits(self.config_entry.options)
         return self.async_show_form(
             step_id="payment_limits",
