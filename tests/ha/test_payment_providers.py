@@ -690,3 +690,36 @@ async def test_the_card_commands_check_who_may_see_the_account_and_push_the_paym
     await hass.async_block_till_done()
     await admin.send_json_auto_id({"type": "prepaid_utility/topup/options", "account_id": a})
     assert (await admin.receive_json())["result"]["providers"] == []
+
+
+async def test_closed_and_ignored_events_and_too_many_unpaid(
+    hass: HomeAssistant, gateway: Any, provider: Standin, hass_client_no_auth: Any
+) -> None:
+    entry = gateway
+    _, b, _ = await _accounts(hass, entry)
+    tops = entry.runtime_data.topups
+    ledger = entry.runtime_data.ledger
+    client = await hass_client_no_auth()
+    before = await ledger.balance(b)
+    order = await tops.async_start(b, "stripe", 1000, user_id="", base_url="")
+    session = standin.stripe_session(order.order_id, 1000, "CNY", False) | {"status": "expired"}
+    for kind, state in (
+        ("payment_intent.created", OrderState.PENDING),  # signed, not ours to act on: 200
+        ("checkout.session.expired", OrderState.CLOSED),
+    ):
+        body = standin.stripe_event(session, kind)
+        resp = await client.post(
+            _path(entry, "stripe"),
+            data=body,
+            headers={"Stripe-Signature": standin.stripe_signature(body)},
+        )
+        assert resp.status == 200, kind
+        assert tops.orders.get(order.order_id).state == state, kind
+    # Five unpaid top-ups at once, then refused until one is settled.
+    for _ in range(topups.MAX_PENDING_PER_ACCOUNT):
+        await tops.async_start(b, "wechat", 1000, user_id="", base_url="")
+    with pytest.raises(Refused) as err:
+        await tops.async_start(b, "wechat", 1000, user_id="", base_url="")
+    assert err.value.translation_key == "topup_too_many"
+    assert await ledger.balance(b) == before
+    print(f"closed_by_provider=1 ignored_events=1 unpaid_cap={topups.MAX_PENDING_PER_ACCOUNT}")
