@@ -36,7 +36,10 @@ LANGUAGES = ("en", "zh-Hans")
 
 # Views allowed to be reached without a Home Assistant login, each because it proves who is
 # calling by other means (named here with the function it must call before anything else).
-UNAUTHENTICATED_VIEWS: dict[str, str] = {"PaymentWebhookView": "verify_signature"}
+UNAUTHENTICATED_VIEWS: dict[str, str] = {
+    "PaymentWebhookView": "verify_signature",
+    "ProviderNotificationView": "verified_payment",
+}
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -57,6 +57,8 @@ from .money.payments import (
     PaymentWebhook,
     new_webhook_credentials,
 )
+from .money.provider_views import async_register_provider_views
+from .money.topups import TopUps
 from .services import async_setup_services
 from .statements.cards import async_register_cards
 from .statements.dashboard import async_offer_dashboard
@@ -88,6 +90,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_services(hass)
     async_setup_websocket(hass)
     async_register_statement_view(hass)
+    async_register_provider_views(hass)
     await async_register_cards(hass)
     return True
 
@@ -213,14 +216,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         claimant=claimant,
         poll_s=int(entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S)),
     )
+    orders = PaymentOrders(hass, entry.entry_id)
     entry.runtime_data = GatewayRuntime(
         gateway=gateway,
         hub=hub,
         coordinator=coordinator,
         ledger=ledger,
-        orders=PaymentOrders(hass, entry.entry_id),
+        orders=orders,
         building=building,
         signature=reload_signature(entry.options, entry.subentries.values()),
+        topups=TopUps(hass, entry, orders),
     )
     try:
         await entry.runtime_data.orders.async_load()
@@ -235,6 +240,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
     )
     payments.register()
     entry.async_on_unload(payments.unregister)
+    # Pending top-ups are asked about until paid, closed or expired (also those of a past run).
+    entry.runtime_data.topups.start()
+    entry.async_on_unload(entry.runtime_data.topups.stop)
     if building is not None:
         entry.async_on_unload(coordinator.async_add_listener(building.schedule_save))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

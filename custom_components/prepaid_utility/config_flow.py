@@ -76,6 +76,7 @@ from .flows.accounts import AccountSubentryFlow
 from .flows.fields import name_error, number
 from .flows.ledger import detail_option, detail_option_field
 from .flows.meters import MeterSubentryFlow, simulated_meters
+from .flows.payments import PaymentOptionsFlow
 from .flows.supply import supply_option_fields, supply_options
 from .flows.tariffs import TariffOptionsFlow
 from .gateway.bus import async_can_connect, bus_config, list_serial_ports, unique_id
@@ -472,12 +473,14 @@ def _gateway_now(entry: ConfigEntry) -> datetime:
     return dt_util.utcnow()
 
 
-class GatewayOptionsFlow(TariffOptionsFlow):
-    """Prices, polling and bus timing; named tariffs (tariff_flow.py)."""
+class GatewayOptionsFlow(PaymentOptionsFlow, TariffOptionsFlow):
+    """Prices, polling and bus timing; named tariffs (flows/tariffs.py); payments."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Choose between the gateway's settings and its tariffs."""
-        return self.async_show_menu(step_id="init", menu_options=["settings", "tariffs"])
+        """Choose between the gateway's settings, its tariffs and its payment providers."""
+        return self.async_show_menu(
+            step_id="init", menu_options=["settings", "tariffs", "payments"]
+        )
 
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None

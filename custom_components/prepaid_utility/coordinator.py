@@ -55,6 +55,7 @@ from .money.fee_book import FeeBook
 from .money.ledger_runtime import currency_exponent
 from .money.meter_balance_check import MeterBalanceCheck
 from .money.payments import PaymentOrders
+from .money.topups import TopUps
 from .supply.emergency_credit import EmergencyCredit
 from .supply.overrides import OverrideStore
 from .supply.supervisor import AccountState, AccountSupervisor
@@ -444,6 +445,7 @@ class GatewayRuntime:
     orders: PaymentOrders  # online payments this gateway expects
     building: SimulatedBuilding | None  # the simulator behind a simulated gateway
     signature: object  # options and meter subentries as they were at set-up
+    topups: TopUps  # residents' top-ups through WeChat Pay, Alipay, Stripe
 
     @property
     def tariffs(self) -> GatewayTariffs:

@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant
 from .const import CONF_LEDGER_URL, CONF_ROOM, CONF_SERIAL_PORT
 from .coordinator import PrepaidConfigEntry
 from .money.payments import CONF_WEBHOOK_ID, CONF_WEBHOOK_SECRET
+from .money.providers import CONF_PAYMENTS
 
 # Addresses locate a building; names and rooms can name tenants.
 TO_REDACT = {
@@ -78,4 +79,11 @@ def _options(options: Mapping[str, Any]) -> dict[str, Any]:
     shown = dict(options)
     if shown.get(CONF_LEDGER_URL):
         shown[CONF_LEDGER_URL] = f"postgresql://{REDACTED}"
+    if isinstance(shown.get(CONF_PAYMENTS), Mapping):
+        # Keys, secrets, and ids that name the landlord's merchant account: which fields are
+        # filled is all a maintainer needs.
+        shown[CONF_PAYMENTS] = {
+            name: dict.fromkeys(value, REDACTED) if isinstance(value, Mapping) else value
+            for name, value in shown[CONF_PAYMENTS].items()
+        }
     return shown

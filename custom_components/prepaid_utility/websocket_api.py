@@ -39,6 +39,7 @@ from .ledger import AsyncLedgerStore, LedgerStore
 from .ledger import dashboard as read
 from .meters.reading import SupplyState
 from .money.ledger_runtime import currency_exponent
+from .money.topup_ws import async_setup_topup_websocket
 
 WS_ROOMS = f"{DOMAIN}/rooms"
 WS_ACCOUNT = f"{DOMAIN}/account"
@@ -454,3 +455,4 @@ def async_setup_websocket(hass: HomeAssistant) -> None:
     """Register the cards' commands (once, from async_setup)."""
     for command in (ws_rooms, ws_account, ws_monthly, ws_finance):
         websocket_api.async_register_command(hass, command)
+    async_setup_topup_websocket(hass)

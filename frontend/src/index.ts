@@ -5,6 +5,7 @@ import { PrepaidFinanceCard } from "./cards/finance-card";
 import { PrepaidMoneyDialog } from "./cards/money-dialog";
 import { PrepaidReportsCard } from "./cards/reports-card";
 import { PrepaidRoomsCard } from "./cards/rooms-card";
+import { PrepaidTopup } from "./cards/topup";
 import { PrepaidCardEditor } from "./editor";
 import { PrepaidDashboardStrategy } from "./strategy-element";
 
@@ -17,6 +18,7 @@ const ELEMENTS: [string, CustomElementConstructor][] = [
   ["prepaid-utility-finance-card", PrepaidFinanceCard],
   ["prepaid-utility-account-dialog", PrepaidAccountDialog],
   ["prepaid-utility-money-dialog", PrepaidMoneyDialog],
+  ["prepaid-utility-topup", PrepaidTopup],
   ["prepaid-utility-card-editor", PrepaidCardEditor],
   // `strategy: {type: custom:prepaid-utility}` on a dashboard.
   ["ll-strategy-dashboard-prepaid-utility", PrepaidDashboardStrategy],

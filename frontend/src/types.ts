@@ -17,6 +17,9 @@ export interface HomeAssistant {
   user?: HassUser;
   config?: { currency?: string; time_zone?: string };
   callWS<T>(msg: Record<string, unknown>): Promise<T>;
+  connection?: {
+    subscribeMessage<T>(callback: (msg: T) => void, msg: Record<string, unknown>): Promise<() => Promise<void>>;
+  };
   loadBackendTranslation?(
     category: string,
     integration?: string,
@@ -154,4 +157,25 @@ export interface CardConfig {
   metric?: "usage" | "cost";
   granularity?: "day" | "month" | "year";
   refresh_seconds?: number;
+}
+
+/** What the Top up commands answer (prepaid_utility/topup/...). */
+export interface TopupOptions {
+  providers: string[];
+  min: string;
+  max: string;
+  currency: string;
+}
+
+export interface TopupOrder {
+  order_id: string;
+  account_id: string;
+  provider: string;
+  state: "pending" | "paid" | "closed" | "expired" | "failed";
+  amount: string;
+  currency: string;
+  qr: string;
+  url: string;
+  expires: number;
+  balance: string | null;
 }

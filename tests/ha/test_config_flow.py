@@ -321,7 +321,7 @@ async def test_options_are_saved_and_reload(hass: HomeAssistant, gateway: tuple[
     await hass.async_block_till_done()
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["settings", "tariffs"]
+    assert result["menu_options"] == ["settings", "tariffs", "payments"]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "settings"}
     )

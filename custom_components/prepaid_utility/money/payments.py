@@ -15,7 +15,7 @@ import json
 import logging
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from aiohttp import web
@@ -42,13 +42,52 @@ CONF_WEBHOOK_SECRET = "webhook_secret"  # noqa: S105  # the option key, not a se
 STORAGE_VERSION = 1
 
 
+class OrderState:
+    """Where one of our orders is (stable: the card shows these)."""
+
+    PENDING = "pending"
+    PAID = "paid"
+    CLOSED = "closed"  # the provider closed it or says the payment failed
+    EXPIRED = "expired"  # nobody paid in time
+    FAILED = "failed"  # the provider refused to create it
+
+
 @dataclass(frozen=True, slots=True)
 class Order:
-    """A payment the integration expects."""
+    """A payment the integration expects.
+
+    Orders of the generic webhook carry only the first three fields; a top-up made through a
+    provider also carries what the provider answered and where it stands.
+    """
 
     order_id: str
     account: str
     amount_minor: int
+    provider: str = ""
+    currency: str = ""
+    state: str = OrderState.PENDING
+    created: float = 0.0
+    expires: float = 0.0
+    provider_ref: str = ""  # Stripe's session id (the query needs it)
+    qr_payload: str = ""
+    pay_url: str = ""
+    paid_key: str = ""  # the ledger key of the credit that paid it
+    balance_minor: int | None = None  # the account's balance just after that credit
+    user_id: str = ""  # who started it (a resident's top-up)
+
+    def as_data(self) -> dict[str, Any]:
+        """Return what the storage file keeps (defaults left out)."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name != "order_id" and getattr(self, f.name) != f.default
+        } | {"account": self.account, "amount_minor": self.amount_minor}
+
+    @classmethod
+    def from_data(cls, order_id: str, data: dict[str, Any]) -> Order:
+        """Read one order back (older files have account and amount only)."""
+        known = {f.name for f in fields(cls)} - {"order_id"}
+        return cls(order_id=order_id, **{k: v for k, v in data.items() if k in known})
 
 
 def new_webhook_credentials() -> dict[str, str]:
@@ -74,8 +113,7 @@ class PaymentOrders:
         """Read the expected orders."""
         data = await self._store.async_load() or {}
         self._orders = {
-            key: Order(key, value["account"], int(value["amount_minor"]))
-            for key, value in data.get("orders", {}).items()
+            key: Order.from_data(key, value) for key, value in data.get("orders", {}).items()
         }
         self._dropped = {str(k): str(v) for k, v in data.get("dropped", {}).items()}
 
@@ -97,6 +135,15 @@ class PaymentOrders:
         """Return an expected order."""
         return self._orders.get(order_id)
 
+    def all(self) -> list[Order]:
+        """Return every order this gateway keeps."""
+        return list(self._orders.values())
+
+    async def async_put(self, order: Order) -> None:
+        """Save a new order or a changed one (state, what the provider answered)."""
+        self._orders[order.order_id] = order
+        await self._save()
+
     async def async_expect(self, order: Order) -> bool:
         """Expect a payment; False if the order id exists (same data: fine; other: conflict)."""
         existing = self._orders.get(order.order_id)
@@ -116,10 +163,7 @@ class PaymentOrders:
     async def _save(self) -> None:
         await self._store.async_save(
             {
-                "orders": {
-                    o.order_id: {"account": o.account, "amount_minor": o.amount_minor}
-                    for o in self._orders.values()
-                },
+                "orders": {o.order_id: o.as_data() for o in self._orders.values()},
                 "dropped": dict(self._dropped),
             }
         )
@@ -229,6 +273,12 @@ class PaymentWebhook:
         if order is None:
             _LOGGER.warning("Payment for unknown order %s ignored", order_id)
             return _reply("unknown_order", 404)
+        if order.provider:
+            # A provider's order is paid only by that provider's own signed word.
+            _LOGGER.warning(
+                "Generic notification for %s order %s ignored", order.provider, order_id
+            )
+            return _reply("other_provider", 409)
         if amount != order.amount_minor or currency != self.hass.config.currency.upper():
             _LOGGER.warning(
                 "Payment for order %s does not match the order (amount or currency); not credited",

@@ -31,8 +31,8 @@ _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 CONF_TARIFFS = "tariffs"  # {name: {"utility": ..., "versions": [version, ...]}}
 CONF_ACCOUNT_TARIFFS = "account_tariffs"  # {account: {utility: [[iso, name], ...]}}
-# Options applied to a running gateway without a reload.
-LIVE_OPTIONS = frozenset({CONF_ACCOUNT_TARIFFS})
+# Options applied to a running gateway without a reload (payment credentials are read at use).
+LIVE_OPTIONS = frozenset({CONF_ACCOUNT_TARIFFS, "payments"})
 
 
 def reload_signature(options: Mapping[str, Any], subentries: Iterable[Any]) -> object:

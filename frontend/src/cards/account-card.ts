@@ -176,6 +176,12 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
             <button class="secondary refund" @click=${() => (this.action = "refund")}>${this.t("refund")}</button>
           </div>`
         : nothing}
+      <prepaid-utility-topup
+        .hass=${this.hass}
+        .accountId=${this.account ?? ""}
+        .accountName=${d.name}
+        @paid=${() => void this.refresh()}
+      ></prepaid-utility-topup>
       ${this.notice ? html`<div class="notice">${this.notice}</div>` : nothing}
       ${this.statement(d.day)}
       <h3>${this.t("recent")}</h3>
