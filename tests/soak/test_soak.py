@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -270,9 +271,17 @@ async def test_soak(
     def on_quarantine(event: Event) -> None:
         watch.quarantined.setdefault(event.data["meter_id"], event.data["reason"])
 
-    hass.bus.async_listen(EVENT_CUT_OFF, on_cut)
-    hass.bus.async_listen(EVENT_RESTORED, on_restore)
-    hass.bus.async_listen(EVENT_METER_QUARANTINED, on_quarantine)
+    # What happens while Home Assistant stops after the run (reviews at unload) is not the run's:
+    # the building's clock is gone by then, so the watch stops looking when the test ends.
+    live = [True]
+    request.addfinalizer(live.clear)
+
+    def while_running(handler: Callable[[Event], None]) -> Callable[[Event], None]:
+        return lambda event: handler(event) if live else None
+
+    hass.bus.async_listen(EVENT_CUT_OFF, while_running(on_cut))
+    hass.bus.async_listen(EVENT_RESTORED, while_running(on_restore))
+    hass.bus.async_listen(EVENT_METER_QUARANTINED, while_running(on_quarantine))
 
     days_before = 15 if FULL else 2
     start_of_run = dt_util.as_utc(_start_of_run(soak.local_now(), days_before))
