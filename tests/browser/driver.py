@@ -17,6 +17,7 @@ whose Python requirements were missing. ``wait_for_frontend`` waits for what a p
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -157,3 +158,19 @@ def wait_for_frontend(page: Any, why: Callable[[], str], timeout_ms: int = 60000
 def _first_line(err: BaseException) -> str:
     text = str(err).strip().splitlines()
     return text[0] if text else type(err).__name__
+
+
+DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+
+def shot(page: Any, path: Path, *, doc_name: str | None = None, full_page: bool = False) -> None:
+    """Screenshot once Home Assistant's launch screen is gone (it fades over a fresh page).
+
+    With ``PREPAID_DOCS_IMAGES=1`` a picture the documentation shows (``doc_name``) is also
+    copied into docs/images; only on request, so a routine run leaves the committed ones alone.
+    """
+    page.locator("#ha-launch-screen").wait_for(state="detached", timeout=30000)
+    page.screenshot(path=str(path), full_page=full_page)
+    if doc_name is not None and os.environ.get("PREPAID_DOCS_IMAGES") == "1":
+        DOC_IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOC_IMAGES / doc_name)

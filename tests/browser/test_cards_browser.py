@@ -17,9 +17,7 @@ are also copied to docs/images/ (commit them after looking at them).
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import shutil
 import sqlite3
 import time
 from collections.abc import Coroutine, Iterator
@@ -32,14 +30,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .driver import DriverMismatch, FrontendStuck, chromium_path, launch, wait_for_frontend
+from .driver import DriverMismatch, FrontendStuck, chromium_path, launch, shot, wait_for_frontend
 from .ha_instance import DOMAIN, OWNER, REPO, HaInstance
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 SHOTS = REPO / "test-output" / "cards"
 # The screenshots the documentation shows, by the name they have there (docs/images/).
-DOC_IMAGES = REPO / "docs" / "images"
 DOC_SHOTS = {
     "1-rooms-overview.png": "rooms-overview.png",
     "3-recharge-dialog.png": "recharge-dialog.png",
@@ -316,13 +313,7 @@ def _open_card_editor(page: Any, url: str) -> None:
 
 
 def _shot(page: Any, name: str, full_page: bool = False) -> None:
-    """Screenshot once Home Assistant's launch screen is gone (it fades over a fresh page)."""
-    page.locator("#ha-launch-screen").wait_for(state="detached", timeout=30000)
-    page.screenshot(path=str(SHOTS / name), full_page=full_page)
-    # Only on request: a routine run must not leave the committed pictures changed.
-    if os.environ.get("PREPAID_DOCS_IMAGES") == "1" and name in DOC_SHOTS:
-        DOC_IMAGES.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SHOTS / name, DOC_IMAGES / DOC_SHOTS[name])
+    shot(page, SHOTS / name, doc_name=DOC_SHOTS.get(name), full_page=full_page)
 
 
 SURFACE_JS = """el => ({

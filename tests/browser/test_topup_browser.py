@@ -29,7 +29,7 @@ from aiohttp import web
 from tests import payment_standin as standin
 
 from . import ha_instance
-from .driver import DriverMismatch, launch
+from .driver import DriverMismatch, launch, shot
 from .ha_instance import DOMAIN, REPO, HaInstance, free_port
 from .test_cards_browser import _amount, _chromium, _ledger_balances, _login, _run
 
@@ -174,9 +174,12 @@ async def _set_up(ha: HaInstance) -> dict[str, Any]:
     return {"entry_id": entry_id, "codes": code_of, "token": token}
 
 
+# The pictures docs/payments.md shows (copied with PREPAID_DOCS_IMAGES=1).
+DOC_SHOTS = {"1-topup-qr-en.png": "topup-qr.png", "4-topup-paid-zh.png": "topup-paid-zh.png"}
+
+
 def _shot(page: Any, name: str) -> None:
-    page.locator("#ha-launch-screen").wait_for(state="detached", timeout=30000)
-    page.screenshot(path=str(SHOTS / name))
+    shot(page, SHOTS / name, doc_name=DOC_SHOTS.get(name))
 
 
 def _balance(config_dir: Path, code: str) -> int:
