@@ -87,6 +87,29 @@ export abstract class PrepaidCard<T> extends LitElement {
     return 3;
   }
 
+  /** The scrim and panel of the cards' dialogs (recharge/refund, top up). */
+  static dialogStyles = css`
+      .scrim {
+        position: fixed;
+        inset: 0;
+        z-index: 20;
+        background: rgba(0, 0, 0, 0.45);
+        display: flex;
+        align-items: center;
+        justify-content: center;
+      }
+      .panel {
+        display: flex;
+        flex-direction: column;
+        gap: 12px;
+        width: min(420px, 94vw);
+        padding: 20px;
+        border-radius: 12px;
+        background: var(--card-background-color, #fff);
+        color: var(--primary-text-color, #212121);
+      }
+  `;
+
   static baseStyles = css`
     :host {
       display: block;

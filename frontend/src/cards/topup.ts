@@ -204,26 +204,8 @@ export class PrepaidTopup extends LitElement {
 
   static styles = [
     PrepaidCard.baseStyles,
+    PrepaidCard.dialogStyles,
     css`
-      .scrim {
-        position: fixed;
-        inset: 0;
-        z-index: 20;
-        background: rgba(0, 0, 0, 0.45);
-        display: flex;
-        align-items: center;
-        justify-content: center;
-      }
-      .panel {
-        display: flex;
-        flex-direction: column;
-        gap: 12px;
-        width: min(420px, 94vw);
-        padding: 20px;
-        border-radius: 12px;
-        background: var(--card-background-color, #fff);
-        color: var(--primary-text-color, #212121);
-      }
       form,
       label {
         display: flex;
