@@ -21,13 +21,15 @@ import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 
 from tests.browser.driver import chromium_path, launch, wait_for_frontend  # noqa: E402
 from tests.browser.ha_instance import OWNER, HaInstance  # noqa: E402
@@ -132,15 +134,15 @@ def step3_open_account(walk: Walk) -> None:
     page.get_by_role("textbox", name="Tenant").fill(TENANT)
     page.get_by_role("textbox", name="Room").fill(ROOM)
     walk.shot("step3-form")
-    meters = page.get_by_label("Meters")
-    meters.first.click()
+    # A multiple choice drawn as a "Meters" button that opens a searchable list. Room 101 has
+    # only an electricity meter: the simulated building's water meters are in rooms 401-408.
+    walk.button("Meters").click()
+    page.wait_for_timeout(800)
+    page.keyboard.type("Room 101")
     page.wait_for_timeout(800)
     walk.shot("step3-meter-picker")
-    for title in ("Room 101 electricity", "Room 101 water"):
-        page.get_by_role("option", name=re.compile(title)).first.click()
-        page.wait_for_timeout(500)
-    page.keyboard.press("Escape")
-    page.wait_for_timeout(500)
+    page.get_by_text("Room 101 electricity (Room 101)").last.click()
+    page.wait_for_timeout(800)
     walk.shot("step3-form-filled")
     walk.button("Submit").click()
     page.wait_for_timeout(3000)
@@ -231,15 +233,15 @@ def step7_cut_and_restore(walk: Walk) -> None:
     walk.shot("step7-refund-dialog")
     dialog.locator("button.confirm").click()
     started = time.monotonic()
-    card.locator(".pill.supply:not(.on)").wait_for(timeout=90000)
+    card.locator(".pill.supply", has_text="Supply off").wait_for(timeout=90000)
     print(f"cut_seen_after_s={time.monotonic() - started:.1f}")
     page.wait_for_timeout(1000)
     walk.shot("step7-cut")
     walk.button("Recharge", card).click()
-    dialog.get_by_label(re.compile("Amount")).fill("50")
+    dialog.get_by_label(re.compile("Amount")).fill("100")
     dialog.locator("button.confirm").click()
     started = time.monotonic()
-    card.locator(".pill.supply.on").wait_for(timeout=60000)
+    card.locator(".pill.supply", has_text="Supply on").wait_for(timeout=60000)
     print(f"restore_seen_after_s={time.monotonic() - started:.1f}")
     page.wait_for_timeout(1000)
     walk.shot("step7-restored")
@@ -250,15 +252,15 @@ def chinese(walk: Walk) -> None:
     page = walk.page
     walk.go("/profile/general")
     walk.shot("zh-profile")
-    asyncio.run(
-        walk.ha.ws_result(
-            {
-                "type": "frontend/set_user_data",
-                "key": "language",
-                "value": {"language": "zh-Hans", "number_format": "language"},
-            }
-        )
-    )
+    # What the profile's Language picker stores; set over the websocket from another thread
+    # (Playwright's sync API owns this one's event loop).
+    message = {
+        "type": "frontend/set_user_data",
+        "key": "language",
+        "value": {"language": "zh-Hans", "number_format": "language"},
+    }
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, walk.ha.ws_result(message)).result()
     walk.go("/prepaid-utility/rooms")
     page.locator("prepaid-utility-rooms-card .tile").first.wait_for(timeout=60000)
     walk.shot("zh-dashboard")
@@ -280,7 +282,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--out", type=Path, default=Path("/tmp/walk"))
+    # Under the repository: scripts/run runs in a chroot whose /tmp is not the host's.
+    parser.add_argument("--out", type=Path, default=REPO / "test-output" / "walk")
     parser.add_argument("--billing-s", type=float, default=65.0, help="how long to watch billing")
     parser.add_argument("--keep", action="store_true", help="keep the config folder")
     args = parser.parse_args()
