@@ -245,6 +245,14 @@ def step7_cut_and_restore(walk: Walk) -> None:
     print(f"restore_seen_after_s={time.monotonic() - started:.1f}")
     page.wait_for_timeout(1000)
     walk.shot("step7-restored")
+    shown = card.locator(".big").inner_text()
+    card.page.locator("prepaid-utility-account-dialog").get_by_role("button", name="Close").or_(
+        card.page.locator("prepaid-utility-account-dialog .close")
+    ).first.click()
+    started = time.monotonic()
+    _tile(walk).locator(".balance", has_text=shown).wait_for(timeout=30000)
+    print(f"tile_caught_up_after_s={time.monotonic() - started:.1f} tile_balance={shown!r}")
+    walk.shot("step7-tile")
 
 
 def chinese(walk: Walk) -> None:
