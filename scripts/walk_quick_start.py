@@ -1,6 +1,6 @@
 """Walk the quick start (docs/quick-start.md) as a new user, by clicking, in headless Chromium.
 
-    scripts/run python scripts/walk_quick_start.py [--out /tmp/walk] [--keep]
+    scripts/run python scripts/walk_quick_start.py [--out DIR] [--keep] [--docs-images]
 
 A fresh Home Assistant (its own config folder and a free port, never 8123) with only its owner
 onboarded, then each step of the page through the UI: add the integration (a simulated building),
@@ -34,6 +34,12 @@ sys.path.insert(0, str(REPO))
 from tests.browser.driver import chromium_path, launch, wait_for_frontend  # noqa: E402
 from tests.browser.ha_instance import OWNER, HaInstance  # noqa: E402
 
+# Walk pictures the quick start shows, copied to docs/images/ only with --docs-images (look at
+# them before committing).
+DOC_SHOTS = {
+    "step3-meter-picker": "quick-start-open-account.png",
+    "step7-cut": "quick-start-cut.png",
+}
 TENANT = "Li Wei"
 ROOM = "101"
 
@@ -41,11 +47,12 @@ ROOM = "101"
 class Walk:
     """The browser page, the Home Assistant it talks to, and where the pictures go."""
 
-    def __init__(self, page: Page, ha: HaInstance, out: Path) -> None:
+    def __init__(self, page: Page, ha: HaInstance, out: Path, docs_images: bool) -> None:
         """Keep the page, the instance and the output folder."""
         self.page = page
         self.ha = ha
         self.out = out
+        self.docs_images = docs_images
         self.number = 0
 
     def shot(self, name: str) -> Path:
@@ -55,6 +62,8 @@ class Walk:
         self.page.wait_for_timeout(600)
         self.page.screenshot(path=str(path))
         print(f"shot={path}")
+        if self.docs_images and name in DOC_SHOTS:
+            shutil.copyfile(path, REPO / "docs" / "images" / DOC_SHOTS[name])
         return path
 
     def go(self, path: str) -> None:
@@ -294,6 +303,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "test-output" / "walk")
     parser.add_argument("--billing-s", type=float, default=65.0, help="how long to watch billing")
     parser.add_argument("--keep", action="store_true", help="keep the config folder")
+    parser.add_argument(
+        "--docs-images", action="store_true", help="also copy the pictures docs/ shows"
+    )
     args = parser.parse_args()
     chromium = chromium_path()
     if not chromium:
@@ -310,7 +322,7 @@ def main() -> None:
         with sync_playwright() as pw:
             browser = launch(pw, chromium)
             page = browser.new_page(viewport={"width": 1280, "height": 860})
-            walk = Walk(page, ha, args.out)
+            walk = Walk(page, ha, args.out, args.docs_images)
             try:
                 login(walk, *OWNER)
                 for step in (
