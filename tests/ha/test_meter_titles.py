@@ -58,6 +58,11 @@ async def test_simulated_meters_are_titled_by_room(hass: HomeAssistant, building
     assert meters["1"].title == "Room 101 electricity"
     water = next(s for s in meters.values() if s.title.endswith(" water"))
     assert water.title == f"{water.data[CONF_ROOM]} water"
+    # A flat has both meters: the quick start's Room 101 pays for its electricity and water.
+    rooms_with_water = {s.data[CONF_ROOM] for s in meters.values() if s.title.endswith(" water")}
+    print(f"water_rooms={sorted(rooms_with_water)}")
+    assert meters["33"].title == "Room 101 water"
+    assert rooms_with_water == {f"Room 1{n:02d}" for n in range(1, 9)}
     # The device drops the room its area already names, so entity ids keep one room in them.
     first = _device(hass, entry, meters["1"].subentry_id)
     assert (first.name, first.area_id) == ("Electricity", "room_101")

@@ -71,13 +71,22 @@ def _meter_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def simulated_meters(preset: str, templates: dict[Medium, str]) -> list[ConfigSubentryData]:
-    """Return one meter subentry per simulated meter of a preset, titled by its room."""
+    """Return one meter subentry per simulated meter of a preset, titled by its room.
+
+    The n-th water meter is in the n-th room, beside that room's electricity meter: a flat has
+    both, as the quick start and the demo tenants expect ("Room 101 water", not "Room 403").
+    """
     meters: list[ConfigSubentryData] = []
+    water = 0
     for layout in PRESETS[preset]:
         for kind, first, last in layout:
             profile = PROFILES[kind]
             for unit in range(first, last + 1):
-                room = f"Room {(unit - 1) // 10 + 1}{(unit - 1) % 10 + 1:02d}"
+                place = unit
+                if profile.medium is Medium.WATER:
+                    water += 1
+                    place = water
+                room = f"Room {(place - 1) // 10 + 1}{(place - 1) % 10 + 1:02d}"
                 data: dict[str, Any] = {
                     CONF_PROFILE: kind,
                     CONF_ADDRESS: unit,
