@@ -307,6 +307,16 @@ async def test_scan_a_cjt188_converter_finds_its_lone_meter_by_broadcast(
         await hass.async_block_till_done()
         entry = hass.config_entries.async_get_entry(entry.entry_id)
         assert _meters(entry) == {"00000000000007": "cjt188_water"}
+
+        # The converter goes away: the scan says the gateway is offline, not "nothing found".
+        await building.stop()
+        form = await _scan_form(hass, entry)
+        result = await _run(hass, form["flow_id"], "", "")
+        assert result["type"] is FlowResultType.ABORT, result
+        assert result["reason"] == "scan_gateway_offline"
+        assert _meters(hass.config_entries.async_get_entry(entry.entry_id)) == {
+            "00000000000007": "cjt188_water"
+        }
         await entry.runtime_data.hub.close()
         await hass.config_entries.async_unload(entry.entry_id)
     finally:
