@@ -171,9 +171,34 @@ async def test_scan_a_modbus_bus_lists_models_and_adds_the_chosen(hass: HomeAssi
             assert result["errors"] == {"base": error}
         assert _meters(hass.config_entries.async_get_entry(entry.entry_id)) == before
 
+        # Another form adds meter 3 while the list is open: picking it too adds nothing.
+        other = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, SUBENTRY_METER), context={"source": config_entries.SOURCE_USER}
+        )
+        other = await hass.config_entries.subentries.async_configure(
+            other["flow_id"], {"next_step_id": "modbus"}
+        )
+        other = await hass.config_entries.subentries.async_configure(
+            other["flow_id"],
+            {CONF_NAME: "Flat 3", CONF_ROOM: "3", CONF_PROFILE: "eastron_sdm72v2", CONF_ADDRESS: 3},
+        )
+        other = await hass.config_entries.subentries.async_configure(
+            other["flow_id"], {"breaker_a": 40}
+        )
+        assert other["type"] is FlowResultType.CREATE_ENTRY, other
+        await hass.async_block_till_done()
+        before = _meters(hass.config_entries.async_get_entry(entry.entry_id))
         result = await hass.config_entries.subentries.async_configure(
-            form["flow_id"],
-            {CONF_FOUND: ["1|eastron_sdm120", "2|eastron_sdm230", "3|eastron_sdm72v2"]},
+            form["flow_id"], {CONF_FOUND: ["1|eastron_sdm120", "3|eastron_sdm72v2"]}
+        )
+        assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "already_configured")
+        assert _meters(hass.config_entries.async_get_entry(entry.entry_id)) == before
+
+        form = await _scan_form(hass, entry)
+        result = await _run(hass, form["flow_id"], 1, 6)
+        assert set(_options(result)) == {"1|eastron_sdm120", "2|eastron_sdm230", "2|eastron_sdm120"}
+        result = await hass.config_entries.subentries.async_configure(
+            form["flow_id"], {CONF_FOUND: ["1|eastron_sdm120", "2|eastron_sdm230"]}
         )
         assert result["type"] is FlowResultType.CREATE_ENTRY, result
         await hass.async_block_till_done()
@@ -307,6 +332,16 @@ async def test_scan_a_cjt188_converter_finds_its_lone_meter_by_broadcast(
         await hass.async_block_till_done()
         entry = hass.config_entries.async_get_entry(entry.entry_id)
         assert _meters(entry) == {"00000000000007": "cjt188_water"}
+
+        # The converter goes away: the scan says the gateway is offline, not "nothing found".
+        await building.stop()
+        form = await _scan_form(hass, entry)
+        result = await _run(hass, form["flow_id"], "", "")
+        assert result["type"] is FlowResultType.ABORT, result
+        assert result["reason"] == "scan_gateway_offline"
+        assert _meters(hass.config_entries.async_get_entry(entry.entry_id)) == {
+            "00000000000007": "cjt188_water"
+        }
         await entry.runtime_data.hub.close()
         await hass.config_entries.async_unload(entry.entry_id)
     finally:

@@ -103,14 +103,12 @@ def _frame_address(protocol: str, text: str) -> int:
 
 def scan_range(protocol: str, user_input: dict[str, Any]) -> tuple[list[int], dict[str, str]]:
     """Return the addresses to probe, or the form errors of the range."""
-    first_in = user_input.get(CONF_SCAN_FIRST)
-    last_in = user_input.get(CONF_SCAN_LAST)
     if protocol == "modbus":
-        first, last = int(first_in or 0), int(last_in or 0)
-        if not 1 <= first <= MAX_MODBUS_ADDRESS or not 1 <= last <= MAX_MODBUS_ADDRESS:
-            return [], {"base": "scan_range_invalid"}
+        # Both boxes are required and bounded to 1..MAX_MODBUS_ADDRESS by the schema.
+        first, last = int(user_input[CONF_SCAN_FIRST]), int(user_input[CONF_SCAN_LAST])
     else:
-        first_text, last_text = str(first_in or "").strip(), str(last_in or "").strip()
+        first_text = str(user_input.get(CONF_SCAN_FIRST) or "").strip()
+        last_text = str(user_input.get(CONF_SCAN_LAST) or "").strip()
         if not first_text and not last_text:
             return [], {}  # the broadcast alone
         try:
@@ -129,6 +127,7 @@ class MeterScanSteps(ConfigSubentryFlow):
     """The scan steps of the meter subentry flow (a mixin of ``MeterSubentryFlow``)."""
 
     _scan_addresses: list[int]
+    _scan_hub: ModbusHub | FrameHub[Any]  # the bus that was up when the scan was asked for
     _scan_task: asyncio.Task[list[Found]] | None = None
     _scan_found: list[Found]
     _scan_ambiguous: bool = False  # several frame meters answered the broadcast
@@ -150,13 +149,12 @@ class MeterScanSteps(ConfigSubentryFlow):
         if user_input is not None:
             entry = self._get_entry()
             addresses, errors = scan_range(protocol, user_input)
-            if not errors and (
-                entry.state is not ConfigEntryState.LOADED
-                or getattr(getattr(entry, "runtime_data", None), "hub", None) is None
-            ):
+            hub = getattr(getattr(entry, "runtime_data", None), "hub", None)
+            if not errors and (entry.state is not ConfigEntryState.LOADED or hub is None):
                 errors = {"base": "gateway_not_loaded"}
-            if not errors:
+            if not errors and hub is not None:
                 self._scan_addresses = addresses
+                self._scan_hub = hub
                 self._scan_task = None
                 return await self.async_step_scan_run()
         defaults = user_input or {}
@@ -215,24 +213,21 @@ class MeterScanSteps(ConfigSubentryFlow):
         return self.async_abort(reason="scan_gateway_offline")
 
     async def _scan(self) -> list[Found]:
-        hub = self._get_entry().runtime_data.hub
-        protocol = self._protocol()
+        # The gateway's protocol decided which hub it built, so the hub's type says
+        # which scan to run; only the frame protocols share one hub type.
+        hub = self._scan_hub
 
         def progress(share: float) -> None:
             self.async_update_progress(min(share, 1.0))
 
-        if protocol == "modbus":
-            if not isinstance(hub, ModbusHub):
-                raise BusUnavailable("the gateway has no Modbus bus")
+        if isinstance(hub, ModbusHub):
             hits = await scan_bus(hub, self._scan_addresses, progress)
             return [
                 Found(str(hit.device_id), hit.candidates or (hit.profile_key,), hit.serial)
                 for hit in hits
                 if hit.profile_key is not None
             ]
-        if not isinstance(hub, FrameHub):
-            raise BusUnavailable("the gateway has no DL/T 645 / CJ/T 188 bus")
-        if protocol == "dlt645":
+        if self._protocol() == "dlt645":
             scan = await scan_dlt645(hub, self._scan_addresses, progress=progress)
         else:
             scan = await scan_cjt188(hub, self._scan_addresses, progress=progress)
