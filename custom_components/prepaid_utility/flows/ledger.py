@@ -33,9 +33,10 @@ def detail_option_field(current: Mapping[str, Any]) -> dict[Any, Any]:
 
 
 def detail_option(user_input: Mapping[str, Any], options: dict[str, Any]) -> dict[str, str]:
-    """Copy the detail age into ``options``; return form errors (nothing copied on error)."""
-    if CONF_USAGE_DETAIL_MONTHS not in user_input:
-        return {}
+    """Copy the detail age into ``options``; return form errors (nothing copied on error).
+
+    The field is required with a default, so the submitted form always carries it.
+    """
     value = user_input[CONF_USAGE_DETAIL_MONTHS]
     if (
         isinstance(value, bool)
