@@ -50,7 +50,7 @@ from ..meters.frame_meters import FRAME_PROFILES
 from ..meters.framebus import FrameHub
 from ..meters.hub import ModbusHub
 from ..meters.profiles import PROFILES
-from ..meters.reading import BusUnavailable, Medium, MeterError
+from ..meters.reading import Medium, MeterError
 from ..meters.scan import scan_bus, scan_cjt188, scan_dlt645
 from .fields import number
 
@@ -231,8 +231,6 @@ class MeterScanSteps(ConfigSubentryFlow):
             scan = await scan_dlt645(hub, self._scan_addresses, progress=progress)
         else:
             scan = await scan_cjt188(hub, self._scan_addresses, progress=progress)
-        if not hub.connected and not scan.hits:
-            raise BusUnavailable("the gateway did not answer during the scan")
         self._scan_ambiguous = scan.ambiguous_broadcast
         return [Found(hit.address, (hit.profile_key,), hit.address) for hit in scan.hits]
 
