@@ -5,8 +5,8 @@ Rules (each test below can fail on its own):
   ``billing/`` only the standard library, ``ledger/`` only ``billing/`` and SQLAlchemy,
   ``meters/`` only pymodbus / pyserial, ``payments/`` only cryptography;
 - nothing outside ``ledger/`` imports SQLAlchemy or ``ledger.schema``;
-- the feature packages form one chain, each importing only the core, ``const``, ``events`` and
-  the features to its left;
+- the feature packages form one chain, each importing only the core, ``const``, ``events``,
+  ``repair_issues`` and the features to its left;
 - ``flows/`` and ``actions/`` import neither each other nor a platform;
 - no feature imports a platform, ``coordinator`` or ``entity``;
 - no module imports the package's ``__init__``, and no import cycle runs between modules.
@@ -24,7 +24,7 @@ ROOT = Path(__file__).parent.parent / "custom_components" / "prepaid_utility"
 
 CORE = ("billing", "ledger", "meters", "payments")
 CHAIN = ("gateway", "accounts", "tariffs", "supply", "usage", "money", "statements")
-SHARED = ("const", "events")
+SHARED = ("const", "events", "repair_issues")
 PLATFORMS = ("sensor", "binary_sensor", "switch", "valve", "select", "button")
 CORE_THIRD_PARTY = {
     "billing": set(),

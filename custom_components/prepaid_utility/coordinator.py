@@ -31,7 +31,6 @@ from .const import (
     DOMAIN,
     BillingMode,
     GatewayType,
-    learn_more_url,
 )
 from .gateway.bus import AnyHub
 from .gateway.lease import GatewayLease
@@ -56,6 +55,7 @@ from .money.ledger_runtime import currency_exponent
 from .money.meter_balance_check import MeterBalanceCheck
 from .money.payments import PaymentOrders
 from .money.topups import TopUps
+from .repair_issues import raise_issue
 from .supply.emergency_credit import EmergencyCredit
 from .supply.overrides import OverrideStore
 from .supply.supervisor import AccountState, AccountSupervisor
@@ -407,14 +407,12 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
         if isinstance(error, MeterMisconfigured):
             # Retrying cannot help: the address or the model is wrong. A person must look.
             setup = self.meters[key]
-            ir.async_create_issue(
+            raise_issue(
                 self.hass,
-                DOMAIN,
                 self._issue_id(key),
                 is_fixable=False,
                 severity=ir.IssueSeverity.ERROR,
                 translation_key="meter_misconfigured",
-                learn_more_url=learn_more_url("meter_misconfigured"),
                 translation_placeholders={
                     "meter": setup.name,
                     "room": setup.room,

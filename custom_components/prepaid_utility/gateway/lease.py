@@ -25,9 +25,10 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
 
 from ..billing.errors import PrepaidError
-from ..const import CONF_GATEWAY_TYPE, DOMAIN, GatewayType, learn_more_url
+from ..const import CONF_GATEWAY_TYPE, DOMAIN, GatewayType
 from ..ledger import AsyncLedgerStore, SQLAlchemyError
 from ..ledger.leases import Claimant, Lease
+from ..repair_issues import raise_issue
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -120,14 +121,12 @@ class GatewayLease:
         if other is None:
             ir.async_delete_issue(self.hass, DOMAIN, shared_issue_id(self.entry_id))
             return
-        ir.async_create_issue(
+        raise_issue(
             self.hass,
-            DOMAIN,
             shared_issue_id(self.entry_id),
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
             translation_key="gateway_shared",
-            learn_more_url=learn_more_url("gateway_shared"),
             translation_placeholders={
                 "gateway": self.title,
                 "other": other,

@@ -15,7 +15,8 @@ from typing import Final
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from ..const import DOMAIN, learn_more_url
+from ..const import DOMAIN
+from ..repair_issues import raise_issue
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -62,14 +63,12 @@ class GatewayWatch:
         silent = now - self.silent_since
         if not self.raised and silent >= self.limit:
             self.raised = True
-            ir.async_create_issue(
+            raise_issue(
                 self.hass,
-                DOMAIN,
                 unreachable_issue_id(self.entry_id),
                 is_fixable=False,
                 severity=ir.IssueSeverity.ERROR,
                 translation_key="gateway_silent",
-                learn_more_url=learn_more_url("gateway_silent"),
                 translation_placeholders={
                     "gateway": self.title,
                     "minutes": str(int(silent.total_seconds() // 60)),

@@ -23,12 +23,13 @@ from ..billing.engine import CounterReading, MeterSpec, TouFallback
 from ..billing.errors import PrepaidError
 from ..billing.quantity import UtilityKind
 from ..billing.schedule import TouPeriod
-from ..const import DOMAIN, learn_more_url
+from ..const import DOMAIN
 from ..events import EVENT_METER_QUARANTINED, MeterQuarantined
 from ..gateway.meter_factory import MeterSetup
 from ..ledger import AsyncLedgerStore, LedgerStore
 from ..ledger.metering import CycleResult
 from ..meters.reading import MeterReading
+from ..repair_issues import raise_issue
 from ..tariffs.runtime import GatewayTariffs
 
 _LOGGER = logging.getLogger(__name__)
@@ -147,16 +148,14 @@ class GatewayBilling:
         for key in now_quarantined - self._quarantined:
             setup = self.meters[key]
             status = result.statuses[key]
-            ir.async_create_issue(
+            raise_issue(
                 self.hass,
-                DOMAIN,
                 f"quarantined_{key}",
                 # Fixable: the repair records a replaced meter (meter_replacement.py, repairs.py).
                 is_fixable=True,
                 data={"entry_id": self.entry_id, "meter_id": key},
                 severity=ir.IssueSeverity.WARNING,
                 translation_key="meter_quarantined",
-                learn_more_url=learn_more_url("meter_quarantined"),
                 translation_placeholders={
                     "meter": setup.name,
                     "room": setup.room,
@@ -193,14 +192,12 @@ class GatewayBilling:
                 continue
             self._tou_fallbacks[key] = reason
             setup = self.meters[key]
-            ir.async_create_issue(
+            raise_issue(
                 self.hass,
-                DOMAIN,
                 f"tou_fallback_{key}",
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
                 translation_key=f"tou_fallback_{reason.value}",
-                learn_more_url=learn_more_url(f"tou_fallback_{reason.value}"),
                 translation_placeholders={"meter": setup.name, "room": setup.room},
             )
         # A repair raised before a restart or reload is not in memory: the first good reading
@@ -216,14 +213,12 @@ class GatewayBilling:
                 continue
             self._tou_mismatches[key] = periods
             setup = self.meters[key]
-            ir.async_create_issue(
+            raise_issue(
                 self.hass,
-                DOMAIN,
                 f"tou_mismatch_{key}",
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
                 translation_key="tou_mismatch",
-                learn_more_url=learn_more_url("tou_mismatch"),
                 translation_placeholders={
                     "meter": setup.name,
                     "room": setup.room,

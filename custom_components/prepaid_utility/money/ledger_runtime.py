@@ -25,7 +25,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
 
 from ..billing.errors import LedgerUnavailable, SchemaTooNew
-from ..const import DEFAULT_USAGE_DETAIL_MONTHS, DOMAIN, learn_more_url
+from ..const import DEFAULT_USAGE_DETAIL_MONTHS, DOMAIN
 from ..ledger import (
     AsyncLedgerStore,
     DatabaseError,
@@ -35,6 +35,7 @@ from ..ledger import (
 )
 from ..ledger.database import sqlite_url
 from ..ledger.location import InvalidLocation, display_url, engine_url, login_refused
+from ..repair_issues import raise_issue
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -208,15 +209,13 @@ async def _open(hass: HomeAssistant, url: str) -> AsyncLedgerStore:
 
 
 def _raise_issue(hass: HomeAssistant, key: str, path: str, detail: str) -> None:
-    ir.async_create_issue(
+    raise_issue(
         hass,
-        DOMAIN,
         key,
         is_fixable=False,
         is_persistent=False,
         severity=ir.IssueSeverity.CRITICAL,
         translation_key=key,
-        learn_more_url=learn_more_url(key),
         translation_placeholders={"path": path, "detail": detail},
     )
 

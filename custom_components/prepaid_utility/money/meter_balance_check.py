@@ -22,9 +22,10 @@ from homeassistant.helpers import issue_registry as ir
 from ..accounts.setup import AccountSetup
 from ..billing.money import format_money, parse_price
 from ..billing.quantity import UtilityKind
-from ..const import CONF_BILLING_MODE, DOMAIN, BillingMode, learn_more_url
+from ..const import CONF_BILLING_MODE, DOMAIN, BillingMode
 from ..gateway.meter_factory import MeterSetup
 from ..meters.reading import MeterReading
+from ..repair_issues import raise_issue
 from ..tariffs.prices import current_price
 
 ISSUE_KEY = "meter_balance_mismatch"
@@ -104,13 +105,11 @@ class MeterBalanceCheck:
                 continue
             # The issue shows today's figures, not those of when it was raised.
             self._open[meter_id] = placeholders
-            ir.async_create_issue(
+            raise_issue(
                 self.hass,
-                DOMAIN,
                 self.issue_id(meter_id),
                 is_fixable=False,
                 severity=ir.IssueSeverity.WARNING,
                 translation_key=ISSUE_KEY,
-                learn_more_url=learn_more_url(ISSUE_KEY),
                 translation_placeholders=placeholders,
             )

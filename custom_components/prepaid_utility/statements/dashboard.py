@@ -28,7 +28,8 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util.hass_dict import HassKey
 
-from ..const import DOMAIN, learn_more_url
+from ..const import DOMAIN
+from ..repair_issues import raise_issue
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -56,15 +57,13 @@ def async_offer_dashboard(hass: HomeAssistant) -> None:
     if dashboard_exists(hass):
         ir.async_delete_issue(hass, DOMAIN, OFFER_ISSUE)
         return
-    ir.async_create_issue(
+    raise_issue(
         hass,
-        DOMAIN,
         OFFER_ISSUE,
         is_fixable=True,
         is_persistent=False,
         severity=ir.IssueSeverity.WARNING,
         translation_key=OFFER_ISSUE,
-        learn_more_url=learn_more_url(OFFER_ISSUE),
     )
 
 

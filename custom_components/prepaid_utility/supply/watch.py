@@ -26,8 +26,9 @@ from decimal import Decimal
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from ..const import DOMAIN, learn_more_url
+from ..const import DOMAIN
 from ..meters.reading import Medium, SupplyState
+from ..repair_issues import raise_issue
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -92,14 +93,12 @@ class SupplyWatch:
         self.forced[meter] = wanted
         name, room = self.names.get(meter, (meter, ""))
         _LOGGER.warning("%s reads %s, which nobody asked for: putting it back", name, observed)
-        ir.async_create_issue(
+        raise_issue(
             self.hass,
-            DOMAIN,
             forced_issue_id(meter),
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
             translation_key="supply_forced",
-            learn_more_url=learn_more_url("supply_forced"),
             translation_placeholders={
                 "meter": name,
                 "room": room,
@@ -128,14 +127,12 @@ class SupplyWatch:
             self.raised.add(meter)
             name, room = self.names.get(meter, (meter, ""))
             _LOGGER.error("%s does not follow the supply command after %d tries", name, count)
-            ir.async_create_issue(
+            raise_issue(
                 self.hass,
-                DOMAIN,
                 not_obeying_issue_id(meter),
                 is_fixable=False,
                 severity=ir.IssueSeverity.ERROR,
                 translation_key="supply_not_obeying",
-                learn_more_url=learn_more_url("supply_not_obeying"),
                 translation_placeholders={
                     "meter": name,
                     "room": room,
@@ -186,14 +183,12 @@ class SupplyWatch:
                     self.bypassed.add(meter)
                     name, room = self.names.get(meter, (meter, ""))
                     _LOGGER.error("%s counts %s while its supply is cut", name, used)
-                    ir.async_create_issue(
+                    raise_issue(
                         self.hass,
-                        DOMAIN,
                         bypass_issue_id(meter),
                         is_fixable=False,
                         severity=ir.IssueSeverity.ERROR,
                         translation_key="supply_bypassed",
-                        learn_more_url=learn_more_url("supply_bypassed"),
                         translation_placeholders={"meter": name, "room": room, "used": str(used)},
                     )
                 continue
