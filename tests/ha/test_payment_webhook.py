@@ -406,3 +406,49 @@ async def test_a_closed_accounts_order_credits_nothing(
     print(f"closed_account_deliveries={len(results)} credited=0")
     assert results == [(410, "account_closed")] * 3
     assert await ledger.balance(code) == before
+
+
+async def test_finished_orders_are_forgotten_after_a_month_pending_ones_never(
+    hass: HomeAssistant, mixed_building: Any, hass_client_no_auth: Any
+) -> None:
+    """The orders file stays the size of a month's top-ups; the ledger keeps the money."""
+    entry = mixed_building
+    await async_setup_component(hass, "webhook", {})
+    code, device_id = await _setup(hass, entry)
+    orders = entry.runtime_data.orders
+    ledger = entry.runtime_data.ledger
+    secret = entry.data[CONF_WEBHOOK_SECRET]
+    client = await hass_client_no_auth()
+    paid = await _order(hass, device_id, "OLD-PAID", "10.00")
+    await _order(hass, device_id, "STILL-OPEN", "20.00")
+
+    async def deliver(order_id: str, amount: str) -> tuple[int, str]:
+        body = _body(order_id, amount)
+        headers = {SIGNATURE_HEADER: sign(secret, int(time.time()), body)}
+        resp = await client.post(paid["webhook_path"], data=body, headers=headers)
+        return resp.status, (await resp.json())["result"]
+
+    assert await deliver("OLD-PAID", "10.00") == (200, "credited")
+    order = orders.get("OLD-PAID")
+    assert order is not None
+    assert order.state == "paid"
+    assert order.paid_key == "order:OLD-PAID"
+    balance = await ledger.balance(code)
+    # Asking again for a paid order with the same figures is no conflict; other figures are.
+    assert (await _order(hass, device_id, "OLD-PAID", "10.00"))["created"] is False
+    with pytest.raises(ServiceValidationError):
+        await _order(hass, device_id, "OLD-PAID", "11.00")
+    later = 0.0
+    orders.clock = lambda: time.time() + later
+    later = 29 * 86400
+    assert await deliver("OLD-PAID", "10.00") == (200, "duplicate")  # a provider's late retry
+    later = 31 * 86400
+    await _order(hass, device_id, "NEW-1", "5.00")  # any save prunes
+    kept = sorted(o.order_id for o in orders.all())
+    print(f"orders_kept={kept} pruned=1")
+    assert kept == ["NEW-1", "STILL-OPEN"]
+    assert await deliver("OLD-PAID", "10.00") == (404, "unknown_order")
+    assert await ledger.balance(code) == balance
+    # What was saved is what a restart reads.
+    await orders.async_load()
+    assert sorted(o.order_id for o in orders.all()) == kept

@@ -15,7 +15,8 @@ import json
 import logging
 import secrets
 import time
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from aiohttp import web
@@ -40,6 +41,11 @@ _LOGGER = logging.getLogger(__name__)
 CONF_WEBHOOK_ID = "webhook_id"
 CONF_WEBHOOK_SECRET = "webhook_secret"  # noqa: S105  # the option key, not a secret
 STORAGE_VERSION = 1
+# A finished order (paid, closed, expired, failed) stays this long: longer than any provider
+# retries its notification (WeChat Pay and Alipay about a day, Stripe three days), so a late
+# duplicate still finds its order. Then it goes; the ledger's keyed entry is the record of the
+# money, and the storage file (rewritten at every order) stays the size of a month's top-ups.
+FINISHED_ORDER_KEPT_S = 30 * 86400
 
 
 class OrderState:
@@ -74,6 +80,7 @@ class Order:
     paid_key: str = ""  # the ledger key of the credit that paid it
     balance_minor: int | None = None  # the account's balance just after that credit
     user_id: str = ""  # who started it (a resident's top-up)
+    finished: float = 0.0  # when it left PENDING (the storage forgets it a while after)
 
     def as_data(self) -> dict[str, Any]:
         """Return what the storage file keeps (defaults left out)."""
@@ -108,6 +115,7 @@ class PaymentOrders:
         )
         self._orders: dict[str, Order] = {}
         self._dropped: dict[str, str] = {}  # order id -> account closed before it was paid
+        self.clock: Callable[[], float] = time.time  # when orders finish and are forgotten
 
     async def async_load(self) -> None:
         """Read the expected orders."""
@@ -116,6 +124,11 @@ class PaymentOrders:
             key: Order.from_data(key, value) for key, value in data.get("orders", {}).items()
         }
         self._dropped = {str(k): str(v) for k, v in data.get("dropped", {}).items()}
+        now = self.clock()
+        for key, order in self._orders.items():
+            if order.state != OrderState.PENDING and not order.finished:
+                # Finished before orders said when: counted from now, so none goes at once.
+                self._orders[key] = replace(order, finished=now)
 
     def dropped(self, order_id: str) -> bool:
         """Return True for an order dropped when its account closed (to be refunded)."""
@@ -123,7 +136,12 @@ class PaymentOrders:
 
     async def async_drop_account(self, account: str) -> int:
         """Stop expecting the orders of a closed account; return how many were dropped."""
-        gone = [o.order_id for o in self._orders.values() if o.account == account]
+        # Finished orders stay until pruned: a late duplicate of a paid one is refused as closed.
+        gone = [
+            o.order_id
+            for o in self._orders.values()
+            if o.account == account and o.state == OrderState.PENDING
+        ]
         for order_id in gone:
             del self._orders[order_id]
             self._dropped[order_id] = account
@@ -141,14 +159,26 @@ class PaymentOrders:
 
     async def async_put(self, order: Order) -> None:
         """Save a new order or a changed one (state, what the provider answered)."""
+        if order.state != OrderState.PENDING and not order.finished:
+            order = replace(order, finished=self.clock())
         self._orders[order.order_id] = order
         await self._save()
+
+    async def async_mark_paid(self, order_id: str, paid_key: str) -> None:
+        """Note that an order was credited (a replayed credit changes nothing)."""
+        order = self._orders.get(order_id)
+        if order is not None and order.state == OrderState.PENDING:
+            await self.async_put(replace(order, state=OrderState.PAID, paid_key=paid_key))
 
     async def async_expect(self, order: Order) -> bool:
         """Expect a payment; False if the order id exists (same data: fine; other: conflict)."""
         existing = self._orders.get(order.order_id)
         if existing is not None:
-            if existing != order:
+            if (existing.account, existing.amount_minor, existing.provider) != (
+                order.account,
+                order.amount_minor,
+                order.provider,
+            ):
                 raise LedgerConflict(
                     "order id already expects another payment",
                     key=order.order_id,
@@ -160,7 +190,17 @@ class PaymentOrders:
         await self._save()
         return True
 
+    def _prune(self, now: float) -> None:
+        old = [
+            o.order_id
+            for o in self._orders.values()
+            if o.state != OrderState.PENDING and now - o.finished > FINISHED_ORDER_KEPT_S
+        ]
+        for order_id in old:
+            del self._orders[order_id]
+
     async def _save(self) -> None:
+        self._prune(self.clock())
         await self._store.async_save(
             {
                 "orders": {o.order_id: o.as_data() for o in self._orders.values()},
@@ -307,6 +347,7 @@ class PaymentWebhook:
         except PrepaidError as err:
             _LOGGER.error("Payment for order %s not credited: %s", order.order_id, err)  # noqa: TRY400
             return _reply("unavailable", 503)
+        await self.orders.async_mark_paid(order.order_id, f"order:{order.order_id}")
         # Shared with the service: balances, supply restore and the recharged event.
         await async_after_recharge(
             self.hass,
