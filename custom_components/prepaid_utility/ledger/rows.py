@@ -71,9 +71,17 @@ def wallet_id(conn: Connection, code: str, *, lock: bool = False) -> int:
 
 
 def open_wallet_id(conn: Connection, code: str) -> int:
-    """Return a tenant account's id; refuse a closed one (money in after move-out is refused)."""
+    """Return a tenant account's id, locked; refuse a closed one (no money in after move-out).
+
+    Locked (after the open hour, the lock order) so that money arriving while a move-out settles
+    waits for it and then finds the account closed, instead of landing after the settlement read
+    the balance it refunds.
+    """
+    lock_hour(conn)
     row = conn.execute(
-        select(account.c.id, account.c.kind, account.c.closed).where(account.c.code == code)
+        select(account.c.id, account.c.kind, account.c.closed)
+        .where(account.c.code == code)
+        .with_for_update()
     ).first()
     if row is None or row.kind != "wallet":
         raise UnknownAccount("unknown account", account=code)

@@ -35,6 +35,7 @@ from .journal import (
     find_entry,
     from_us,
     payload_hash,
+    step,
 )
 from .rows import balance_of, insert_bill, lock_hour, require_positive, wallet_id
 from .schema import (
@@ -376,7 +377,12 @@ class ChargeOps(MoneyOps):
             for meter_id in held:
                 _, state, _ = metering.current_state(conn, meter_id)
                 metering.close_assignment(conn, meter_id, at, state.hwm_milli)
-            return balance_of(conn, wallet)
+            left = balance_of(conn, wallet)
+            step("move_out:settled")
+            # Closed in the transaction that read the balance: a recharge waiting on the wallet
+            # is refused, so what is refunded or billed below is the whole balance.
+            conn.execute(account.update().where(account.c.id == wallet).values(closed=True))
+            return left
 
         left = self._write(close)
         refunded = billed = 0
@@ -394,10 +400,6 @@ class ChargeOps(MoneyOps):
                 description="move-out",
             )
 
-        def mark_closed(conn: Connection) -> None:
-            conn.execute(account.update().where(account.c.code == account_code).values(closed=True))
-
-        self._write(mark_closed)
         return Settlement(refunded, billed, bill_id)
 
     def move_meter(

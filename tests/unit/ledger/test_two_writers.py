@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from custom_components.prepaid_utility.billing.engine import CounterReading
 from custom_components.prepaid_utility.billing.errors import (
+    AccountClosedError,
     InsufficientRefundable,
     OperationRefused,
 )
@@ -290,5 +291,34 @@ def test_move_out_waits_for_a_poll_of_its_meter(
     assert out_b.error is None
     # The poll's 5 kWh (300) came before the settlement: the refund is what was left.
     assert settled == 10_000 - 300
+    assert a.balance("A101") == 0
+    assert_sound(a)
+
+
+def test_a_recharge_during_a_move_out_is_refused_not_left_in_the_closed_account(
+    backend: Backend, pair: tuple[LedgerStore, LedgerStore]
+) -> None:
+    a, b = pair
+    setup_tenant(a, "A101", "e1", start="100")
+    a.recharge("A101", 10_000, "order-1")
+    t0 = a.clock()
+    out_a, out_b = Race("move_out:settled").run(
+        lambda: a.move_out("A101", t0 + timedelta(hours=1), [], "moveout-1"),
+        lambda: b.recharge("A101", 2_500, "order-late"),
+    )
+    settled = getattr(out_a.value, "refunded", None)
+    report(
+        "move_out_vs_recharge",
+        backend,
+        out_b,
+        refunded=settled,
+        b_refused=int(isinstance(out_b.error, AccountClosedError)),
+        balance_after=a.balance("A101"),
+    )
+    assert out_a.error is None
+    assert settled == 10_000
+    # The late payment waited for the settlement and found the account closed: the provider
+    # refunds the payer. Before, it landed after the refund and stayed in a closed account.
+    assert isinstance(out_b.error, AccountClosedError)
     assert a.balance("A101") == 0
     assert_sound(a)
