@@ -2,6 +2,7 @@
 import { css, html, nothing, svg } from "lit";
 import { state } from "lit/decorators.js";
 import { PrepaidCard } from "../base";
+import { choose } from "../controls";
 import { monthBars, monthName, shares, UNITS } from "../format";
 import type { Key } from "../i18n";
 import type { CardConfig, HomeAssistant, MonthlyResult } from "../types";
@@ -54,12 +55,18 @@ export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
       <div class="head">
         <h2>${title}</h2>
         <div class="controls">
-          <select class="kind" @change=${(e: Event) => (this.kind = (e.target as HTMLSelectElement).value as "water")}>
-            ${(["electricity", "water"] as const).map((k) => html`<option value=${k} ?selected=${k === this.kind}>${this.t(k)}</option>`)}
-          </select>
-          <select class="metric" @change=${(e: Event) => (this.metric = (e.target as HTMLSelectElement).value as "cost")}>
-            ${(["usage", "cost"] as const).map((m) => html`<option value=${m} ?selected=${m === this.metric}>${this.t(m)}</option>`)}
-          </select>
+          ${choose({
+            cls: "kind",
+            value: this.kind,
+            options: (["electricity", "water"] as const).map((k) => ({ value: k, label: this.t(k) })),
+            set: (v) => (this.kind = v as "water"),
+          })}
+          ${choose({
+            cls: "metric",
+            value: this.metric,
+            options: (["usage", "cost"] as const).map((m) => ({ value: m, label: this.t(m) })),
+            set: (v) => (this.metric = v as "cost"),
+          })}
         </div>
       </div>
       <div class="legend">
