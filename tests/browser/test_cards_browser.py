@@ -526,7 +526,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             # Account view with the monthly report, then finance.
             page.goto(f"{ha.base}/{DASHBOARD}/account")
             page.locator("prepaid-utility-account-card .big").wait_for(timeout=30000)
-            page.locator("prepaid-utility-reports-card svg").wait_for(timeout=30000)
+            page.locator("prepaid-utility-reports-card svg.chart").wait_for(timeout=30000)
             _shot(page, "5-account-and-report.png", full_page=True)
 
             # The month's statement from the account card: a signed link, a new tab.

@@ -207,7 +207,8 @@ def _top_up(page: Any, ha: HaInstance, card: Any, amount: str, shot: str) -> Non
     # Home Assistant's own controls (defined), not the browser's; the providers stay radios.
     tags = card.locator("prepaid-utility-topup").evaluate(
         "el => [...el.shadowRoot.querySelectorAll('ha-input, ha-button, button, input')]"
-        ".map(c => c.localName + (c.matches(':defined') ? '' : ':undefined') + ':' + (c.type || ''))"
+        ".map(c => c.localName + (c.matches(':defined') ? '' : ':undefined')"
+        " + ':' + (c.type || ''))"
     )
     assert {t.rsplit(":", 1)[0] for t in tags} == {"ha-input", "ha-button", "input"}, tags
     assert all(t == "input:radio" for t in tags if t.startswith("input:")), tags

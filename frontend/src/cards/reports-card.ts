@@ -73,7 +73,7 @@ export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
         <span><i class="this"></i>${this.t("this_year", { year: d.year })}: ${this.metric === "cost" ? this.money(totalThis.toFixed(2), d.currency) : `${this.qty(String(totalThis))} ${unit}`}</span>
         <span><i class="last"></i>${this.t("last_year", { year: d.year - 1 })}: ${this.metric === "cost" ? this.money(totalLast.toFixed(2), d.currency) : `${this.qty(String(totalLast))} ${unit}`}</span>
       </div>
-      <svg viewBox="0 0 ${w} ${h + 20}" role="img" aria-label=${title}>
+      <svg class="chart" viewBox="0 0 ${w} ${h + 20}" role="img" aria-label=${title}>
         ${bars.map((b, i) => {
           const x = i * slot + slot * 0.12;
           const th = Math.max(b.thisHeight * h, b.thisYear > 0 ? 1 : 0);
