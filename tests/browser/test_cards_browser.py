@@ -346,8 +346,10 @@ def _choose(select: Any, value: str) -> None:
         value,
     )
     assert index >= 0, value
-    select.locator("ha-dropdown-item").nth(index).click()
+    item = select.locator("ha-dropdown-item").nth(index)
+    item.click()
     playwright_api.expect(select).to_have_js_property("value", value)
+    playwright_api.expect(item).to_be_hidden()  # the menu closed (screenshots show no fade)
 
 
 def _type(field: Any, text: str) -> None:
@@ -654,3 +656,43 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
         finally:
             browser.close()
     print(f"browser_test_s={time.monotonic() - started:.1f} screenshots=11")
+
+
+def test_cards_fall_back_to_the_browsers_controls_without_home_assistants() -> None:
+    """On a page where HA's ha-select/ha-input/ha-button are not defined (a future HA without
+    one of them), the cards draw the browser's controls: never an undefined element that shows
+    nothing."""
+    chromium = _chromium()
+    bundle = (REPO / "custom_components" / DOMAIN / "www" / "prepaid-utility-cards.js").read_text(
+        encoding="utf-8"
+    )
+    with playwright_api.sync_playwright() as pw:
+        try:
+            browser = launch(pw, chromium)
+        except DriverMismatch as err:
+            pytest.fail(str(err), pytrace=False)
+        try:
+            page = browser.new_page()
+            page.set_content("<!doctype html><meta charset=utf-8><body></body>")
+            page.add_script_tag(content=bundle, type="module")
+            page.wait_for_function(
+                "customElements.get('prepaid-utility-money-dialog') !== undefined"
+            )
+            page.evaluate(
+                """async () => {
+                const dialog = document.createElement('prepaid-utility-money-dialog');
+                dialog.action = 'recharge';
+                document.body.append(dialog);
+                await dialog.updateComplete;
+            }"""
+            )
+            dialog = page.locator("prepaid-utility-money-dialog")
+            names = dialog.evaluate(CONTROLS_JS)
+            print(f"fallback_controls={names}")
+            assert names == ["input", "select", "input", "button", "button"]
+            dialog.locator("input[name=amount]").fill("12.5")
+            dialog.locator("select.method").select_option("online")
+            assert dialog.locator("select.method").input_value() == "online"
+            assert dialog.locator("button.confirm").is_visible()
+        finally:
+            browser.close()
