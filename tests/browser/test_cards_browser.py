@@ -386,6 +386,31 @@ def _controls_work_in_the_dark(page: Any) -> None:
     page.locator("prepaid-utility-account-dialog").wait_for(state="detached", timeout=10000)
 
 
+def _tenant_in_the_dark(tenant: Any, ha: HaInstance) -> None:
+    """The resident's card in Chinese and dark: HA's controls, a month chosen, a report kind."""
+    tenant.evaluate(
+        "localStorage.setItem('selectedTheme', JSON.stringify({theme: 'default', dark: true}))"
+    )
+    tenant.goto(f"{ha.base}/{DASHBOARD}/account")
+    card = tenant.locator("prepaid-utility-account-card")
+    card.locator(".big").wait_for(timeout=30000)
+    names = _has_ha_controls(card, {"ha-select", "ha-button"})
+    months = card.locator("ha-select.statement-month").evaluate(
+        "el => el.options.map(o => o.value)"
+    )
+    _choose(card.locator("ha-select.statement-month"), months[1])
+    _choose(tenant.locator("prepaid-utility-reports-card ha-select.kind"), "water")
+    shown = tenant.locator("prepaid-utility-reports-card ha-select.kind").evaluate(
+        "el => el.options.find(o => o.value === el.value).label"
+    )
+    assert shown == "水", shown
+    background = card.locator("ha-card").evaluate("el => getComputedStyle(el).backgroundColor")
+    print(f"tenant_controls_dark={names} tenant_card_dark={background}")
+    assert _luminance(background) < 0.3
+    _shot(tenant, "7-tenant-account-zh-dark.png", full_page=True)
+    tenant.evaluate("localStorage.removeItem('selectedTheme')")
+
+
 def _luminance(rgb: str) -> float:
     red, green, blue = (int(part) for part in re.findall(r"\d+", rgb)[:3])
     return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
@@ -615,6 +640,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             picker = tenant.evaluate(PICKER_JS)
             assert picker["options"] == [li]
             assert picker["views"] == [f"account-{li.lower()}"]
+            _tenant_in_the_dark(tenant, ha)
             tenant.goto(f"{ha.base}/{DASHBOARD}/finance")
             tenant.locator("prepaid-utility-finance-card .denied").wait_for(timeout=30000)
             _shot(tenant, "8-tenant-finance-denied.png")
