@@ -279,20 +279,22 @@ PICKER_JS = """async () => {
   editor.hass = hass;
   editor.setConfig({ type: 'custom:prepaid-utility-account-card' });
   document.body.append(editor);
-  const select = () => editor.shadowRoot?.querySelector('select[data-field=account_id]');
-  for (let i = 0; i < 100 && !(select()?.options.length > 1); i++) {
+  // HA's ha-select: its options are data, a choice is its 'selected' event.
+  const select = () => editor.shadowRoot?.querySelector('.account_id');
+  const values = () => [...(select()?.options || [])].map((o) => o.value);
+  for (let i = 0; i < 100 && !(values().length > 1); i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  const options = [...select().options].map((o) => o.value).filter(Boolean);
+  const options = values().filter(Boolean);
+  const tag = select().localName;
   let changed = null;
   editor.addEventListener('config-changed', (e) => (changed = e.detail.config));
-  select().value = options[0];
-  select().dispatchEvent(new Event('change'));
+  select().dispatchEvent(new CustomEvent('selected', { detail: { value: options[0] } }));
   editor.remove();
   const stub = await customElements.get('prepaid-utility-account-card').getStubConfig(hass);
   const strategy = customElements.get('ll-strategy-dashboard-prepaid-utility');
   const views = (await strategy.generate({}, hass)).views.map((v) => v.path);
-  return { types, options, changed, views, stub };
+  return { types, options, changed, views, stub, tag };
 }"""
 
 
@@ -499,6 +501,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             assert picker["changed"]["account_id"] == picker["options"][0]
             assert picker["views"] == ["rooms", "reports", "finance"]
             assert picker["stub"]["account_id"] in codes.values()
+            assert picker["tag"] == "ha-select"
 
             _card_follows_the_theme(page, ha)
 
@@ -669,9 +672,10 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
 
             # The visual editor inside Home Assistant's card dialog: pick another account, save.
             _open_card_editor(page, f"{ha.base}/{DASHBOARD}/account?edit=1")
-            choose = page.locator("prepaid-utility-card-editor select[data-field=account_id]")
-            choose.wait_for(timeout=30000)
-            choose.select_option(codes["Zhang Min"])
+            editor = page.locator("prepaid-utility-card-editor")
+            editor.locator("ha-select.account_id").wait_for(timeout=30000)
+            _has_ha_controls(editor, {"ha-input", "ha-select"})
+            _choose(editor.locator("ha-select.account_id"), codes["Zhang Min"])
             preview = page.locator("hui-dialog-edit-card prepaid-utility-account-card h2")
             preview.filter(has_text="Zhang Min").wait_for(timeout=30000)
             _shot(page, "9-card-editor.png")
