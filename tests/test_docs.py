@@ -20,10 +20,8 @@ DOCS = REPO / "docs"
 PAGES = [REPO / "README.md", *sorted(DOCS.glob("*.md"))]
 
 
-def _generator():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "docs_services", REPO / "scripts" / "docs_services.py"
-    )
+def _generator(name: str = "docs_services"):  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -39,6 +37,25 @@ def test_services_page_is_generated_from_services_yaml_and_en_json() -> None:
     for name in actions:
         assert f"\n## {name}\n" in page, name
     print(f"services_documented={len(actions)}")
+
+
+def test_site_home_page_is_generated_from_the_readme() -> None:
+    generator = _generator("docs_index")
+    page = (DOCS / "index.md").read_text(encoding="utf-8")
+    assert page == generator.render(), f"docs/index.md is stale: run {generator.COMMAND}"
+    # The rewrite itself: a page of docs/ loses its prefix, a file outside docs/ goes to GitHub,
+    # addresses and anchors stay, and what only the repository's reader needs is left out.
+    sample = (
+        "[a](docs/cards.md#x) ![b](docs/images/c.png) [d](LICENSE) [e](https://x.org/y) [f](#g)\n"
+        "<!-- readme-only -->\nrepo only\n<!-- /readme-only -->\nafter\n"
+    )
+    body = generator.render(sample).removeprefix(generator.HEADER)
+    assert body == (
+        f"[a](cards.md#x) ![b](images/c.png) [d]({generator.BLOB}LICENSE) [e](https://x.org/y)"
+        " [f](#g)\nafter\n"
+    )
+    readme_lines = (REPO / "README.md").read_text(encoding="utf-8").count("\n")
+    print(f"readme_lines={readme_lines} index_lines={page.count(chr(10))}")
 
 
 def test_every_action_description_says_administrators_only() -> None:

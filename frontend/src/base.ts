@@ -1,6 +1,7 @@
 /** What every card shares: hass, config, labels, money formatting and a polite refresh. */
 import { LitElement, css } from "lit";
 import { property, state } from "lit/decorators.js";
+import { whenHaControls } from "./controls";
 import { displayTimeZone, formatMoney, formatQuantity, formatTime } from "./format";
 import { t, type Key } from "./i18n";
 import type { CardConfig, HomeAssistant } from "./types";
@@ -28,6 +29,7 @@ export abstract class PrepaidCard<T> extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
+    whenHaControls(this);
     const seconds = Math.max(this.config?.refresh_seconds ?? 30, 5);
     this.timer = window.setInterval(() => void this.refresh(), seconds * 1000);
     if (this.hass) void this.refresh();
@@ -141,6 +143,11 @@ export abstract class PrepaidCard<T> extends LitElement {
     .error {
       color: var(--error-color, #db4437);
     }
+    label.field {
+      display: flex;
+      flex-direction: column;
+      gap: 4px;
+    }
     select,
     input {
       font: inherit;
@@ -150,6 +157,7 @@ export abstract class PrepaidCard<T> extends LitElement {
       background: var(--card-background-color, #fff);
       color: inherit;
     }
+    /* The browser's controls, drawn only until HA's are defined or where HA has none (controls.ts). */
     button {
       font: inherit;
       cursor: pointer;

@@ -1,6 +1,7 @@
 /** The visual editor of every card: pick the account, area or view from lists. */
 import { LitElement, css, html, nothing } from "lit";
 import { property, state } from "lit/decorators.js";
+import { choose, field, whenHaControls } from "./controls";
 import { distinct } from "./format";
 import { t, type Key } from "./i18n";
 import type { CardConfig, HomeAssistant, Room, RoomsResult } from "./types";
@@ -10,6 +11,11 @@ export class PrepaidCardEditor extends LitElement {
   @state() private config?: CardConfig;
   @state() private rooms: Room[] = [];
   private asked = false;
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    whenHaControls(this);
+  }
 
   setConfig(config: CardConfig): void {
     this.config = { ...config };
@@ -44,13 +50,13 @@ export class PrepaidCardEditor extends LitElement {
 
   private choice(key: keyof CardConfig, label: string, options: [string, string][], empty?: string) {
     const value = String(this.config?.[key] ?? "");
-    return html`<label
-      >${label}
-      <select data-field=${key} @change=${(e: Event) => this.set(key, (e.target as HTMLSelectElement).value)}>
-        ${empty !== undefined ? html`<option value="" ?selected=${value === ""}>${empty}</option>` : nothing}
-        ${options.map(([v, l]) => html`<option value=${v} ?selected=${v === value}>${l}</option>`)}
-      </select></label
-    >`;
+    return choose({
+      cls: key,
+      label,
+      value,
+      options: [...(empty !== undefined ? [{ value: "", label: empty }] : []), ...options.map(([v, l]) => ({ value: v, label: l }))],
+      set: (v) => this.set(key, v),
+    });
   }
 
   render() {
@@ -62,13 +68,7 @@ export class PrepaidCardEditor extends LitElement {
     const places = (k: "building" | "floor" | "area") => distinct(this.rooms, k).map((v) => [v, v] as [string, string]);
     const kind = this.kind;
     return html`<div class="editor">
-      <label
-        >${this.t("title")}
-        <input
-          data-field="title"
-          .value=${this.config.title ?? ""}
-          @change=${(e: Event) => this.set("title", (e.target as HTMLInputElement).value)}
-      /></label>
+      ${field({ name: "title", label: this.t("title"), value: this.config.title ?? "", set: (v) => this.set("title", v) })}
       ${kind === "account" ? this.choice("account_id", this.t("account"), accounts, "—") : nothing}
       ${kind === "reports" ? this.choice("account_id", this.t("account"), accounts, this.t("all")) : nothing}
       ${kind === "reports" && !this.config.account_id
@@ -104,7 +104,7 @@ export class PrepaidCardEditor extends LitElement {
       flex-direction: column;
       gap: 12px;
     }
-    label {
+    label.field {
       display: flex;
       flex-direction: column;
       gap: 4px;

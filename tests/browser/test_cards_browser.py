@@ -162,7 +162,7 @@ def _statement_equals_ledger(page: Any, config_dir: Path, code: str) -> int:
 def _open_statement(page: Any, card: Any) -> Any:
     """Click the account card's Statement button; return the page it opens (a new tab)."""
     with page.context.expect_page() as opened:
-        card.locator("button.statement-open").click()
+        card.locator("ha-button.statement-open").click()
     statement = opened.value
     statement.wait_for_load_state()
     return statement
@@ -279,20 +279,22 @@ PICKER_JS = """async () => {
   editor.hass = hass;
   editor.setConfig({ type: 'custom:prepaid-utility-account-card' });
   document.body.append(editor);
-  const select = () => editor.shadowRoot?.querySelector('select[data-field=account_id]');
-  for (let i = 0; i < 100 && !(select()?.options.length > 1); i++) {
+  // HA's ha-select: its options are data, a choice is its 'selected' event.
+  const select = () => editor.shadowRoot?.querySelector('.account_id');
+  const values = () => [...(select()?.options || [])].map((o) => o.value);
+  for (let i = 0; i < 100 && !(values().length > 1); i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  const options = [...select().options].map((o) => o.value).filter(Boolean);
+  const options = values().filter(Boolean);
+  const tag = select().localName;
   let changed = null;
   editor.addEventListener('config-changed', (e) => (changed = e.detail.config));
-  select().value = options[0];
-  select().dispatchEvent(new Event('change'));
+  select().dispatchEvent(new CustomEvent('selected', { detail: { value: options[0] } }));
   editor.remove();
   const stub = await customElements.get('prepaid-utility-account-card').getStubConfig(hass);
   const strategy = customElements.get('ll-strategy-dashboard-prepaid-utility');
   const views = (await strategy.generate({}, hass)).views.map((v) => v.path);
-  return { types, options, changed, views, stub };
+  return { types, options, changed, views, stub, tag };
 }"""
 
 
@@ -322,6 +324,95 @@ SURFACE_JS = """el => ({
 })"""
 
 
+# The form controls a card draws: Home Assistant's own (defined), never the browser's (the
+# account dialog's close cross and the rooms card's tiles are not form controls).
+CONTROLS_JS = """el => [...el.shadowRoot.querySelectorAll(
+    'ha-select, ha-input, ha-button, select, input:not([type=checkbox]):not([type=radio]), button')]
+    .filter(c => !c.matches('button.tile, button.close'))
+    .map(c => c.localName + (c.matches(':defined') ? '' : ':undefined'))"""
+
+
+def _has_ha_controls(host: Any, expected: set[str]) -> list[str]:
+    """Assert the card (or dialog) draws its controls with HA's elements, all defined."""
+    names: list[str] = host.evaluate(CONTROLS_JS)
+    assert set(names) == expected, names
+    return names
+
+
+def _choose(select: Any, value: str) -> None:
+    """Pick an option of HA's ha-select as a person does: open it, click the item."""
+    select.click()
+    index = select.evaluate(
+        "(el, v) => [...el.shadowRoot.querySelectorAll('ha-dropdown-item')]"
+        ".findIndex(i => String(i.value) === v)",
+        value,
+    )
+    assert index >= 0, value
+    item = select.locator("ha-dropdown-item").nth(index)
+    item.click()
+    playwright_api.expect(select).to_have_js_property("value", value)
+    playwright_api.expect(item).to_be_hidden()  # the menu closed (screenshots show no fade)
+
+
+def _type(field: Any, text: str) -> None:
+    """Type into HA's ha-input (its native input sits in its shadow roots)."""
+    field.locator("input").fill(text)
+    playwright_api.expect(field).to_have_js_property("value", text)
+
+
+def _controls_work_in_the_dark(page: Any) -> None:
+    """In the dark theme: choose a sort, type a search, open a dialog, type, press Cancel."""
+    rooms = page.locator("prepaid-utility-rooms-card")
+    print(f"rooms_controls_dark={_has_ha_controls(rooms, {'ha-input', 'ha-select'})}")
+    _choose(rooms.locator("ha-select.sort"), "name")
+    names = rooms.locator(".tile .name").all_inner_texts()
+    assert names == sorted(names), names
+    _type(rooms.locator("ha-input[name=search]"), "Li Wei")
+    playwright_api.expect(rooms.locator(".tile")).to_have_count(1)
+    _type(rooms.locator("ha-input[name=search]"), "")
+    playwright_api.expect(rooms.locator(".tile")).to_have_count(len(ACCOUNTS))
+    rooms.locator(".tile").first.click()
+    card = page.locator("prepaid-utility-account-dialog prepaid-utility-account-card")
+    card.locator("ha-button.recharge").click()
+    dialog = card.locator("prepaid-utility-money-dialog")
+    _type(dialog.locator("ha-input[name=amount]"), "12.5")
+    _choose(dialog.locator("ha-select.method"), "bank_transfer")
+    _has_ha_controls(dialog, {"ha-input", "ha-select", "ha-button"})
+    panel = dialog.locator(".panel").evaluate("el => getComputedStyle(el).backgroundColor")
+    print(f"dialog_dark={panel}")
+    assert _luminance(panel) < 0.3
+    _shot(page, "3-recharge-dialog-dark.png")
+    dialog.locator("ha-button.cancel").click()
+    dialog.wait_for(state="detached", timeout=10000)
+    page.keyboard.press("Escape")
+    page.locator("prepaid-utility-account-dialog").wait_for(state="detached", timeout=10000)
+
+
+def _tenant_in_the_dark(tenant: Any, ha: HaInstance) -> None:
+    """The resident's card in Chinese and dark: HA's controls, a month chosen, a report kind."""
+    tenant.evaluate(
+        "localStorage.setItem('selectedTheme', JSON.stringify({theme: 'default', dark: true}))"
+    )
+    tenant.goto(f"{ha.base}/{DASHBOARD}/account")
+    card = tenant.locator("prepaid-utility-account-card")
+    card.locator(".big").wait_for(timeout=30000)
+    names = _has_ha_controls(card, {"ha-select", "ha-button"})
+    months = card.locator("ha-select.statement-month").evaluate(
+        "el => el.options.map(o => o.value)"
+    )
+    _choose(card.locator("ha-select.statement-month"), months[1])
+    _choose(tenant.locator("prepaid-utility-reports-card ha-select.kind"), "water")
+    shown = tenant.locator("prepaid-utility-reports-card ha-select.kind").evaluate(
+        "el => el.options.find(o => o.value === el.value).label"
+    )
+    assert shown == "水", shown
+    background = card.locator("ha-card").evaluate("el => getComputedStyle(el).backgroundColor")
+    print(f"tenant_controls_dark={names} tenant_card_dark={background}")
+    assert _luminance(background) < 0.3
+    _shot(tenant, "7-tenant-account-zh-dark.png", full_page=True)
+    tenant.evaluate("localStorage.removeItem('selectedTheme')")
+
+
 def _luminance(rgb: str) -> float:
     red, green, blue = (int(part) for part in re.findall(r"\d+", rgb)[:3])
     return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
@@ -339,6 +430,7 @@ def _card_follows_the_theme(page: Any, ha: HaInstance) -> None:
     page.locator("prepaid-utility-rooms-card .tile").first.wait_for(timeout=60000)
     dark = surface.evaluate(SURFACE_JS)
     _shot(page, "1-rooms-overview-dark.png")
+    _controls_work_in_the_dark(page)
     page.evaluate("localStorage.removeItem('selectedTheme')")
     page.reload()
     page.locator("prepaid-utility-rooms-card .tile").first.wait_for(timeout=60000)
@@ -409,11 +501,13 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             assert picker["changed"]["account_id"] == picker["options"][0]
             assert picker["views"] == ["rooms", "reports", "finance"]
             assert picker["stub"]["account_id"] in codes.values()
+            assert picker["tag"] == "ha-select"
 
             _card_follows_the_theme(page, ha)
 
             # Sort by balance: the cut-off room (0) and the low one come first.
-            page.locator("prepaid-utility-rooms-card select.sort").select_option("balance")
+            _has_ha_controls(page.locator("prepaid-utility-rooms-card"), {"ha-input", "ha-select"})
+            _choose(page.locator("prepaid-utility-rooms-card ha-select.sort"), "balance")
             first = tiles.first.get_attribute("data-account")
             assert first == min(codes.values(), key=lambda c: ledger[c])
 
@@ -427,22 +521,24 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             assert card.locator(".banner").count() == 1
 
             # A refund above the balance is refused with the integration's translated error.
-            card.locator("button.refund").click()
+            _has_ha_controls(card, {"ha-button", "ha-select"})
+            card.locator("ha-button.refund").click()
             dialog = card.locator("prepaid-utility-money-dialog")
-            dialog.locator("input[name=amount]").fill("999")
-            dialog.locator("button.confirm").click()
+            _has_ha_controls(dialog, {"ha-input", "ha-button"})
+            _type(dialog.locator("ha-input[name=amount]"), "999")
+            dialog.locator("ha-button.confirm").click()
             error = dialog.locator(".error")
             error.wait_for(timeout=30000)
             assert "refund" in error.inner_text().lower(), error.inner_text()
             _shot(page, "2-refund-refused.png")
             assert _ledger_balances(ha.config_dir)[wang] == ledger[wang]
-            dialog.locator("button.secondary").click()
+            dialog.locator("ha-button.cancel").click()
 
             # Recharge from the dialog: balance and supply change.
-            card.locator("button.recharge").click()
-            dialog.locator("input[name=amount]").fill("80")
+            card.locator("ha-button.recharge").click()
+            _type(dialog.locator("ha-input[name=amount]"), "80")
             _shot(page, "3-recharge-dialog.png")
-            dialog.locator("button.confirm").click()
+            dialog.locator("ha-button.confirm").click()
             dialog.wait_for(state="detached", timeout=30000)
             card.locator(".notice").wait_for(timeout=30000)
             card.locator(".pill.supply.on").wait_for(timeout=30000)
@@ -460,13 +556,19 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             # Account view with the monthly report, then finance.
             page.goto(f"{ha.base}/{DASHBOARD}/account")
             page.locator("prepaid-utility-account-card .big").wait_for(timeout=30000)
-            page.locator("prepaid-utility-reports-card svg").wait_for(timeout=30000)
+            page.locator("prepaid-utility-reports-card svg.chart").wait_for(timeout=30000)
             _shot(page, "5-account-and-report.png", full_page=True)
 
             # The month's statement from the account card: a signed link, a new tab.
             li = codes["Li Wei"]
             li_card = page.locator("prepaid-utility-account-card").first
-            assert li_card.locator("select.statement-month").input_value() == _month()
+            month = li_card.locator("ha-select.statement-month")
+            assert month.evaluate("el => el.value") == _month()
+            for name in ("reports", "account"):
+                _has_ha_controls(
+                    page.locator(f"prepaid-utility-{name}-card").first,
+                    {"ha-select"} | ({"ha-button"} if name == "account" else set()),
+                )
             statement = _open_statement(page, li_card)
             assert f"/statement/{li}/{_month()}.html" in statement.url
             assert "authSig=" in statement.url
@@ -476,7 +578,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             _shot(statement, "10-statement-page.png", full_page=True)
             statement.close()
             with page.expect_download() as download:
-                li_card.locator("button.statement-csv").click()
+                li_card.locator("ha-button.statement-csv").click()
             csv_text = Path(download.value.path()).read_text(encoding="utf-8")
             assert csv_text.startswith(f"account_id,{li}")
             print(f"statement_closing_minor={closing} csv_lines={len(csv_text.splitlines())}")
@@ -484,6 +586,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             page.goto(f"{ha.base}/{DASHBOARD}/finance")
             total = page.locator("prepaid-utility-finance-card .income-total")
             total.wait_for(timeout=30000)
+            _has_ha_controls(page.locator("prepaid-utility-finance-card"), {"ha-select"})
             assert _amount(total.inner_text()) == Decimal("120.00") + Decimal("8.00") + 80 + 60
             # The split made at set-up, with the loss figure the ledger recorded for it.
             split = setup["split"]
@@ -503,7 +606,12 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             own = tenant.locator("prepaid-utility-account-card .big")
             own.wait_for(timeout=30000)
             _big_equals_ledger(tenant.locator("prepaid-utility-account-card"), ha.config_dir, li)
-            assert tenant.locator("prepaid-utility-account-card button.recharge").count() == 0
+            assert (
+                tenant.locator(
+                    "prepaid-utility-account-card :is(ha-button, button).recharge"
+                ).count()
+                == 0
+            )
             assert "余额" in tenant.locator("prepaid-utility-account-card .sub").inner_text()
             _shot(tenant, "7-tenant-account-zh.png", full_page=True)
             # Their own statement, in Chinese; another tenant's, even with a signed path, not.
@@ -535,6 +643,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             picker = tenant.evaluate(PICKER_JS)
             assert picker["options"] == [li]
             assert picker["views"] == [f"account-{li.lower()}"]
+            _tenant_in_the_dark(tenant, ha)
             tenant.goto(f"{ha.base}/{DASHBOARD}/finance")
             tenant.locator("prepaid-utility-finance-card .denied").wait_for(timeout=30000)
             _shot(tenant, "8-tenant-finance-denied.png")
@@ -563,9 +672,10 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
 
             # The visual editor inside Home Assistant's card dialog: pick another account, save.
             _open_card_editor(page, f"{ha.base}/{DASHBOARD}/account?edit=1")
-            choose = page.locator("prepaid-utility-card-editor select[data-field=account_id]")
-            choose.wait_for(timeout=30000)
-            choose.select_option(codes["Zhang Min"])
+            editor = page.locator("prepaid-utility-card-editor")
+            editor.locator("ha-select.account_id").wait_for(timeout=30000)
+            _has_ha_controls(editor, {"ha-input", "ha-select"})
+            _choose(editor.locator("ha-select.account_id"), codes["Zhang Min"])
             preview = page.locator("hui-dialog-edit-card prepaid-utility-account-card h2")
             preview.filter(has_text="Zhang Min").wait_for(timeout=30000)
             _shot(page, "9-card-editor.png")
@@ -576,3 +686,43 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
         finally:
             browser.close()
     print(f"browser_test_s={time.monotonic() - started:.1f} screenshots=11")
+
+
+def test_cards_fall_back_to_the_browsers_controls_without_home_assistants() -> None:
+    """On a page where HA's ha-select/ha-input/ha-button are not defined (a future HA without
+    one of them), the cards draw the browser's controls: never an undefined element that shows
+    nothing."""
+    chromium = _chromium()
+    bundle = (REPO / "custom_components" / DOMAIN / "www" / "prepaid-utility-cards.js").read_text(
+        encoding="utf-8"
+    )
+    with playwright_api.sync_playwright() as pw:
+        try:
+            browser = launch(pw, chromium)
+        except DriverMismatch as err:
+            pytest.fail(str(err), pytrace=False)
+        try:
+            page = browser.new_page()
+            page.set_content("<!doctype html><meta charset=utf-8><body></body>")
+            page.add_script_tag(content=bundle, type="module")
+            page.wait_for_function(
+                "customElements.get('prepaid-utility-money-dialog') !== undefined"
+            )
+            page.evaluate(
+                """async () => {
+                const dialog = document.createElement('prepaid-utility-money-dialog');
+                dialog.action = 'recharge';
+                document.body.append(dialog);
+                await dialog.updateComplete;
+            }"""
+            )
+            dialog = page.locator("prepaid-utility-money-dialog")
+            names = dialog.evaluate(CONTROLS_JS)
+            print(f"fallback_controls={names}")
+            assert names == ["input", "select", "input", "button", "button"]
+            dialog.locator("input[name=amount]").fill("12.5")
+            dialog.locator("select.method").select_option("online")
+            assert dialog.locator("select.method").input_value() == "online"
+            assert dialog.locator("button.confirm").is_visible()
+        finally:
+            browser.close()

@@ -202,11 +202,21 @@ async def _pay_wechat(ha: HaInstance, entry_id: str, order_id: str, total: int) 
 
 def _top_up(page: Any, ha: HaInstance, card: Any, amount: str, shot: str) -> None:
     """Open Top up, pay with WeChat Pay; return the order id the QR code is for."""
-    card.locator("button.topup").click()
+    card.locator("ha-button.topup").click()
     dialog = card.locator("prepaid-utility-topup .panel")
-    dialog.locator("input[name=topup-amount]").fill(amount)
+    # Home Assistant's own controls (defined), not the browser's; the providers stay radios.
+    tags = card.locator("prepaid-utility-topup").evaluate(
+        "el => [...el.shadowRoot.querySelectorAll('ha-input, ha-button, button, input')]"
+        ".map(c => c.localName + (c.matches(':defined') ? '' : ':undefined')"
+        " + ':' + (c.type || ''))"
+    )
+    assert {t.rsplit(":", 1)[0] for t in tags} == {"ha-input", "ha-button", "input"}, tags
+    assert all(t == "input:radio" for t in tags if t.startswith("input:")), tags
+    field = dialog.locator("ha-input[name=topup-amount]")
+    field.locator("input").fill(amount)
+    playwright_api.expect(field).to_have_js_property("value", amount)
     dialog.locator("input[value=wechat]").check()
-    dialog.locator("button.topup-start").click()
+    dialog.locator("ha-button.topup-start").click()
     try:
         dialog.locator("svg.qr").wait_for(timeout=30000)
     except playwright_api.TimeoutError:
@@ -294,6 +304,6 @@ def test_resident_tops_up_from_the_card(
                     f" balance_minor={after} card_balance={shown} supply=on"
                 )
                 assert abs(shown * 100 - after) <= 100  # a poll may already have charged cents
-                card.locator("prepaid-utility-topup button.topup-close").click()
+                card.locator("prepaid-utility-topup ha-button.topup-close").click()
         finally:
             browser.close()

@@ -2,6 +2,7 @@
 import { css, html, nothing } from "lit";
 import { property, state } from "lit/decorators.js";
 import { PrepaidCard } from "../base";
+import { button, choose } from "../controls";
 import { daysLeftText, levelColor, levelRank, placeLine, recentMonths, statementPath, UNITS } from "../format";
 import type { Key } from "../i18n";
 import type { AccountResult, Figures, HomeAssistant, RoomsResult } from "../types";
@@ -87,14 +88,15 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
 
   private statement(day: number) {
     return html`<div class="statement">
-      <label
-        >${this.t("statement_month")}
-        <select class="statement-month" @change=${(e: Event) => (this.chosenMonth = (e.target as HTMLSelectElement).value)}>
-          ${recentMonths(day).map((m) => html`<option value=${m} ?selected=${m === this.month}>${m}</option>`)}
-        </select></label
-      >
-      <button class="secondary statement-open" @click=${() => void this.openStatement("html")}>${this.t("statement")}</button>
-      <button class="secondary statement-csv" @click=${() => void this.openStatement("csv")}>${this.t("statement_csv")}</button>
+      ${choose({
+        cls: "statement-month",
+        label: this.t("statement_month"),
+        value: this.month,
+        options: recentMonths(day).map((m) => ({ value: m, label: m })),
+        set: (v) => (this.chosenMonth = v),
+      })}
+      ${button({ cls: "statement-open", label: this.t("statement"), secondary: true, click: () => void this.openStatement("html") })}
+      ${button({ cls: "statement-csv", label: this.t("statement_csv"), secondary: true, click: () => void this.openStatement("csv") })}
     </div>
     ${this.statementError ? html`<div class="error">${this.statementError}</div>` : nothing}`;
   }
@@ -172,8 +174,8 @@ export class PrepaidAccountCard extends PrepaidCard<AccountResult> {
         : nothing}
       ${admin && d.device_id
         ? html`<div class="actions">
-            <button class="recharge" @click=${() => (this.action = "recharge")}>${this.t("recharge")}</button>
-            <button class="secondary refund" @click=${() => (this.action = "refund")}>${this.t("refund")}</button>
+            ${button({ cls: "recharge", label: this.t("recharge"), click: () => (this.action = "recharge") })}
+            ${button({ cls: "refund", label: this.t("refund"), secondary: true, click: () => (this.action = "refund") })}
           </div>`
         : nothing}
       <prepaid-utility-topup

@@ -2,6 +2,7 @@
 import { css, html, nothing } from "lit";
 import { state } from "lit/decorators.js";
 import { PrepaidCard } from "../base";
+import { choose } from "../controls";
 import { lossPercent, periodLabel, UNITS } from "../format";
 import type { Key } from "../i18n";
 import type { ApportionRun, CardConfig, FinanceResult, HomeAssistant } from "../types";
@@ -95,21 +96,18 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
     return html`<ha-card class="card">
       <div class="head">
         <h2>${title}</h2>
-        <label
-          >${this.t("granularity")}
-          <select
-            class="granularity"
-            @change=${(e: Event) => {
-              this.granularity = (e.target as HTMLSelectElement).value as "day";
-              this.data = undefined;
-              void this.refresh();
-            }}
-          >
-            ${(["day", "month", "year"] as const).map(
-              (g) => html`<option value=${g} ?selected=${g === this.granularity}>${this.t(`granularity_${g}`)}</option>`,
-            )}
-          </select></label
-        >
+        ${choose({
+          cls: "granularity",
+          label: this.t("granularity"),
+          value: this.granularity,
+          options: (["day", "month", "year"] as const).map((g) => ({ value: g, label: this.t(`granularity_${g}`) })),
+          set: (v) => {
+            if (v === this.granularity) return;
+            this.granularity = v as "day";
+            this.data = undefined;
+            void this.refresh();
+          },
+        })}
       </div>
       <div class="totals">
         <div><span class="muted">${this.t("income")}</span><strong class="income-total">${this.money(d.income_total, d.currency)}</strong></div>

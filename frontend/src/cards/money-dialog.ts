@@ -2,6 +2,7 @@
 import { LitElement, css, html, nothing } from "lit";
 import { property, state } from "lit/decorators.js";
 import { DOMAIN, PrepaidCard } from "../base";
+import { button, choose, field, whenHaControls } from "../controls";
 import { errorText, type ServiceError } from "../errors";
 import { newOrderId, validAmount } from "../format";
 import { t, type Key } from "../i18n";
@@ -24,6 +25,7 @@ export class PrepaidMoneyDialog extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
+    whenHaControls(this);
     // One key per opened dialog: a double click or a retry after a timeout credits once.
     this.reference = newOrderId(this.action === "recharge" ? "CARD" : "REFUND", new Date());
   }
@@ -36,8 +38,8 @@ export class PrepaidMoneyDialog extends LitElement {
     this.dispatchEvent(new CustomEvent("closed", { detail }));
   }
 
-  private async submit(e: Event): Promise<void> {
-    e.preventDefault();
+  private async submit(e?: Event): Promise<void> {
+    e?.preventDefault();
     if (!this.hass || this.busy) return;
     if (!validAmount(this.amount, this.exponent)) {
       this.error = this.t("invalid_amount");
@@ -72,31 +74,34 @@ export class PrepaidMoneyDialog extends LitElement {
     return html`<div class="scrim" @click=${(e: Event) => e.target === e.currentTarget && this.close()}>
       <form class="panel" role="dialog" aria-modal="true" @submit=${this.submit}>
         <h2>${this.t(this.action)} · ${this.accountName}</h2>
-        <label
-          >${this.t("amount")} (${this.currency})
-          <input
-            name="amount"
-            inputmode="decimal"
-            autocomplete="off"
-            .value=${this.amount}
-            @input=${(e: Event) => (this.amount = (e.target as HTMLInputElement).value)}
-        /></label>
+        ${field({
+          name: "amount",
+          label: `${this.t("amount")} (${this.currency})`,
+          value: this.amount,
+          set: (v) => (this.amount = v),
+          decimal: true,
+          enter: () => void this.submit(),
+        })}
         ${this.action === "recharge"
-          ? html`<label
-              >${this.t("method")}
-              <select name="method" @change=${(e: Event) => (this.method = (e.target as HTMLSelectElement).value as "cash")}>
-                ${METHODS.map((m) => html`<option value=${m} ?selected=${m === this.method}>${this.t(`method_${m}`)}</option>`)}
-              </select></label
-            >`
+          ? choose({
+              cls: "method",
+              label: this.t("method"),
+              value: this.method,
+              options: METHODS.map((m) => ({ value: m, label: this.t(`method_${m}`) })),
+              set: (v) => (this.method = v as "cash"),
+            })
           : nothing}
-        <label
-          >${this.t("reference")}
-          <input name="reference" .value=${this.reference} @input=${(e: Event) => (this.reference = (e.target as HTMLInputElement).value)}
-        /></label>
+        ${field({
+          name: "reference",
+          label: this.t("reference"),
+          value: this.reference,
+          set: (v) => (this.reference = v),
+          enter: () => void this.submit(),
+        })}
         ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
         <div class="buttons">
-          <button type="button" class="secondary" @click=${() => this.close()}>${this.t("cancel")}</button>
-          <button type="submit" class="confirm" ?disabled=${this.busy}>${this.t("confirm")}</button>
+          ${button({ cls: "cancel", label: this.t("cancel"), secondary: true, click: () => this.close() })}
+          ${button({ cls: "confirm", label: this.t("confirm"), disabled: this.busy, click: () => void this.submit() })}
         </div>
       </form>
     </div>`;
@@ -106,11 +111,6 @@ export class PrepaidMoneyDialog extends LitElement {
     PrepaidCard.baseStyles,
     PrepaidCard.dialogStyles,
     css`
-      label {
-        display: flex;
-        flex-direction: column;
-        gap: 4px;
-      }
       .buttons {
         display: flex;
         justify-content: flex-end;

@@ -2,6 +2,7 @@
 import { css, html, nothing, svg } from "lit";
 import { state } from "lit/decorators.js";
 import { PrepaidCard } from "../base";
+import { choose } from "../controls";
 import { monthBars, monthName, shares, UNITS } from "../format";
 import type { Key } from "../i18n";
 import type { CardConfig, HomeAssistant, MonthlyResult } from "../types";
@@ -54,19 +55,25 @@ export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
       <div class="head">
         <h2>${title}</h2>
         <div class="controls">
-          <select class="kind" @change=${(e: Event) => (this.kind = (e.target as HTMLSelectElement).value as "water")}>
-            ${(["electricity", "water"] as const).map((k) => html`<option value=${k} ?selected=${k === this.kind}>${this.t(k)}</option>`)}
-          </select>
-          <select class="metric" @change=${(e: Event) => (this.metric = (e.target as HTMLSelectElement).value as "cost")}>
-            ${(["usage", "cost"] as const).map((m) => html`<option value=${m} ?selected=${m === this.metric}>${this.t(m)}</option>`)}
-          </select>
+          ${choose({
+            cls: "kind",
+            value: this.kind,
+            options: (["electricity", "water"] as const).map((k) => ({ value: k, label: this.t(k) })),
+            set: (v) => (this.kind = v as "water"),
+          })}
+          ${choose({
+            cls: "metric",
+            value: this.metric,
+            options: (["usage", "cost"] as const).map((m) => ({ value: m, label: this.t(m) })),
+            set: (v) => (this.metric = v as "cost"),
+          })}
         </div>
       </div>
       <div class="legend">
         <span><i class="this"></i>${this.t("this_year", { year: d.year })}: ${this.metric === "cost" ? this.money(totalThis.toFixed(2), d.currency) : `${this.qty(String(totalThis))} ${unit}`}</span>
         <span><i class="last"></i>${this.t("last_year", { year: d.year - 1 })}: ${this.metric === "cost" ? this.money(totalLast.toFixed(2), d.currency) : `${this.qty(String(totalLast))} ${unit}`}</span>
       </div>
-      <svg viewBox="0 0 ${w} ${h + 20}" role="img" aria-label=${title}>
+      <svg class="chart" viewBox="0 0 ${w} ${h + 20}" role="img" aria-label=${title}>
         ${bars.map((b, i) => {
           const x = i * slot + slot * 0.12;
           const th = Math.max(b.thisHeight * h, b.thisYear > 0 ? 1 : 0);

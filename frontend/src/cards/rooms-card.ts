@@ -3,6 +3,7 @@ import { css, html, nothing } from "lit";
 import { state } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import { PrepaidCard } from "../base";
+import { choose, field } from "../controls";
 import { distinct, levelColor, shapeRooms, UNITS } from "../format";
 import type { CardConfig, HomeAssistant, Room, RoomsResult } from "../types";
 import "./account-dialog";
@@ -68,15 +69,15 @@ export class PrepaidRoomsCard extends PrepaidCard<RoomsResult> {
     </button>`;
   }
 
-  private select(label: string, value: string, options: string[], set: (v: string) => void) {
+  private select(cls: string, label: string, value: string, options: string[], set: (v: string) => void) {
     if (options.length < 2 && !value) return nothing;
-    return html`<label
-      >${label}
-      <select .value=${value} @change=${(e: Event) => set((e.target as HTMLSelectElement).value)}>
-        <option value="">${this.t("all")}</option>
-        ${options.map((o) => html`<option value=${o} ?selected=${o === value}>${o}</option>`)}
-      </select></label
-    >`;
+    return choose({
+      cls,
+      label,
+      value,
+      options: [{ value: "", label: this.t("all") }, ...options.map((o) => ({ value: o, label: o }))],
+      set,
+    });
   }
 
   render() {
@@ -97,23 +98,17 @@ export class PrepaidRoomsCard extends PrepaidCard<RoomsResult> {
         <span class="muted count">${this.t("rooms_count", { shown: rooms.length, total: data.accounts.length })}</span>
       </div>
       <div class="filters">
-        <input
-          type="search"
-          placeholder=${this.t("search")}
-          .value=${this.text}
-          @input=${(e: Event) => (this.text = (e.target as HTMLInputElement).value)}
-        />
-        ${this.select(this.t("building"), this.building, distinct(data.accounts, "building"), (v) => (this.building = v))}
-        ${this.select(this.t("floor"), this.floor, distinct(data.accounts, "floor"), (v) => (this.floor = v))}
-        ${this.select(this.t("area"), this.area, distinct(data.accounts, "area"), (v) => (this.area = v))}
-        <label
-          >${this.t("sort")}
-          <select class="sort" @change=${(e: Event) => (this.sort = (e.target as HTMLSelectElement).value as "room")}>
-            ${(["room", "balance", "name"] as const).map(
-              (s) => html`<option value=${s} ?selected=${s === this.sort}>${this.t(`sort_${s}`)}</option>`,
-            )}
-          </select></label
-        >
+        ${field({ name: "search", type: "search", placeholder: this.t("search"), value: this.text, set: (v) => (this.text = v) })}
+        ${this.select("building", this.t("building"), this.building, distinct(data.accounts, "building"), (v) => (this.building = v))}
+        ${this.select("floor", this.t("floor"), this.floor, distinct(data.accounts, "floor"), (v) => (this.floor = v))}
+        ${this.select("area", this.t("area"), this.area, distinct(data.accounts, "area"), (v) => (this.area = v))}
+        ${choose({
+          cls: "sort",
+          label: this.t("sort"),
+          value: this.sort,
+          options: (["room", "balance", "name"] as const).map((s) => ({ value: s, label: this.t(`sort_${s}`) })),
+          set: (v) => (this.sort = v as "room"),
+        })}
         <label class="check"
           ><input
             type="checkbox"

@@ -9,6 +9,7 @@
 import { LitElement, css, html, nothing, svg } from "lit";
 import { property, state } from "lit/decorators.js";
 import { DOMAIN, PrepaidCard } from "../base";
+import { button, field, whenHaControls } from "../controls";
 import { formatMoney, validAmount } from "../format";
 import { t, type Key } from "../i18n";
 import { qrPath } from "../qr";
@@ -47,6 +48,11 @@ export class PrepaidTopup extends LitElement {
     }
   }
 
+  connectedCallback(): void {
+    super.connectedCallback();
+    whenHaControls(this);
+  }
+
   disconnectedCallback(): void {
     super.disconnectedCallback();
     void this.stopFollowing();
@@ -68,8 +74,8 @@ export class PrepaidTopup extends LitElement {
     return text === key ? ((err as { message?: string })?.message ?? String(err)) : text;
   }
 
-  private async start(e: Event): Promise<void> {
-    e.preventDefault();
+  private async start(e?: Event): Promise<void> {
+    e?.preventDefault();
     if (!this.hass || this.busy || !this.options) return;
     if (!validAmount(this.amount, 6)) {
       this.error = this.t("invalid_amount");
@@ -158,15 +164,14 @@ export class PrepaidTopup extends LitElement {
 
   private form(o: TopupOptions) {
     return html`<form @submit=${this.start}>
-      <label
-        >${this.t("amount")} (${o.currency})
-        <input
-          name="topup-amount"
-          inputmode="decimal"
-          autocomplete="off"
-          .value=${this.amount}
-          @input=${(e: Event) => (this.amount = (e.target as HTMLInputElement).value)}
-      /></label>
+      ${field({
+        name: "topup-amount",
+        label: `${this.t("amount")} (${o.currency})`,
+        value: this.amount,
+        set: (v) => (this.amount = v),
+        decimal: true,
+        enter: () => void this.start(),
+      })}
       <div class="muted">${this.t("topup_range", { min: o.min, max: o.max, currency: o.currency })}</div>
       <div class="providers" role="radiogroup" aria-label=${this.t("topup_pay_with")}>
         ${o.providers.map(
@@ -179,8 +184,8 @@ export class PrepaidTopup extends LitElement {
       </div>
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
       <div class="buttons">
-        <button type="button" class="secondary" @click=${() => this.close()}>${this.t("cancel")}</button>
-        <button type="submit" class="topup-start" ?disabled=${this.busy}>${this.t("topup_start")}</button>
+        ${button({ cls: "cancel", label: this.t("cancel"), secondary: true, click: () => this.close() })}
+        ${button({ cls: "topup-start", label: this.t("topup_start"), disabled: this.busy, click: () => void this.start() })}
       </div>
     </form>`;
   }
@@ -189,14 +194,14 @@ export class PrepaidTopup extends LitElement {
     const o = this.options;
     if (!o || !o.providers.length) return nothing;
     if (!this.open) {
-      return html`<button class="topup" @click=${() => (this.open = true)}>${this.t("topup")}</button>`;
+      return button({ cls: "topup", label: this.t("topup"), click: () => (this.open = true) });
     }
     return html`<div class="scrim" @click=${(e: Event) => e.target === e.currentTarget && this.close()}>
       <div class="panel" role="dialog" aria-modal="true">
         <h2>${this.t("topup_title", { name: this.accountName })}</h2>
         ${this.order
           ? html`${this.progress(this.order)}
-              <div class="buttons"><button type="button" class="secondary topup-close" @click=${() => this.close()}>${this.t("close")}</button></div>`
+              <div class="buttons">${button({ cls: "topup-close", label: this.t("close"), secondary: true, click: () => this.close() })}</div>`
           : this.form(o)}
       </div>
     </div>`;
@@ -207,7 +212,7 @@ export class PrepaidTopup extends LitElement {
     PrepaidCard.dialogStyles,
     css`
       form,
-      label {
+      label.provider {
         display: flex;
         flex-direction: column;
         gap: 8px;
