@@ -170,7 +170,9 @@ def shot(page: Any, path: Path, *, doc_name: str | None = None, full_page: bool 
     copied into docs/images; only on request, so a routine run leaves the committed ones alone.
     """
     page.locator("#ha-launch-screen").wait_for(state="detached", timeout=30000)
-    page.screenshot(path=str(path), full_page=full_page)
+    # A field's label floats up over 150 ms once focused: a picture taken mid-way shows the
+    # label across the value. Finite transitions are fast-forwarded to their end.
+    page.screenshot(path=str(path), full_page=full_page, animations="disabled")
     if doc_name is not None and os.environ.get("PREPAID_DOCS_IMAGES") == "1":
         DOC_IMAGES.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, DOC_IMAGES / doc_name)
