@@ -16,6 +16,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .billing.errors import PrepaidError
 from .const import (
     CONF_GATEWAY_TYPE,
     CONF_HISTORY_DAYS,
@@ -37,7 +38,6 @@ from .const import (
     SUBENTRY_METER,
     GatewayType,
 )
-from .billing.errors import PrepaidError
 from .coordinator import GatewayCoordinator, GatewayRuntime, PrepaidConfigEntry
 from .entity import gateway_identifier, subentry_identifier
 from .gateway.bus import AnyHub, bus_config, open_hub
