@@ -495,12 +495,17 @@ def merge_finance(parts: Sequence[FinanceReport], limit: int = 200) -> FinanceRe
     for part in parts:
         for key, amount in part.income:
             income[key] += amount
+    # Newest first as one ledger lists them (its entry order breaks ties of one instant).
     movements = sorted(
-        (m for part in parts for m in part.movements), key=lambda m: m.ts_us, reverse=True
+        (m for part in parts for m in part.movements),
+        key=lambda m: (m.ts_us, m.entry_id),
+        reverse=True,
     )
     debtors = sorted((d for part in parts for d in part.debtors), key=lambda d: (d[1], d[0]))
     runs = sorted(
-        (r for part in parts for r in part.apportionments), key=lambda r: r.ts_us, reverse=True
+        (r for part in parts for r in part.apportionments),
+        key=lambda r: (r.ts_us, r.entry_id),
+        reverse=True,
     )
     return FinanceReport(
         income=sorted(income.items()),
