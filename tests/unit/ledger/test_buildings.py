@@ -66,7 +66,9 @@ def test_all_buildings_are_the_sum_of_each(backend: Backend) -> None:
     a, b = _two_buildings(backend)
     every = _finance(a, None).finance
     site_a, site_b = _finance(a, "site-a").finance, _finance(b, "site-b").finance
-    assert every is not None and site_a is not None and site_b is not None
+    assert every is not None
+    assert site_a is not None
+    assert site_b is not None
     summed = read.merge_finance([site_a, site_b])
     with a.reading() as conn:
         months = {key: ledger_books.monthly(conn, 2026, key) for key in (None, "site-a", "site-b")}
@@ -104,7 +106,8 @@ def test_unknown_building_gives_no_books(backend: Backend) -> None:
     with a.reading() as conn:
         months = ledger_books.monthly(conn, 2026, "site-z")
     print(f"dialect={backend.name} unknown_building_books={int(found.finance is not None)}")
-    assert found.finance is None and months.months is None
+    assert found.finance is None
+    assert months.months is None
     assert set(found.buildings) == {"site-a", "site-b"}
 
 
