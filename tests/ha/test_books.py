@@ -86,7 +86,8 @@ async def test_every_building_or_one(
     assert [(d["account_id"], d["balance"], d["building"]) for d in every["debtors"]] == [
         ("B201", "-12.34", "Site B")
     ]
-    assert there["debtors"] == every["debtors"] and here["debtors"] == []
+    assert there["debtors"] == every["debtors"]
+    assert here["debtors"] == []
     assert here["books"] == entry.entry_id
     # The reports card's months, all and each: this building's usage is all of it here.
     months = {}
