@@ -9,6 +9,7 @@ import type { CardConfig, HomeAssistant, MonthlyResult } from "../types";
 export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
   @state() private kind: "electricity" | "water" = "electricity";
   @state() private metric: "usage" | "cost" = "usage";
+  @state() private books?: string;
 
   static getConfigElement(): HTMLElement {
     return document.createElement("prepaid-utility-card-editor");
@@ -22,13 +23,20 @@ export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
     super.setConfig(config);
     this.kind = config.kind ?? "electricity";
     this.metric = config.metric ?? "usage";
+    this.books = config.books;
   }
 
   protected fetch(hass: HomeAssistant): Promise<MonthlyResult> {
     const msg: Record<string, unknown> = { type: "prepaid_utility/monthly" };
-    if (this.config.account_id) msg.account_id = this.config.account_id;
+    // Every building's books or one building's, from the shared ledger (administrators).
+    if (this.books) msg.books = this.books;
+    else if (this.config.account_id) msg.account_id = this.config.account_id;
     else if (this.config.building) msg.building = this.config.building;
     return hass.callWS<MonthlyResult>(msg);
+  }
+
+  protected onError(err: unknown): void {
+    if (this.books && (err as { code?: string })?.code === "not_found") this.error = this.t("unknown_building");
   }
 
   getCardSize(): number {
@@ -54,6 +62,20 @@ export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
       <div class="head">
         <h2>${title}</h2>
         <div class="controls">
+          ${d.buildings && d.buildings.length > 1
+            ? html`<select
+                class="books"
+                aria-label=${this.t("books")}
+                @change=${(e: Event) => {
+                  this.books = (e.target as HTMLSelectElement).value;
+                  this.data = undefined;
+                  void this.refresh();
+                }}
+              >
+                <option value="all" ?selected=${this.books === "all"}>${this.t("books_all")}</option>
+                ${d.buildings.map((b) => html`<option value=${b.id} ?selected=${b.id === this.books}>${b.name}</option>`)}
+              </select>`
+            : nothing}
           <select class="kind" @change=${(e: Event) => (this.kind = (e.target as HTMLSelectElement).value as "water")}>
             ${(["electricity", "water"] as const).map((k) => html`<option value=${k} ?selected=${k === this.kind}>${this.t(k)}</option>`)}
           </select>
