@@ -45,6 +45,7 @@ DOC_SHOTS = {
     "3-recharge-dialog.png": "recharge-dialog.png",
     "5-account-and-report.png": "account-and-report.png",
     "6-finance.png": "finance.png",
+    "6b-finance-site-b.png": "finance-one-building.png",
     "7-tenant-account-zh.png": "tenant-account-zh.png",
     "9-card-editor.png": "card-editor.png",
     "10-statement-page.png": "statement.png",
