@@ -16,6 +16,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .billing.errors import PrepaidError
 from .const import (
     CONF_GATEWAY_TYPE,
     CONF_HISTORY_DAYS,
@@ -44,6 +45,7 @@ from .gateway.lease import GatewayLease, async_claimant, gateway_identity
 from .gateway.meter_factory import MeterSetup, build_meter, meter_medium
 from .gateway.meter_names import async_title_templates, titles_to_migrate
 from .gateway.simulated_building import SimulatedBuilding
+from .ledger import SQLAlchemyError
 from .meters.hub import BusConfig, BusKind, ModbusHub
 from .money.fee_book import async_remove_fee_items
 from .money.ledger_runtime import (
@@ -255,6 +257,13 @@ async def _async_entry_updated(hass: HomeAssistant, entry: PrepaidConfigEntry) -
     """Reload when options changed or meters were added, changed or removed."""
     if reload_signature(entry.options, entry.subentries.values()) != entry.runtime_data.signature:
         hass.config_entries.async_schedule_reload(entry.entry_id)
+        return
+    # A renamed gateway renames its building in the shared books without a reload.
+    entry_id, title = entry.entry_id, entry.title
+    try:
+        await entry.runtime_data.ledger.run(lambda s: s.claim_building(entry_id, title, ()))
+    except (PrepaidError, SQLAlchemyError) as err:
+        _LOGGER.warning("%s: building not renamed in the ledger: %s", title, err)
 
 
 async def _close(hass: HomeAssistant, entry: PrepaidConfigEntry) -> None:

@@ -372,7 +372,14 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
         codes = list(self.accounts)
         try:
             if not self._accounts_synced or billing.registered_now:
-                await async_sync_accounts(ledger, self.accounts, set(self.meters), self.clock())
+                entry = self.config_entry
+                await async_sync_accounts(
+                    ledger,
+                    self.accounts,
+                    set(self.meters),
+                    self.clock(),
+                    (entry.entry_id, entry.title),
+                )
                 self._accounts_synced = True
             self._balances = await ledger.run(lambda s: _balances_of(s, codes))
             await self._async_supervise()

@@ -3,7 +3,8 @@
 Money figures come from the ledger (on its own thread, never the event loop); what only the
 running gateways know (online, supply, alarm level) comes from their coordinators. Who sees
 what is decided in :mod:`.account_access` (shared with the statement view). Finance, with the
-recorded common-area splits, is for administrators only.
+recorded common-area splits, is for administrators only, and so are the books of every building
+on a shared ledger (``books``: "all" or a building id; :mod:`.ledger.books`).
 Money leaves as exact decimal strings (and integer minor units for sorting); the cards format
 them with the user's locale.
 """
@@ -24,6 +25,7 @@ from homeassistant.components.websocket_api.decorators import (
     websocket_command,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import floor_registry as fr
@@ -36,6 +38,7 @@ from .billing.money import format_money
 from .const import DOMAIN
 from .entity import subentry_identifier
 from .ledger import AsyncLedgerStore, LedgerStore
+from .ledger import books as ledger_books
 from .ledger import dashboard as read
 from .meters.reading import SupplyState
 from .money.ledger_runtime import currency_exponent
@@ -48,6 +51,8 @@ WS_FINANCE = f"{DOMAIN}/finance"
 type _RoomFigures = tuple[dict[str, int], dict[str, read.Figures]]
 type _MonthsAndSplit = tuple[list[read.MonthFigures], read.Breakdown]
 _GRANULARITY = {"day": 1, "month": 100, "year": 10_000}
+ALL_BOOKS = "all"
+_BOOKS = vol.All(str, vol.Length(min=1, max=64))
 MAX_FINANCE_DAYS = 3 * 366
 
 
@@ -58,6 +63,40 @@ def _by_ledger(accounts: Mapping[str, AccountRef]) -> list[tuple[AsyncLedgerStor
         ledger: AsyncLedgerStore = acc.entry.runtime_data.ledger
         groups.setdefault(id(ledger), (ledger, []))[1].append(code)
     return list(groups.values())
+
+
+def _ledgers(hass: HomeAssistant) -> list[tuple[AsyncLedgerStore, list[str]]]:
+    """Every ledger of the loaded gateways, once (the books are read from the ledger)."""
+    found: dict[int, AsyncLedgerStore] = {}
+    for entry in loaded_entries(hass):
+        found.setdefault(id(entry.runtime_data.ledger), entry.runtime_data.ledger)
+    return [(ledger, []) for ledger in found.values()]
+
+
+def _held_books(
+    connection: ActiveConnection, msg_id: int, building: str | None, parts: list[ledger_books.Books]
+) -> tuple[dict[str, str], list[ledger_books.Books]] | None:
+    """Return (every building's name, the ledgers' books that hold the one asked for).
+
+    None (and a translated error sent) when no ledger holds the building asked for.
+    """
+    names = {k: v for part in parts for k, v in part.buildings.items()}
+    held = [p for p in parts if p.finance is not None or p.months is not None]
+    if building is not None and not held:
+        connection.send_error(
+            msg_id,
+            ws_const.ERR_NOT_FOUND,
+            f"{building} is not a building on this ledger",
+            translation_key="unknown_building",
+            translation_domain=DOMAIN,
+            translation_placeholders={"building": building},
+        )
+        return None
+    return names, held
+
+
+def _building_list(names: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"id": k, "name": v} for k, v in sorted(names.items(), key=lambda kv: (kv[1], kv[0]))]
 
 
 def _money(minor: int, exponent: int) -> str:
@@ -287,6 +326,9 @@ def _movement(m: read.Movement, exponent: int) -> dict[str, Any]:
         vol.Optional("account_id"): str,
         vol.Optional("building"): str,
         vol.Optional("year"): vol.All(int, vol.Range(min=2000, max=2100)),
+        # Every building's books on the ledger ("all") or one building's, read from the ledger
+        # (accounts of other instances included): administrators only; it wins over the others.
+        vol.Optional("books"): _BOOKS,
     }
 )
 @async_response
@@ -294,7 +336,9 @@ async def ws_monthly(
     hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
     """Usage and cost per month of a year beside the year before (one account, or all seen)."""
-    exponent = currency_exponent(hass.config.currency)
+    if "books" in msg:
+        await _monthly_books(hass, connection, msg)
+        return
     accounts = visible_to(connection.user, all_accounts(hass))
     if "account_id" in msg:
         if msg["account_id"] not in accounts:
@@ -317,30 +361,72 @@ async def ws_monthly(
         return
     months = read.merge_months([m for m, _ in got]) if got else []
     split = read.merge_breakdowns([b for _, b in got])
-    connection.send_result(
-        msg["id"],
-        {
-            "year": year,
-            "currency": hass.config.currency,
-            "accounts": len(accounts),
-            "months": [
-                {
-                    "month": m.month,
-                    "this_year": _figures(m.this_year, exponent),
-                    "last_year": _figures(m.last_year, exponent),
-                }
-                for m in months
-            ],
-            "by_period": {
-                kind: {period: _quantity(milli) for period, milli in sorted(periods.items())}
-                for kind, periods in sorted(split.by_period.items())
-            },
-            "by_tier": {
-                kind: {str(tier): _quantity(milli) for tier, milli in sorted(tiers.items())}
-                for kind, tiers in sorted(split.by_tier.items())
-            },
-        },
+    connection.send_result(msg["id"], _monthly_result(hass, year, len(accounts), months, split))
+
+
+async def _monthly_books(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Send the reports of one building's books, or every building's, from the shared ledger."""
+    if not connection.user.is_admin:
+        raise Unauthorized
+    building = None if msg["books"] == ALL_BOOKS else msg["books"]
+    year = int(msg.get("year") or dt_util.now().year)
+
+    def work(_codes: list[str]) -> Callable[[LedgerStore], ledger_books.Books]:
+        def run(store: LedgerStore) -> ledger_books.Books:
+            with store.reading() as conn:
+                return ledger_books.monthly(conn, year, building)
+
+        return run
+
+    got = await _read(connection, msg["id"], _ledgers(hass), work)
+    found = None if got is None else _held_books(connection, msg["id"], building, got)
+    if found is None:
+        return
+    names, held = found
+    months = [p.months for p in held if p.months is not None]
+    split = read.merge_breakdowns([p.split for p in held if p.split is not None])
+    result = _monthly_result(
+        hass,
+        year,
+        sum(p.accounts for p in held),
+        read.merge_months(months) if months else [],
+        split,
     )
+    result |= {"books": msg["books"], "buildings": _building_list(names)}
+    connection.send_result(msg["id"], result)
+
+
+def _monthly_result(
+    hass: HomeAssistant,
+    year: int,
+    accounts: int,
+    months: list[read.MonthFigures],
+    split: read.Breakdown,
+) -> dict[str, Any]:
+    exponent = currency_exponent(hass.config.currency)
+    return {
+        "year": year,
+        "currency": hass.config.currency,
+        "accounts": accounts,
+        "months": [
+            {
+                "month": m.month,
+                "this_year": _figures(m.this_year, exponent),
+                "last_year": _figures(m.last_year, exponent),
+            }
+            for m in months
+        ],
+        "by_period": {
+            kind: {period: _quantity(milli) for period, milli in sorted(periods.items())}
+            for kind, periods in sorted(split.by_period.items())
+        },
+        "by_tier": {
+            kind: {str(tier): _quantity(milli) for tier, milli in sorted(tiers.items())}
+            for kind, tiers in sorted(split.by_tier.items())
+        },
+    }
 
 
 @websocket_command(
@@ -352,6 +438,8 @@ async def ws_monthly(
         # The last ``days`` days up to today in Home Assistant's time zone (the ledger's days):
         # a browser in another zone would ask for the wrong days around midnight.
         vol.Optional("days"): vol.All(int, vol.Range(min=1, max=MAX_FINANCE_DAYS)),
+        # Every building on the ledger (a ledger may be shared by several instances) or one.
+        vol.Optional("books", default=ALL_BOOKS): _BOOKS,
     }
 )
 @require_admin
@@ -374,19 +462,28 @@ async def ws_finance(
         return
     accounts = all_accounts(hass)
     divisor = _GRANULARITY[msg["granularity"]]
+    building = None if msg["books"] == ALL_BOOKS else msg["books"]
 
-    def work(_codes: list[str]) -> Callable[[LedgerStore], read.FinanceReport]:
-        def run(store: LedgerStore) -> read.FinanceReport:
+    def work(_codes: list[str]) -> Callable[[LedgerStore], ledger_books.Books]:
+        def run(store: LedgerStore) -> ledger_books.Books:
             with store.reading() as conn:
-                return read.finance(conn, _day(start), _day(end), divisor)
+                return ledger_books.finance(conn, _day(start), _day(end), divisor, building)
 
         return run
 
-    got = await _read(connection, msg["id"], _by_ledger(accounts), work)
-    if got is None:
+    got = await _read(connection, msg["id"], _ledgers(hass), work)
+    found = None if got is None else _held_books(connection, msg["id"], building, got)
+    if found is None:
         return
-    report = read.merge_finance(got)
+    buildings, held = found
+    report = read.merge_finance([p.finance for p in held if p.finance is not None])
+    # Accounts another instance keeps have no tenant name here: the code stands in for it.
     names = {code: acc.setup.tenant for code, acc in accounts.items()}
+    of_account = {code: b for p in held for code, b in p.of_account.items()}
+
+    def building_of(code: str) -> str:
+        return buildings.get(of_account.get(code) or "", "")
+
     meters = {
         key: meter.label
         for entry in loaded_entries(hass)
@@ -400,11 +497,17 @@ async def ws_finance(
             "granularity": msg["granularity"],
             "start": start.isoformat(),
             "end": end.isoformat(),
+            "books": msg["books"],
+            "buildings": _building_list(buildings),
             "income": [{"period": str(k), "amount": _money(v, exponent)} for k, v in report.income],
             "income_total": _money(sum(v for _, v in report.income), exponent),
             "refunds_total": _money(report.refunds_total, exponent),
             "movements": [
-                {**_movement(m, exponent), "name": names.get(m.account, m.account)}
+                {
+                    **_movement(m, exponent),
+                    "name": names.get(m.account, m.account),
+                    "building": building_of(m.account),
+                }
                 for m in report.movements
             ],
             "apportionments": [
@@ -417,9 +520,9 @@ async def ws_finance(
                     "name": names.get(code, code),
                     "room": rooms.get(code, ""),
                     "balance": _money(balance, exponent),
+                    "building": building_of(code),
                 }
                 for code, balance in report.debtors
-                if code in names
             ],
         },
     )

@@ -111,6 +111,9 @@ export interface MonthlyResult {
   months: MonthRow[];
   by_period: Record<string, Record<string, string>>;
   by_tier: Record<string, Record<string, string>>;
+  /** Present when the books were asked for (administrators): "all" or a building id. */
+  books?: string;
+  buildings?: Building[];
 }
 
 /** One common-area split as the ledger recorded it when it ran (quantities may be unknown). */
@@ -140,9 +143,18 @@ export interface FinanceResult {
   income: { period: string; amount: string }[];
   income_total: string;
   refunds_total: string;
-  movements: Movement[];
-  debtors: { account_id: string; name: string; room: string; balance: string }[];
+  movements: (Movement & { building?: string })[];
+  debtors: { account_id: string; name: string; room: string; balance: string; building?: string }[];
   apportionments: ApportionRun[];
+  /** "all" or the building id whose books these are. */
+  books: string;
+  /** Every building on the shared ledger(s), by name. */
+  buildings: Building[];
+}
+
+export interface Building {
+  id: string;
+  name: string;
 }
 
 export interface CardConfig {
@@ -156,6 +168,8 @@ export interface CardConfig {
   kind?: "electricity" | "water";
   metric?: "usage" | "cost";
   granularity?: "day" | "month" | "year";
+  /** Finance and reports cards (administrators): "all" buildings on the ledger or one's id. */
+  books?: string;
   refresh_seconds?: number;
 }
 

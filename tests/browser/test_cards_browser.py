@@ -7,7 +7,8 @@ balance and the supply come back; looks at the monthly report and the finance ca
 logs in (Chinese) and sees only their account, no money buttons, and cannot reach finance
 data, not even by calling the websocket command from the page. The landlord opens the month's
 statement from the account card (its closing balance is the ledger's) and downloads its CSV; the
-finance card shows the shared-area split made at set-up with its loss figure; the tenant opens
+finance card shows the shared-area split made at set-up with its loss figure, and every
+building's books or one's when a second building writes to the same ledger; the tenant opens
 their own statement (Chinese) but gets 404 for another's, even with a signed path. Last, the
 landlord changes the account card's account in Home Assistant's own card editor and saves it.
 Screenshots go to test-output/cards/; with PREPAID_DOCS_IMAGES=1 the ones the documentation shows
@@ -30,6 +31,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from custom_components.prepaid_utility.ledger import LedgerStore
+
 from .driver import DriverMismatch, FrontendStuck, chromium_path, launch, shot, wait_for_frontend
 from .ha_instance import DOMAIN, OWNER, REPO, HaInstance
 
@@ -42,6 +45,7 @@ DOC_SHOTS = {
     "3-recharge-dialog.png": "recharge-dialog.png",
     "5-account-and-report.png": "account-and-report.png",
     "6-finance.png": "finance.png",
+    "6b-finance-site-b.png": "finance-one-building.png",
     "7-tenant-account-zh.png": "tenant-account-zh.png",
     "9-card-editor.png": "card-editor.png",
     "10-statement-page.png": "statement.png",
@@ -58,6 +62,7 @@ ACCOUNTS = (
 )
 
 SPLIT_AMOUNT = "30.00"
+SITE_B_INCOME = Decimal("55.00")
 
 pytestmark = pytest.mark.slow
 
@@ -182,6 +187,40 @@ def _run[T](coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to the end on its own thread (Playwright's sync API owns this one's loop)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def _site_b(config_dir: Path) -> None:
+    """Write Site B's books into the ledger file as its own Home Assistant would (own engine)."""
+    store = LedgerStore.open(f"sqlite:///{config_dir / 'prepaid_utility.db'}")
+    try:
+        store.create_account("B201")
+        store.claim_building("site-b", "Site B", ["B201"])
+        store.recharge("B201", int(SITE_B_INCOME * 100), "SITE-B-1")
+        store.adjust("B201", -6_000, "SITE-B-A1", "back charge")
+    finally:
+        store.close()
+
+
+def _wait_amount(locator: Any, expected: Decimal, limit_s: float = 30) -> None:
+    """Wait until the card shows the amount (it reloads its figures after a choice)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if locator.count() and _amount(locator.inner_text()) == expected:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"expected {expected}, shown {locator.inner_text()}")
+
+
+def _language(ha: HaInstance, language: str) -> None:
+    _run(
+        ha.ws_result(
+            {
+                "type": "frontend/set_user_data",
+                "key": "language",
+                "value": {"language": language, "number_format": "language"},
+            }
+        )
+    )
 
 
 def _amount(text: str) -> Decimal:
@@ -352,6 +391,12 @@ def _choose(select: Any, value: str) -> None:
     item.click()
     playwright_api.expect(select).to_have_js_property("value", value)
     playwright_api.expect(item).to_be_hidden()  # the menu closed (screenshots show no fade)
+
+
+def _options(select: Any) -> list[tuple[str, str]]:
+    """Return an ha-select's (value, label) pairs, in order."""
+    pairs = select.evaluate("el => el.options.map(o => [String(o.value), String(o.label)])")
+    return [(value, label) for value, label in pairs]
 
 
 def _type(field: Any, text: str) -> None:
@@ -583,11 +628,18 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             assert csv_text.startswith(f"account_id,{li}")
             print(f"statement_closing_minor={closing} csv_lines={len(csv_text.splitlines())}")
 
+            # A second building on the same ledger (another Home Assistant's, as on a shared
+            # PostgreSQL ledger): the finance card shows every building's books or one's.
+            _site_b(ha.config_dir)
+            here = Decimal("120.00") + Decimal("8.00") + 80 + 60
             page.goto(f"{ha.base}/{DASHBOARD}/finance")
             total = page.locator("prepaid-utility-finance-card .income-total")
             total.wait_for(timeout=30000)
             _has_ha_controls(page.locator("prepaid-utility-finance-card"), {"ha-select"})
-            assert _amount(total.inner_text()) == Decimal("120.00") + Decimal("8.00") + 80 + 60
+            books = page.locator("prepaid-utility-finance-card ha-select.books")
+            assert _amount(total.inner_text()) == here + SITE_B_INCOME
+            assert _options(books)[0] == ("all", "All buildings")
+            assert "Site B" in page.locator("prepaid-utility-finance-card .debtors").inner_text()
             # The split made at set-up, with the loss figure the ledger recorded for it.
             split = setup["split"]
             row = page.locator("prepaid-utility-finance-card tr.split")
@@ -598,6 +650,27 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             assert _amount(row.locator("td.num").first.inner_text()) == Decimal(SPLIT_AMOUNT)
             print(f"split_loss_per_mille={split['loss_per_mille']} shown={loss.inner_text()}")
             _shot(page, "6-finance.png", full_page=True)
+            _choose(books, next(v for v, label in _options(books) if label == "Site B"))
+            _wait_amount(total, SITE_B_INCOME)
+            assert page.locator("prepaid-utility-finance-card tr.split").count() == 0
+            _shot(page, "6b-finance-site-b.png", full_page=True)
+            local = next(
+                v for v, label in _options(books) if label not in {"Site B", "All buildings"}
+            )
+            _choose(books, local)
+            _wait_amount(total, here)
+            assert page.locator("prepaid-utility-finance-card tr.split").count() == 1
+            print(
+                f"books_all={here + SITE_B_INCOME} books_here={here} books_site_b={SITE_B_INCOME}"
+            )
+            # The same card for an administrator who reads Chinese.
+            _language(ha, "zh-Hans")
+            page.reload()
+            total.wait_for(timeout=30000)
+            playwright_api.expect(books).to_be_visible()
+            assert _options(books)[0] == ("all", "全部楼宇")
+            _shot(page, "6c-finance-zh.png", full_page=True)
+            _language(ha, "en")
 
             # The tenant: their own account only, no money actions, no finance data.
             tenant = browser.new_page(viewport={"width": 1024, "height": 768})
@@ -656,6 +729,10 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
                     catch (e) { out[type] = e.code; }
                   }
                   try {
+                    await hass.callWS({type: 'prepaid_utility/monthly', books: 'all'});
+                    out.books = 'allowed';
+                  } catch (e) { out.books = e.code; }
+                  try {
                     await hass.callWS({type: 'call_service', domain: 'prepaid_utility',
                       service: 'recharge', return_response: true,
                       service_data: {device_id: device, amount: '5', order_id: 'TENANT-1'}});
@@ -666,6 +743,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
                 setup["devices"]["Li Wei"],
             )
             assert refused["prepaid_utility/finance"] == "unauthorized", refused
+            assert refused["books"] == "unauthorized", refused
             assert refused["recharge"] != "allowed", refused
             assert _recharges(ha.config_dir, li) == [12000]
             tenant.close()

@@ -84,12 +84,21 @@ def is_closed(entry: ConfigEntry, code: str) -> bool:
 
 
 def sync_accounts(
-    store: LedgerStore, accounts: Mapping[str, AccountSetup], known_meters: set[str], at: datetime
+    store: LedgerStore,
+    accounts: Mapping[str, AccountSetup],
+    known_meters: set[str],
+    at: datetime,
+    building: tuple[str, str] | None = None,
 ) -> int:
-    """Create missing accounts and move meters to the account that lists them; return moves."""
+    """Create missing accounts and move meters to the account that lists them; return moves.
+
+    ``building`` (id, name) puts the accounts in that building's books on a shared ledger.
+    """
     moves = 0
     for setup in accounts.values():
         store.create_account(setup.code)
+    if building is not None:
+        store.claim_building(building[0], building[1], list(accounts))
     holders = store.holders()
     ledger_meters = set(store.meters())
     for setup in accounts.values():
@@ -111,6 +120,9 @@ async def async_sync_accounts(
     accounts: Mapping[str, AccountSetup],
     known_meters: set[str],
     at: datetime,
+    building: tuple[str, str] | None = None,
 ) -> int:
     """Run :func:`sync_accounts` on the ledger's writer thread."""
-    return await ledger.run(lambda store: sync_accounts(store, accounts, known_meters, at))
+    return await ledger.run(
+        lambda store: sync_accounts(store, accounts, known_meters, at, building)
+    )

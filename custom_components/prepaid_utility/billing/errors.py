@@ -42,6 +42,12 @@ class UnknownAccount(PrepaidError):
     translation_key = "unknown_account"
 
 
+class UnknownBuilding(PrepaidError):
+    """No building with that id on the ledger."""
+
+    translation_key = "unknown_building"
+
+
 class UnknownMeter(PrepaidError):
     """No meter with that id."""
 

@@ -14,12 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, literal, or_, select
 
 from ..billing.errors import UnknownAccount
 from .accrual import open_accruals, open_slot
 from .reports import usage_days
-from .schema import account, apportionment, journal_entry, meter, posting, usage_bucket
+from .schema import account, apportionment, bill, journal_entry, meter, posting, usage_bucket
 
 USAGE = "usage"
 # Entries a tenant sees on the account card; "usage" is one entry per poll and is shown as
@@ -114,10 +114,14 @@ class FinanceReport:
     apportionments: list[ApportionRun] = field(default_factory=list)  # newest first
 
 
-def _wallets(conn: Connection, codes: Iterable[str] | None) -> dict[int, str]:
+def _wallets(
+    conn: Connection, codes: Iterable[str] | None, building: str | None = None
+) -> dict[int, str]:
     query = select(account.c.id, account.c.code).where(account.c.kind == "wallet")
     if codes is not None:
         query = query.where(account.c.code.in_(list(codes)))
+    if building is not None:
+        query = query.where(account.c.building == building)
     return {int(row.id): str(row.code) for row in conn.execute(query)}
 
 
@@ -335,22 +339,36 @@ def merge_breakdowns(parts: Sequence[Breakdown]) -> Breakdown:
 
 
 def finance(
-    conn: Connection, start_day: int, end_day: int, divisor: int, limit: int = 200
+    conn: Connection,
+    start_day: int,
+    end_day: int,
+    divisor: int,
+    limit: int = 200,
+    *,
+    building: str | None = None,
 ) -> FinanceReport:
-    """Return income per day/month/year (``divisor`` 1, 100, 10000), movements and debtors."""
-    wallets = _wallets(conn, None)
+    """Return income per day/month/year (``divisor`` 1, 100, 10000), movements and debtors.
+
+    ``building`` narrows it to one building's books; None is every building on the ledger.
+    A payment is the building's when its entry is its tenant's (``journal_entry.account_id``):
+    the clearing account itself is one for the whole ledger.
+    """
+    wallets = _wallets(conn, None, building)
     clearing = select(account.c.id).where(account.c.code == "clearing:payments").scalar_subquery()
     bucket = (journal_entry.c.day // divisor).label("bucket")
+    paid_in = [
+        posting.c.account_id == clearing,
+        journal_entry.c.day >= start_day,
+        journal_entry.c.day <= end_day,
+    ]
+    if building is not None:
+        paid_in.append(journal_entry.c.account_id.in_(list(wallets)))
     income = [
         (int(row[0]), int(row[1]))
         for row in conn.execute(
             select(bucket, func.sum(-posting.c.amount))
             .select_from(posting.join(journal_entry, journal_entry.c.id == posting.c.entry_id))
-            .where(
-                posting.c.account_id == clearing,
-                journal_entry.c.day >= start_day,
-                journal_entry.c.day <= end_day,
-            )
+            .where(*paid_in)
             .group_by(bucket)
             .order_by(bucket)
         )
@@ -371,13 +389,14 @@ def finance(
         (str(row.code), int(row.balance))
         for row in conn.execute(
             select(account.c.code, account.c.balance)
-            .where(account.c.kind == "wallet", account.c.balance < 0)
+            .where(account.c.id.in_(list(wallets)), account.c.balance < 0)
             .order_by(account.c.balance, account.c.code)
         )
     ]
-    return FinanceReport(
-        income, movements, debtors, -int(refunds), apportionments(conn, start_day, end_day, limit)
+    runs = apportionments(
+        conn, start_day, end_day, limit, accounts=None if building is None else list(wallets)
     )
+    return FinanceReport(income, movements, debtors, -int(refunds), runs)
 
 
 def apportionments(
@@ -388,10 +407,12 @@ def apportionments(
     *,
     pool: str | None = None,
     period: str | None = None,
+    accounts: Sequence[int] | None = None,
 ) -> list[ApportionRun]:
     """Return the common-area splits recorded in a span of days, newest first.
 
-    ``pool`` and ``period`` narrow it to one split (there is at most one per pool and period).
+    ``pool`` and ``period`` narrow it to one split (there is at most one per pool and period);
+    ``accounts`` (wallet ids) to the splits that charged one of them, deducted or billed.
     """
     query = (
         select(apportionment, meter.c.kind)
@@ -400,6 +421,23 @@ def apportionments(
         .order_by(apportionment.c.entry_id.desc())
         .limit(limit)
     )
+    if accounts is not None:
+        # A billed split leaves bills keyed "apportion:<entry key>:<account>" and no posting.
+        split = journal_entry.alias("split")
+        billed_key = literal("apportion:") + split.c.key + literal(":%")
+        query = query.where(
+            or_(
+                exists().where(
+                    posting.c.entry_id == apportionment.c.entry_id,
+                    posting.c.account_id.in_(accounts),
+                ),
+                exists().where(
+                    split.c.id == apportionment.c.entry_id,
+                    bill.c.account_id.in_(accounts),
+                    bill.c.key.like(billed_key),
+                ),
+            )
+        )
     if pool is not None:
         query = query.where(apportionment.c.pool == pool)
     if period is not None:
@@ -457,12 +495,17 @@ def merge_finance(parts: Sequence[FinanceReport], limit: int = 200) -> FinanceRe
     for part in parts:
         for key, amount in part.income:
             income[key] += amount
+    # Newest first as one ledger lists them (its entry order breaks ties of one instant).
     movements = sorted(
-        (m for part in parts for m in part.movements), key=lambda m: m.ts_us, reverse=True
+        (m for part in parts for m in part.movements),
+        key=lambda m: (m.ts_us, m.entry_id),
+        reverse=True,
     )
     debtors = sorted((d for part in parts for d in part.debtors), key=lambda d: (d[1], d[0]))
     runs = sorted(
-        (r for part in parts for r in part.apportionments), key=lambda r: r.ts_us, reverse=True
+        (r for part in parts for r in part.apportionments),
+        key=lambda r: (r.ts_us, r.entry_id),
+        reverse=True,
     )
     return FinanceReport(
         income=sorted(income.items()),

@@ -10,7 +10,10 @@ balance checkpoints (``checkpoint_month``, ``balance_checkpoint``); the per-poll
 of earlier versions stay as they were (the journal is append-only), nothing accrues yet, and the
 checkpoints are taken by the first poll cycle; it drops the index of usage buckets by day
 (queries by day read an hour range of the primary key). Version 6 adds ``gateway_lease``, which
-instance drives each gateway of a shared ledger. Each step
+instance drives each gateway of a shared ledger. Version 7 adds ``building`` and
+``account.building`` (whose books an account is in); existing accounts stay NULL until their
+gateway claims them at its next start (the ledger alone cannot know which gateway made them).
+Each step
 runs in the same transaction as the version update, so a migration is applied whole or not at
 all. A database newer than this code is refused, never written.
 """
@@ -31,6 +34,7 @@ from .schema import (
     apportionment,
     balance_checkpoint,
     bill,
+    building,
     checkpoint_month,
     gateway_lease,
     journal_entry,
@@ -107,12 +111,20 @@ def _v5_to_v6(conn: Connection) -> None:
     gateway_lease.create(conn, checkfirst=True)
 
 
+def _v6_to_v7(conn: Connection) -> None:
+    if "building" not in {c["name"] for c in inspect(conn).get_columns("account")}:
+        conn.execute(text("ALTER TABLE account ADD COLUMN building VARCHAR(64)"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_account_building ON account (building)"))
+    building.create(conn, checkfirst=True)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
     5: _v5_to_v6,
+    6: _v6_to_v7,
 }
 
 

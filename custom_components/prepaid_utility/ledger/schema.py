@@ -1,4 +1,4 @@
-"""Tables of the ledger (schema version 5).
+"""Tables of the ledger (schema version 7).
 
 Timestamps are integer microseconds since the epoch (UTC); ``day`` columns hold the local
 calendar day as ``YYYYMMDD`` in the store's time zone, so reports group by integer division
@@ -12,6 +12,9 @@ Version 5: the usage of the open hour accrues in place (``account.accrued``, wit
 ``accrual_slot`` saying which hour) and becomes one journal entry when the hour closes; see
 :mod:`.accrual`. ``balance_checkpoint`` holds each account's posted balance at the start of
 each month, so an opening balance never sums the whole history; see :mod:`.checkpoints`.
+
+Version 7: a ledger shared by several Home Assistant instances (or gateways) holds several
+buildings' books; each tenant account names the ``building`` it belongs to (see :mod:`.buildings`).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -58,6 +61,20 @@ account = Table(
     # Usage of the open hour not yet in a journal entry, already in ``balance`` (signed like a
     # posting): balance = sum of postings + accrued.
     Column("accrued", BigInteger, nullable=False, default=0, server_default="0"),
+    # The building whose books hold the account (``building.id``); NULL for the system accounts
+    # and for tenant accounts of a ledger upgraded from version 6 until their gateway claims them.
+    Column("building", String(64), nullable=True),
+)
+Index("ix_account_building", account.c.building)
+
+building = Table(
+    "building",
+    metadata,
+    # One per gateway writing to the ledger (its config entry id): the finance card and the
+    # reports show one building's books or all of them.
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
 )
 
 accrual_slot = Table(

@@ -1,4 +1,7 @@
-/** Finance (administrators): income by day, month or year; recharges and refunds; debts. */
+/**
+ * Finance (administrators): income by day, month or year; recharges and refunds; debts.
+ * On a ledger several buildings share, every building's books or one building's.
+ */
 import { css, html, nothing } from "lit";
 import { state } from "lit/decorators.js";
 import { PrepaidCard } from "../base";
@@ -11,6 +14,7 @@ const SPAN_DAYS = { day: 30, month: 365, year: 3 * 365 } as const;
 
 export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
   @state() private granularity: "day" | "month" | "year" = "day";
+  @state() private books = "all";
 
   static getConfigElement(): HTMLElement {
     return document.createElement("prepaid-utility-card-editor");
@@ -23,6 +27,7 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
   setConfig(config: CardConfig): void {
     super.setConfig(config);
     this.granularity = config.granularity ?? "day";
+    this.books = config.books ?? "all";
   }
 
   protected fetch(hass: HomeAssistant): Promise<FinanceResult> {
@@ -33,11 +38,14 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
       type: "prepaid_utility/finance",
       granularity: this.granularity,
       days: SPAN_DAYS[this.granularity],
+      books: this.books,
     });
   }
 
   protected onError(err: unknown): void {
-    if ((err as { code?: string })?.code === "unauthorized") this.error = this.t("admin_only");
+    const code = (err as { code?: string })?.code;
+    if (code === "unauthorized") this.error = this.t("admin_only");
+    if (code === "not_found") this.error = this.t("unknown_building");
   }
 
   getCardSize(): number {
@@ -93,9 +101,30 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
       return html`<ha-card class="card"><h2>${title}</h2>${this.error ? html`<div class="error">${this.error}</div>` : html`<div class="muted">…</div>`}</ha-card>`;
     }
     const top = Math.max(0, ...d.income.map((i) => Number(i.amount)));
+    // Which building a row is in matters only when several buildings' books are shown.
+    const several = (d.buildings?.length ?? 0) > 1;
+    const where = (b?: string) => (several && d.books === "all" && b ? html`<div class="muted small building">${b}</div>` : nothing);
     return html`<ha-card class="card">
       <div class="head">
         <h2>${title}</h2>
+        <div class="controls">
+        ${several || d.books !== "all"
+          ? choose({
+              cls: "books",
+              label: this.t("books"),
+              value: this.books,
+              options: [
+                { value: "all", label: this.t("books_all") },
+                ...(d.buildings ?? []).map((b) => ({ value: b.id, label: b.name })),
+              ],
+              set: (v) => {
+                if (v === this.books) return;
+                this.books = v;
+                this.data = undefined;
+                void this.refresh();
+              },
+            })
+          : nothing}
         ${choose({
           cls: "granularity",
           label: this.t("granularity"),
@@ -108,6 +137,7 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
             void this.refresh();
           },
         })}
+        </div>
       </div>
       <div class="totals">
         <div><span class="muted">${this.t("income")}</span><strong class="income-total">${this.money(d.income_total, d.currency)}</strong></div>
@@ -126,7 +156,7 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
       ${d.debtors.length
         ? html`<table class="debtors">
             ${d.debtors.map(
-              (x) => html`<tr><td>${x.room}</td><td>${x.name}</td><td class="num neg">${this.money(x.balance, d.currency)}</td></tr>`,
+              (x) => html`<tr><td>${x.room}</td><td>${x.name}${where(x.building)}</td><td class="num neg">${this.money(x.balance, d.currency)}</td></tr>`,
             )}
           </table>`
         : html`<div class="muted">${this.t("no_debtors")}</div>`}
@@ -138,7 +168,7 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
             ${d.movements.slice(0, 50).map(
               (m) => html`<tr>
                 <td>${this.time(m.at)}</td>
-                <td>${m.name ?? m.account_id}</td>
+                <td>${m.name ?? m.account_id}${where(m.building)}</td>
                 <td>${this.t(`kind_${m.kind}` as Key)}</td>
                 <td class="num ${m.amount_minor < 0 ? "neg" : ""}">${this.money(m.amount, d.currency)}</td>
               </tr>`,
@@ -156,6 +186,11 @@ export class PrepaidFinanceCard extends PrepaidCard<FinanceResult> {
         display: flex;
         justify-content: space-between;
         align-items: center;
+      }
+      .controls {
+        display: flex;
+        gap: 12px;
+        flex-wrap: wrap;
       }
       .totals {
         display: flex;

@@ -10,6 +10,7 @@ import type { CardConfig, HomeAssistant, MonthlyResult } from "../types";
 export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
   @state() private kind: "electricity" | "water" = "electricity";
   @state() private metric: "usage" | "cost" = "usage";
+  @state() private books?: string;
 
   static getConfigElement(): HTMLElement {
     return document.createElement("prepaid-utility-card-editor");
@@ -23,13 +24,20 @@ export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
     super.setConfig(config);
     this.kind = config.kind ?? "electricity";
     this.metric = config.metric ?? "usage";
+    this.books = config.books;
   }
 
   protected fetch(hass: HomeAssistant): Promise<MonthlyResult> {
     const msg: Record<string, unknown> = { type: "prepaid_utility/monthly" };
-    if (this.config.account_id) msg.account_id = this.config.account_id;
+    // Every building's books or one building's, from the shared ledger (administrators).
+    if (this.books) msg.books = this.books;
+    else if (this.config.account_id) msg.account_id = this.config.account_id;
     else if (this.config.building) msg.building = this.config.building;
     return hass.callWS<MonthlyResult>(msg);
+  }
+
+  protected onError(err: unknown): void {
+    if (this.books && (err as { code?: string })?.code === "not_found") this.error = this.t("unknown_building");
   }
 
   getCardSize(): number {
@@ -55,6 +63,22 @@ export class PrepaidReportsCard extends PrepaidCard<MonthlyResult> {
       <div class="head">
         <h2>${title}</h2>
         <div class="controls">
+          ${d.buildings && d.buildings.length > 1
+            ? choose({
+                cls: "books",
+                value: this.books ?? "all",
+                options: [
+                  { value: "all", label: this.t("books_all") },
+                  ...d.buildings.map((b) => ({ value: b.id, label: b.name })),
+                ],
+                set: (v) => {
+                  if (v === this.books) return;
+                  this.books = v;
+                  this.data = undefined;
+                  void this.refresh();
+                },
+              })
+            : nothing}
           ${choose({
             cls: "kind",
             value: this.kind,
