@@ -269,8 +269,13 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
         return None if self.lease is None else self.lease.holder_name
 
     async def _async_standby(self) -> GatewayData:
-        """Show the shared ledger's balances; the meters are read by the instance that drives."""
+        """Show the shared ledger's balances; the meters are read by the instance that drives.
+
+        Meters this instance bills that the driver read are billed here (its accounts, its
+        tariffs) from what the driver relayed.
+        """
         codes = list(self.accounts)
+        await self.billing.async_bill_relayed()
         try:
             self._balances = await self.billing.ledger.run(lambda s: _balances_of(s, codes))
         except (PrepaidError, SQLAlchemyError) as err:

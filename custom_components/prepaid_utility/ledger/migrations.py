@@ -10,7 +10,9 @@ balance checkpoints (``checkpoint_month``, ``balance_checkpoint``); the per-poll
 of earlier versions stay as they were (the journal is append-only), nothing accrues yet, and the
 checkpoints are taken by the first poll cycle; it drops the index of usage buckets by day
 (queries by day read an hour range of the primary key). Version 6 adds ``gateway_lease``, which
-instance drives each gateway of a shared ledger. Each step
+instance drives each gateway of a shared ledger. Version 7 adds ``meter_identity`` and
+``meter_relay`` (one meter row per physical meter on a shared gateway); existing meters keep
+their rows and are bound to their identities by the first poll that reads them. Each step
 runs in the same transaction as the version update, so a migration is applied whole or not at
 all. A database newer than this code is refused, never written.
 """
@@ -35,6 +37,8 @@ from .schema import (
     gateway_lease,
     journal_entry,
     metadata,
+    meter_identity,
+    meter_relay,
     posting,
     schema_version,
 )
@@ -107,12 +111,18 @@ def _v5_to_v6(conn: Connection) -> None:
     gateway_lease.create(conn, checkfirst=True)
 
 
+def _v6_to_v7(conn: Connection) -> None:
+    meter_identity.create(conn, checkfirst=True)
+    meter_relay.create(conn, checkfirst=True)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
     5: _v5_to_v6,
+    6: _v6_to_v7,
 }
 
 
