@@ -275,6 +275,15 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
         tariffs) from what the driver relayed.
         """
         codes = list(self.accounts)
+        try:
+            # Recharges and payments for this instance's accounts come here, not to the driver.
+            if not self._accounts_synced:
+                await async_sync_accounts(
+                    self.billing.ledger, self.accounts, set(self.meters), self.clock()
+                )
+                self._accounts_synced = True
+        except PrepaidError as err:
+            _LOGGER.debug("%s: accounts not synced: %s", self.config_entry.title, err)
         await self.billing.async_bill_relayed()
         try:
             self._balances = await self.billing.ledger.run(lambda s: _balances_of(s, codes))
