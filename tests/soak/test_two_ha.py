@@ -120,6 +120,7 @@ class Site:
         self.account_device = ""
         self.account_code = ""
         self.webhook = ("", "")  # id, secret
+        self.shared_meters: dict[str, str] = {}  # unit address -> this site's subentry id
 
     def start(self) -> None:
         # Its own location name: the Driven-by sensor and the lease name the instance by it.
@@ -201,7 +202,8 @@ class Site:
             )  # fmt: skip
             await asyncio.sleep(0.5)
             await self.wait_loaded()
-        meters = list((await self.ha.meters_by_unit(entry_id)).values())
+        self.shared_meters = await self.ha.meters_by_unit(entry_id)
+        meters = list(self.shared_meters.values())
         tenant = f"Tenant of {self.name}"
         await self.flow(
             subentries, [entry_id, "account"], {"tenant": tenant, "room": "101", "meters": meters}
@@ -500,19 +502,18 @@ def _audit(ledger_url: str, sites: tuple[Site, Site]) -> dict[str, Any]:
         report = store.check()
     finally:
         store.close()
-    # Each physical meter of the shared gateway: whatever both sites' rows billed, beyond the
-    # counter advance of the one row that moved most, was billed twice.
-    shared = {o[0]: m for m, o in owners.items() if o[0].startswith("bus:")}
+    # Each physical meter of the shared gateway, whichever rows the two sites' subentries have:
+    # what they billed beyond the counter advance of the row that moved most was billed twice.
     twice = 0
     shared_rows = 0
-    for identity in shared:
-        unit_rows = [m for m, o in owners.items() if o[0] == identity]
+    for unit in UNITS:
+        unit_rows = [m for s in sites if (m := s.shared_meters.get(str(unit))) in rows]
         shared_rows += len(unit_rows)
         twice += sum(int(billed.get(m, 0)) for m in unit_rows) - max(
-            int(moved.get(m, 0)) for m in unit_rows
+            (int(moved.get(m, 0)) for m in unit_rows), default=0
         )
-    # Every meter row is bound to an identity (the buildings' meters to local ones): a second
-    # row of a shared meter (the design gap this guards against) would be unbound.
+    shared = [m for s in sites for m in s.shared_meters.values() if m in rows]
+    # Every meter row is bound to an identity (the buildings' meters to local ones).
     unbound = [m for m in rows if m not in owners]
     return {
         "orders_credited": len(per_order),
@@ -522,7 +523,7 @@ def _audit(ledger_url: str, sites: tuple[Site, Site]) -> dict[str, Any]:
         "shared_meter_rows": shared_rows,
         "unbound_meter_rows": len(unbound),
         "relay_rows": int(relayed),
-        "billed_shared_kwh": Decimal(sum(int(billed.get(m, 0)) for m in shared.values())) / 1000,
+        "billed_shared_kwh": Decimal(sum(int(billed.get(m, 0)) for m in shared)) / 1000,
         "energy_billed_twice_kwh": Decimal(twice) / 1000,
         "books_error": len(report.violations),
         "owners": ",".join(sorted({o[1] for m, o in owners.items() if o[0].startswith("bus:")})),
