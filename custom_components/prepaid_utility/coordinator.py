@@ -249,6 +249,10 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
         cycle = None
         if fresh:
             cycle = await self.billing.async_bill(fresh)
+            if not self.billing.foreign.keys() <= self.supervisor.meter_side:
+                # Another instance bills these meters: this one's accounts must not switch them
+                # (an account here that lists one is never charged for it).
+                self.supervisor.meter_side |= frozenset(self.billing.foreign)
             if cycle is not None:
                 await self._async_accounts(self.billing)
                 if await self.fees.async_charge_new(self.accounts):

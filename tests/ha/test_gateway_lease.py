@@ -194,5 +194,6 @@ async def test_driver_relays_a_meter_another_instance_bills(
         f"own_row_moved={other_instance.meter_state(key).hwm_milli != hwm_mine}"
     )
     assert billing.foreign == {key: "b-1"}
+    assert key in coordinator.supervisor.meter_side  # this site's accounts never switch it
     assert len(relayed) == 1
     assert other_instance.meter_state(key).hwm_milli == hwm_mine  # not billed here

@@ -55,7 +55,7 @@ PG_URL = os.environ.get("PREPAID_UTILITY_PG_URL")
 FULL = os.environ.get("PREPAID_SOAK") == "full"
 POLL_S = 5
 ORDERS = 12 if FULL else 3
-KILLS = 2 if FULL else 1
+KILLS = 3 if FULL else 2  # two handovers: the first driver comes back to its old cursor
 RUN_S = 60 if FULL else 12  # polling after each phase
 START_LIMIT_S = 240  # both processes start together on a machine other tests also load
 CALL_LIMIT_S = 30
