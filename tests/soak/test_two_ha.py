@@ -356,7 +356,7 @@ async def _scenario(tmp_path: Path, ledger_url: str, port: int) -> dict[str, Any
         await asyncio.gather(*(s.set_up(port, ledger_url) for s in sites))
         figures["setup_s"] = round(time.monotonic() - started, 1)
         _phase(started, "set_up")
-        await _one_driver(sites, 6 * POLL_S)
+        await _one_driver(sites, 12 * POLL_S)
         watch = Watch(sites)
         watch.start()
         a, b = sites
@@ -409,7 +409,7 @@ async def _scenario(tmp_path: Path, ledger_url: str, port: int) -> dict[str, Any
         # The driver of the shared gateway is killed, the other takes over, the killed restarts.
         takeovers: list[float] = []
         for _ in range(KILLS):
-            driver = await _one_driver(sites, 6 * POLL_S)
+            driver = await _one_driver(sites, 12 * POLL_S)
             other = b if driver is a else a
             driver.kill()
             killed = time.monotonic()
@@ -425,7 +425,7 @@ async def _scenario(tmp_path: Path, ledger_url: str, port: int) -> dict[str, Any
             driver.ha.token = await driver.ha.login("owner", "owner-pass")
             await driver.wait_loaded()
             _phase(started, "restarted")
-            await _one_driver(sites, 6 * POLL_S)
+            await _one_driver(sites, 12 * POLL_S)
             await asyncio.sleep(RUN_S)
         figures["kills"] = KILLS
         figures["takeover_s_max"] = round(max(takeovers), 1)
