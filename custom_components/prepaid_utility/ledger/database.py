@@ -50,7 +50,8 @@ def make_engine(
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"timeout": lock_wait_ms / 1000, "check_same_thread": False},
+            # Whole seconds until the connect hook sets the busy timeout to the millisecond.
+            connect_args={"timeout": max(1, lock_wait_ms // 1000), "check_same_thread": False},
         )
         _configure_sqlite(engine, lock_wait_ms)
         return engine
