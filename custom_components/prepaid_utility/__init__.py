@@ -41,7 +41,7 @@ from .const import (
 from .coordinator import GatewayCoordinator, GatewayRuntime, PrepaidConfigEntry
 from .entity import gateway_identifier, subentry_identifier
 from .gateway.bus import AnyHub, bus_config, open_hub
-from .gateway.lease import GatewayLease, async_claimant, gateway_identity
+from .gateway.lease import GatewayLease, async_claimant, gateway_identity, meter_identity
 from .gateway.meter_factory import MeterSetup, build_meter, meter_medium
 from .gateway.meter_names import async_title_templates, titles_to_migrate
 from .gateway.simulated_building import SimulatedBuilding
@@ -209,15 +209,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: PrepaidConfigEntry) -> b
         hass, entry, meters, ledger, gateway_device_id=gateway_device.id, clock=clock
     )
     claimant = await async_claimant(hass)
+    identity = gateway_identity(entry.data, claimant.instance, entry.entry_id)
     coordinator.lease = GatewayLease(
         hass,
         entry.entry_id,
         entry.title,
         ledger,
-        identity=gateway_identity(entry.data, claimant.instance, entry.entry_id),
+        identity=identity,
         claimant=claimant,
         poll_s=int(entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL_S)),
     )
+    coordinator.billing.owner = (claimant.instance, claimant.name)
+    coordinator.billing.identities = {
+        key: meter_identity(identity, key, entry.subentries[key].data, setup.medium.value)
+        for key, setup in meters.items()
+    }
     orders = PaymentOrders(hass, entry.entry_id)
     entry.runtime_data = GatewayRuntime(
         gateway=gateway,

@@ -249,6 +249,10 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
         cycle = None
         if fresh:
             cycle = await self.billing.async_bill(fresh)
+            if not self.billing.foreign.keys() <= self.supervisor.meter_side:
+                # Another instance bills these meters: this one's accounts must not switch them
+                # (an account here that lists one is never charged for it).
+                self.supervisor.meter_side |= frozenset(self.billing.foreign)
             if cycle is not None:
                 await self._async_accounts(self.billing)
                 if await self.fees.async_charge_new(self.accounts):
@@ -269,8 +273,22 @@ class GatewayCoordinator(SlicedPublishCoordinator[GatewayData]):
         return None if self.lease is None else self.lease.holder_name
 
     async def _async_standby(self) -> GatewayData:
-        """Show the shared ledger's balances; the meters are read by the instance that drives."""
+        """Show the shared ledger's balances; the meters are read by the instance that drives.
+
+        Meters this instance bills that the driver read are billed here (its accounts, its
+        tariffs) from what the driver relayed.
+        """
         codes = list(self.accounts)
+        try:
+            # Recharges and payments for this instance's accounts come here, not to the driver.
+            if not self._accounts_synced:
+                await async_sync_accounts(
+                    self.billing.ledger, self.accounts, set(self.meters), self.clock()
+                )
+                self._accounts_synced = True
+        except PrepaidError as err:
+            _LOGGER.debug("%s: accounts not synced: %s", self.config_entry.title, err)
+        await self.billing.async_bill_relayed()
         try:
             self._balances = await self.billing.ledger.run(lambda s: _balances_of(s, codes))
         except (PrepaidError, SQLAlchemyError) as err:

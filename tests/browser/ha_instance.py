@@ -62,12 +62,15 @@ class HaInstance:
         self.token = ""
         self._proc: subprocess.Popen[bytes] | None = None
         self._log = config_dir / "ha.log"
+        self.location = "Prepaid cards test"  # the instance's name (two instances: two names)
 
     def start(self) -> None:
         """Write the configuration and start Home Assistant on its own port."""
         storage = self.config_dir / ".storage"
         storage.mkdir(parents=True, exist_ok=True)
-        (self.config_dir / "configuration.yaml").write_text(CONFIGURATION, encoding="utf-8")
+        (self.config_dir / "configuration.yaml").write_text(
+            CONFIGURATION.replace("Prepaid cards test", self.location), encoding="utf-8"
+        )
         # Every onboarding step but the owner is marked done: those need the internet.
         (storage / "onboarding").write_text(
             '{"version": 4, "minor_version": 1, "key": "onboarding",'

@@ -7,6 +7,8 @@ instance id), as another Home Assistant would be on a shared PostgreSQL ledger.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,12 +18,14 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from sqlalchemy import update
 
+from custom_components.prepaid_utility.billing.engine import CounterReading
 from custom_components.prepaid_utility.const import DOMAIN
 from custom_components.prepaid_utility.gateway.lease import shared_issue_id
 from custom_components.prepaid_utility.ledger import LedgerStore
 from custom_components.prepaid_utility.ledger.database import sqlite_url
 from custom_components.prepaid_utility.ledger.leases import Claimant
 from custom_components.prepaid_utility.ledger.schema import gateway_lease
+from custom_components.prepaid_utility.money.billing_cycle import meter_spec
 from custom_components.prepaid_utility.money.ledger_runtime import LEDGER_FILE
 
 from .conftest import poll
@@ -124,3 +128,72 @@ async def test_standby_while_another_instance_drives_then_take_over(
     # Unloading hands the gateway over at once.
     await hass.config_entries.async_unload(entry.entry_id)
     assert other_instance.claim_gateway(lease.identity, OTHER, 300).held
+
+
+async def test_standby_bills_its_meters_from_readings_the_driver_relayed(
+    hass: HomeAssistant, mixed_building: Any, other_instance: LedgerStore
+) -> None:
+    """Site B drives and relays a reading of a meter this instance bills; this one bills it."""
+    entry = mixed_building
+    coordinator = entry.runtime_data.coordinator
+    await poll(hass, entry)
+    with other_instance.engine.begin() as conn:
+        conn.execute(update(gateway_lease).values(expires_us=0))
+    assert other_instance.claim_gateway(coordinator.lease.identity, OTHER, 300).held
+    key = next(k for k in coordinator.meters if k in other_instance.meters())
+    holder = other_instance.holders().get(key, "vacant")
+    state = other_instance.meter_state(key)
+    balance_before = other_instance.balance(holder)
+    relayed = CounterReading(
+        key,
+        state.last_at + timedelta(minutes=10),
+        Decimal(state.hwm_milli + 500) / 1000,
+    )
+    assert other_instance.relay_readings([relayed], OTHER.name) == 1
+    await poll(hass, entry)
+    await poll(hass, entry)  # the same relayed reading again: billed once
+    after = other_instance.meter_state(key)
+    balance_after = other_instance.balance(holder)
+    print(
+        f"relayed_billed_kwh={Decimal(after.hwm_milli - state.hwm_milli) / 1000} "
+        f"balance_change_minor={balance_after - balance_before} "
+        f"standby={coordinator.data.standby}"
+    )
+    assert coordinator.data.standby is True
+    assert after.hwm_milli == state.hwm_milli + 500
+    assert balance_after != balance_before
+
+
+async def test_driver_relays_a_meter_another_instance_bills(
+    hass: HomeAssistant, mixed_building: Any, other_instance: LedgerStore
+) -> None:
+    """A meter Site B billed first (same identity) is read here, left for B, not billed here."""
+    entry = mixed_building
+    coordinator = entry.runtime_data.coordinator
+    billing = coordinator.billing
+    key = next(iter(coordinator.meters))
+    # What set-up derives for a network gateway; Site B added that meter first, as its "b-1".
+    kind = coordinator.meters[key].medium.value
+    identity = f"bus:192.0.2.10:502#1/{kind}"
+    book = billing.meter_codes[key]
+    spec = meter_spec(coordinator.meters[key])
+    other_instance.register_tariff(book, billing.ledger.store.tariffs[book])
+    owner = other_instance.claim_meter(
+        identity, "b-1", spec, book, owner=("instance-of-site-b", "Site B"),
+        start=Decimal(0), at=other_instance.clock(),
+    )  # fmt: skip
+    assert owner == "b-1"
+    billing.identities = {**billing.identities, key: identity}
+    billing._known.discard(key)  # as after a restart
+    hwm_mine = other_instance.meter_state(key).hwm_milli
+    await poll(hass, entry)
+    await poll(hass, entry)
+    relayed = other_instance.relayed_readings(["b-1"])
+    print(
+        f"foreign={billing.foreign} relayed={len(relayed)} "
+        f"own_row_moved={other_instance.meter_state(key).hwm_milli != hwm_mine}"
+    )
+    assert billing.foreign == {key: "b-1"}
+    assert key in coordinator.supervisor.meter_side  # this site's accounts never switch it
+    assert len(relayed) == 1
+    assert other_instance.meter_state(key).hwm_milli == hwm_mine  # not billed here

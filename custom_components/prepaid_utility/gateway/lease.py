@@ -25,7 +25,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.hass_dict import HassKey
 
 from ..billing.errors import PrepaidError
-from ..const import CONF_GATEWAY_TYPE, DOMAIN, GatewayType
+from ..const import CONF_ADDRESS, CONF_GATEWAY_TYPE, DOMAIN, GatewayType
 from ..ledger import AsyncLedgerStore, SQLAlchemyError
 from ..ledger.leases import Claimant, Lease
 from ..repair_issues import raise_issue
@@ -43,6 +43,17 @@ def gateway_identity(data: Mapping[str, Any], instance: str, entry_id: str) -> s
     if GatewayType(data[CONF_GATEWAY_TYPE]) in NETWORK_GATEWAYS:
         return f"bus:{str(data['host']).strip().lower()}:{int(data['port'])}"
     return f"local:{instance}:{entry_id}"
+
+
+def meter_identity(gateway: str, subentry_id: str, data: Mapping[str, Any], medium: str) -> str:
+    """Return the name two instances give the same meter (:mod:`..ledger.identities`).
+
+    A meter of a network gateway is its unit address and utility there; any other meter is
+    its subentry (its gateway belongs to one machine).
+    """
+    if gateway.startswith("bus:"):
+        return f"{gateway}#{str(data.get(CONF_ADDRESS, '')).strip().lower()}/{medium}"
+    return f"{gateway}#{subentry_id}"
 
 
 def shared_issue_id(entry_id: str) -> str:

@@ -17,6 +17,12 @@ wait for each other instead of deadlocking:
 Conditional writes back the locks up (a cursor moves only from the value read, a bill is marked
 paid only while unpaid); a lost race, a deadlock or a serialisation failure is retried by the
 store (bounded, with jitter). Balances change only by ``balance = balance + x``.
+
+No writer waits for a lock forever: a holder frozen with its connection alive (a stopped
+process, a debugger, a swapped-out machine) would otherwise block every other writer. Each
+PostgreSQL transaction sets ``lock_timeout`` (row locks and the advisory locks alike); a lock
+wait that times out is retried once, then refused as "ledger unavailable". SQLite waits its busy
+timeout at ``BEGIN IMMEDIATE`` and then refuses at once (retrying would only double the wait).
 """
 
 from __future__ import annotations
@@ -37,19 +43,30 @@ def sqlite_url(path: str) -> str:
     return f"sqlite:///{path}"
 
 
-def make_engine(url: str, connect_args: Mapping[str, Any] | None = None) -> Engine:
-    """Return an engine configured for the ledger."""
+def make_engine(
+    url: str, connect_args: Mapping[str, Any] | None = None, lock_wait_ms: int = BUSY_TIMEOUT_MS
+) -> Engine:
+    """Return an engine configured for the ledger; a lock is waited for ``lock_wait_ms``."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
-            connect_args={"timeout": BUSY_TIMEOUT_MS // 1000, "check_same_thread": False},
+            # Whole seconds until the connect hook sets the busy timeout to the millisecond.
+            connect_args={"timeout": max(1, lock_wait_ms // 1000), "check_same_thread": False},
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, lock_wait_ms)
         return engine
-    return create_engine(url, connect_args=dict(connect_args or {}), pool_pre_ping=True)
+    engine = create_engine(url, connect_args=dict(connect_args or {}), pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            # Per transaction (SET LOCAL): a pooled connection carries nothing over.
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(lock_wait_ms)}")
+
+    return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, lock_wait_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
@@ -57,7 +74,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_wait_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -13,7 +13,9 @@ checkpoints are taken by the first poll cycle; it drops the index of usage bucke
 instance drives each gateway of a shared ledger. Version 7 adds ``building`` and
 ``account.building`` (whose books an account is in); existing accounts stay NULL until their
 gateway claims them at its next start (the ledger alone cannot know which gateway made them).
-Each step
+Version 8 adds ``meter_identity`` and ``meter_relay`` (one meter row per physical meter on a
+shared gateway); existing meters keep their rows and are bound to their identities by the first
+poll that reads them. Each step
 runs in the same transaction as the version update, so a migration is applied whole or not at
 all. A database newer than this code is refused, never written.
 """
@@ -39,6 +41,8 @@ from .schema import (
     gateway_lease,
     journal_entry,
     metadata,
+    meter_identity,
+    meter_relay,
     posting,
     schema_version,
 )
@@ -118,6 +122,11 @@ def _v6_to_v7(conn: Connection) -> None:
     building.create(conn, checkfirst=True)
 
 
+def _v7_to_v8(conn: Connection) -> None:
+    meter_identity.create(conn, checkfirst=True)
+    meter_relay.create(conn, checkfirst=True)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
@@ -125,6 +134,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     4: _v4_to_v5,
     5: _v5_to_v6,
     6: _v6_to_v7,
+    7: _v7_to_v8,
 }
 
 

@@ -50,6 +50,11 @@ def retryable(err: DBAPIError) -> bool:
     return any(word in text for word in ("locked", "busy", "serializ", "deadlock"))
 
 
+def lock_timed_out(err: DBAPIError) -> bool:
+    """Return whether PostgreSQL gave up waiting for a lock (``lock_timeout``, SQLSTATE 55P03)."""
+    return getattr(err.orig, "sqlstate", None) == "55P03"
+
+
 def require_positive(amount_minor: int) -> None:
     """Refuse anything but a positive integer of minor units."""
     if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor <= 0:

@@ -1,4 +1,4 @@
-"""Tables of the ledger (schema version 7).
+"""Tables of the ledger (schema version 8).
 
 Timestamps are integer microseconds since the epoch (UTC); ``day`` columns hold the local
 calendar day as ``YYYYMMDD`` in the store's time zone, so reports group by integer division
@@ -15,6 +15,9 @@ each month, so an opening balance never sums the whole history; see :mod:`.check
 
 Version 7: a ledger shared by several Home Assistant instances (or gateways) holds several
 buildings' books; each tenant account names the ``building`` it belongs to (see :mod:`.buildings`).
+
+Version 8: one meter row per physical meter of a shared gateway (``meter_identity``), and the
+readings another instance relays to the row's owner (``meter_relay``; see :mod:`.identities`).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -198,6 +201,31 @@ assignment = Table(
     Column("closing_milli", BigInteger, nullable=True),
 )
 Index("ix_assignment_meter", assignment.c.meter_id, assignment.c.end_us)
+
+meter_identity = Table(
+    "meter_identity",
+    metadata,
+    # Which ledger meter is a physical meter, by a name every instance derives the same way
+    # (the gateway's lease identity, the unit address, the utility): two instances configured
+    # for one gateway bill one meter row, one cursor, one holder (:mod:`.identities`).
+    Column("identity", String(400), primary_key=True),
+    Column("meter_id", String(64), ForeignKey("meter.id"), nullable=False, unique=True),
+    Column("owner_instance", String(64), nullable=False),  # whose accounts and tariffs bill it
+    Column("owner_name", String(240), nullable=False),
+    Column("since_us", BigInteger, nullable=False),
+)
+
+meter_relay = Table(
+    "meter_relay",
+    metadata,
+    # The latest reading of a meter that the instance driving its gateway does not own, left
+    # for the owner to bill (one row per meter, moved forward only).
+    Column("meter_id", String(64), ForeignKey("meter.id"), primary_key=True),
+    Column("taken_us", BigInteger, nullable=False),
+    Column("total", String(40), nullable=False),  # the counter as read (exact decimal text)
+    Column("periods", Text, nullable=True),  # the meter's own TOU counters, JSON
+    Column("by_name", String(240), nullable=False),
+)
 
 usage_bucket = Table(
     "usage_bucket",

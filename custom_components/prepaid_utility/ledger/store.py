@@ -3,14 +3,22 @@
 ``LedgerStore`` assembles the parts: :mod:`.store_core` (engine, transactions, accounts,
 meters, readings), :mod:`.store_money` (recharge, refund, adjustment, reversal) and
 :mod:`.store_charges` (fees, standing charges, bills, apportionment, move-out), and the
-gateway leases and the buildings of a shared ledger (:mod:`.leases`, :mod:`.buildings`).
+gateway leases, the buildings of a shared ledger and its meter identities (:mod:`.leases`,
+:mod:`.buildings`, :mod:`.identities`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
 
-from . import buildings, leases
+from sqlalchemy import Connection
+
+from ..billing.engine import CounterReading, MeterSpec
+from ..billing.errors import InvalidAmount
+from ..billing.schedule import TouPeriod
+from . import buildings, identities, leases, metering
 from .journal import to_us
 from .store_charges import BillInfo, ChargeOps, CommonArea, Settlement
 from .store_core import AccountInfo, Quarantined
@@ -40,3 +48,52 @@ class LedgerStore(ChargeOps):
         """Return building id -> name of every building on the ledger."""
         with self.reading() as conn:
             return buildings.names(conn)
+
+    def claim_meter(
+        self,
+        identity: str,
+        meter_id: str,
+        spec: MeterSpec,
+        tariff_code: str,
+        *,
+        owner: tuple[str, str],
+        start: Decimal,
+        at: datetime,
+        periods: Mapping[TouPeriod, Decimal] | None = None,
+    ) -> str:
+        """Add a meter (if new) under its shared identity; return the row that bills it.
+
+        The row returned is ``meter_id`` unless another instance (``owner`` is this instance's
+        id and name) bills that physical meter already: then that instance's row.
+        """
+        if tariff_code not in self.tariffs:
+            raise InvalidAmount("unknown tariff", tariff=tariff_code)
+        if self.tariffs[tariff_code].kind is not spec.kind:
+            raise InvalidAmount("tariff bills another utility", tariff=tariff_code)
+
+        def add(conn: Connection) -> bool:
+            return metering.add_meter(
+                conn, meter_id, spec, tariff_code, start=start, at=at, periods=periods
+            )
+
+        return self._write(
+            lambda conn: identities.claim(conn, identity, meter_id, owner=owner, at=at, add=add)
+        )
+
+    def meter_owners(self) -> dict[str, tuple[str, str]]:
+        """Return meter row -> (identity, owner name) of every meter bound to an identity."""
+        with self.reading() as conn:
+            return identities.owners(conn)
+
+    def relay_readings(self, readings: Sequence[CounterReading], by_name: str) -> int:
+        """Leave readings of meters another instance owns for it to bill; return how many."""
+        if not readings:
+            return 0
+        return self._write(lambda conn: identities.relay(conn, readings, by_name))
+
+    def relayed_readings(self, meter_ids: Sequence[str]) -> list[CounterReading]:
+        """Return readings another instance left for these meters, newer than their cursor."""
+        if not meter_ids:
+            return []
+        with self.reading() as conn:
+            return identities.relayed(conn, meter_ids)

@@ -36,7 +36,7 @@ from ..billing.tariff import TariffBook
 from . import accrual, metering
 from .audit import InvariantReport, check_invariants
 from .cursor_memo import CursorMemo
-from .database import READ_ONLY, make_engine
+from .database import BUSY_TIMEOUT_MS, READ_ONLY, make_engine
 from .entries import write_entry
 from .journal import (
     SYSTEM_ACCOUNTS,
@@ -51,7 +51,7 @@ from .journal import (
 )
 from .migrations import ensure_schema
 from .rollup import DEFAULT_DETAIL_MONTHS
-from .rows import LostRace, retryable
+from .rows import LostRace, lock_timed_out, retryable
 from .schema import (
     account,
     assignment,
@@ -62,6 +62,7 @@ from .schema import (
 )
 
 MAX_ATTEMPTS = 5
+LOCK_TIMEOUT_RETRIES = 1  # a lock wait that timed out is tried once more
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,14 @@ class LedgerCore:
         exponent: int = 2,
         connect_args: Mapping[str, Any] | None = None,
         clock: Callable[[], datetime] = _now,
+        lock_wait_ms: int = BUSY_TIMEOUT_MS,
     ) -> Self:
-        """Open (creating or migrating) the ledger at a SQLAlchemy URL."""
-        engine = make_engine(url, connect_args)
+        """Open (creating or migrating) the ledger at a SQLAlchemy URL.
+
+        ``lock_wait_ms``: how long a write waits for a lock another writer holds (then it is
+        retried once on PostgreSQL, and refused as ledger unavailable).
+        """
+        engine = make_engine(url, connect_args, lock_wait_ms)
         try:
             return cls(engine, timezone=timezone, exponent=exponent, clock=clock)
         except BaseException:
@@ -187,7 +193,15 @@ class LedgerCore:
                     # SQLite already waited its busy timeout before saying "locked": another
                     # program holds the file. Retrying would only multiply that wait.
                     waited = self.engine.dialect.name == "sqlite"
-                    if attempt == MAX_ATTEMPTS - 1 or waited or not retryable(err):
+                    timed_out = lock_timed_out(err)
+                    if timed_out and attempt >= LOCK_TIMEOUT_RETRIES:
+                        # Another writer holds the lock through two whole waits: frozen or
+                        # stuck, not busy. Say so instead of queueing behind it for ever.
+                        raise LedgerUnavailable(
+                            "ledger write failed",
+                            error="another writer has held a lock the ledger needs for too long",
+                        ) from err
+                    if attempt == MAX_ATTEMPTS - 1 or waited or not (timed_out or retryable(err)):
                         raise LedgerUnavailable("ledger write failed", error=str(err)) from err
                     self.busy_retries += 1
                     self._back_off(attempt)

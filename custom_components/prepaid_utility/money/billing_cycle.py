@@ -6,12 +6,17 @@ transaction; the ledger judges each against the meter's high-water mark and bill
 consumption, at the price in force when it was used. A reading that makes no physical sense
 (counter reset, meter swapped, garbage jump) is quarantined by the ledger: never billed, and
 here turned into a repair issue and an event, once per episode.
+
+On a gateway configured on two instances each physical meter is billed by one of them, its
+owner (:mod:`..ledger.identities`): the instance that drives the gateway relays the readings of
+meters it does not own, and the owner bills them even while it stands by.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -92,6 +97,11 @@ class GatewayBilling:
         self._tou_agreed: set[str] = set()  # meters with no mismatch repair left from before
         self.in_doubt = False  # the last cycle could not be written
         self.meter_codes: dict[str, str] = {}  # meter -> its book in the ledger
+        # meter -> the name both instances give it, and this instance's (id, name): set by
+        # the entry's set-up; without them a meter is added under its subentry id alone.
+        self.identities: Mapping[str, str] = {}
+        self.owner: tuple[str, str] = ("", "")
+        self.foreign: dict[str, str] = {}  # meter -> the row of the instance that bills it
 
     async def async_register_tariffs(self) -> None:
         """Give the ledger every meter's book (the book of the account holding it)."""
@@ -100,13 +110,21 @@ class GatewayBilling:
     async def async_bill(self, readings: Mapping[str, MeterReading]) -> CycleResult | None:
         """Bill this poll's good readings; None when the ledger could not be written."""
         batch = [counter_reading(self.meters[key], r) for key, r in readings.items()]
-        new = [c for c in batch if c.meter_id not in self._known]
+        new = [c for c in batch if c.meter_id not in self._known | self.foreign.keys()]
         self.registered_now = set()
         try:
             if new:
                 await self.ledger.run(lambda store: self._add_meters(store, new))
+            relay = [
+                replace(c, meter_id=self.foreign[c.meter_id])
+                for c in batch
+                if c.meter_id in self.foreign
+            ]
+            if relay:
+                await self.ledger.run(lambda store: store.relay_readings(relay, self.owner[1]))
             result = await self.ledger.bill_readings(
-                batch, at=self.clock() if self.clock is not None else None
+                [c for c in batch if c.meter_id not in self.foreign],
+                at=self.clock() if self.clock is not None else None,
             )
         except PrepaidError as err:
             if not self.in_doubt:
@@ -126,23 +144,61 @@ class GatewayBilling:
     def _add_meters(self, store: LedgerStore, new: list[CounterReading]) -> None:
         for reading in new:
             setup = self.meters[reading.meter_id]
-            store.add_meter(
-                reading.meter_id,
-                meter_spec(setup),
-                self.meter_codes[reading.meter_id],
-                start=reading.total,
-                at=reading.taken_at,
-                periods=reading.periods,
-            )
+            identity = self.identities.get(reading.meter_id)
+            if identity is None:
+                store.add_meter(
+                    reading.meter_id,
+                    meter_spec(setup),
+                    self.meter_codes[reading.meter_id],
+                    start=reading.total,
+                    at=reading.taken_at,
+                    periods=reading.periods,
+                )
+            else:
+                row = store.claim_meter(
+                    identity,
+                    reading.meter_id,
+                    meter_spec(setup),
+                    self.meter_codes[reading.meter_id],
+                    owner=self.owner,
+                    start=reading.total,
+                    at=reading.taken_at,
+                    periods=reading.periods,
+                )
+                if row != reading.meter_id:
+                    _LOGGER.info(
+                        "%s: %s is billed by the instance that added it first; its readings"
+                        " are left for that instance",
+                        self.gateway_title,
+                        setup.label,
+                    )
+                    self.foreign[reading.meter_id] = row
+                    continue
             self._known.add(reading.meter_id)
             self.registered_now.add(reading.meter_id)
+
+    async def async_bill_relayed(self) -> CycleResult | None:
+        """Bill the readings the driving instance left for this one's meters (standing by)."""
+        own = [key for key in self.meters if key not in self.foreign]
+        try:
+            batch = await self.ledger.run(lambda store: store.relayed_readings(own))
+            if not batch:
+                return None
+            result = await self.ledger.bill_readings(
+                batch, at=self.clock() if self.clock is not None else None
+            )
+        except PrepaidError as err:
+            _LOGGER.debug("%s: relayed readings not billed: %s", self.gateway_title, err)
+            return None
+        self._report_quarantines(result, {c.meter_id: c for c in batch})
+        return result
 
     def forget_quarantine(self, key: str) -> None:
         """End a meter's quarantine episode (its replacement was recorded)."""
         self._quarantined.discard(key)
 
     def _report_quarantines(
-        self, result: CycleResult, readings: Mapping[str, MeterReading]
+        self, result: CycleResult, readings: Mapping[str, MeterReading | CounterReading]
     ) -> None:
         now_quarantined = set(result.quarantined)
         for key in now_quarantined - self._quarantined:

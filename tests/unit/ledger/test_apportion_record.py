@@ -155,7 +155,7 @@ def test_version_2_ledger_gets_its_splits_backfilled(backend: Backend) -> None:
     )  # fmt: skip
     diffs = sum(balances[c] != v for c, v in store.balances().items())
     print(f"backend={backend.name} migrated_from=2 backfilled={len(runs)} balance_diffs={diffs}")
-    assert version == SCHEMA_VERSION == 7
+    assert version == SCHEMA_VERSION == 8
     assert common.weights is None  # never stored before version 4, not made up
     assert diffs == 0
     assert_sound(store)
