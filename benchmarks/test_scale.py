@@ -23,7 +23,8 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.storage import Store
@@ -32,7 +33,12 @@ from pytest_homeassistant_custom_component.common import flush_store
 from benchmarks.conftest import STORE_WRITE
 from custom_components.prepaid_utility.money.ledger_runtime import LEDGER_FILE
 from tests.soak.external import ExternalBuilding
-from tests.soak.gc_figures import printed, process_full_collection, unfrozen_full_collection
+from tests.soak.gc_figures import (
+    printed,
+    process_full_collection,
+    tracked_by_type,
+    unfrozen_full_collection,
+)
 from tests.soak.harness import PRESET, Soak
 
 pytestmark = pytest.mark.usefixtures("sockets")
@@ -133,9 +139,58 @@ def _census(hass: HomeAssistant) -> str:
     for state in hass.states.async_all():
         entry = registry.async_get(state.entity_id)
         if entry is not None:
-            kind = f"{entry.domain}.{entry.translation_key or entry.original_name}"
+            kind = _kind(entry)
             kinds[kind] = kinds.get(kind, 0) + 1
     return ",".join(f"{k}:{n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+
+
+class StateChanges:
+    """Counts the state writes that made a new State (HA drops a write that changes nothing).
+
+    Each new State outlives the young generations (it stays until the next change), so these
+    are what fills Python's old generation and brings on the full collections.
+    """
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Prepare the counts (nothing counted until ``start``)."""
+        self.hass = hass
+        self.by_entity: dict[str, int] = {}
+        self.attributes_only = 0  # the state string stayed, an attribute or last_reset moved
+        self._stop: Any = None
+
+    @callback
+    def _changed(self, event: Event[EventStateChangedData]) -> None:
+        entity_id = event.data["entity_id"]
+        self.by_entity[entity_id] = self.by_entity.get(entity_id, 0) + 1
+        old, new = event.data["old_state"], event.data["new_state"]
+        if old is not None and new is not None and old.state == new.state:
+            self.attributes_only += 1
+
+    def start(self) -> None:
+        self._stop = self.hass.bus.async_listen(EVENT_STATE_CHANGED, self._changed)
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop()
+
+    def figures(self, cycles: int) -> dict[str, str]:
+        """Return the new States per cycle, in all and per kind (the most numerous first)."""
+        registry = er.async_get(self.hass)
+        kinds: dict[str, int] = {}
+        for entity_id, n in self.by_entity.items():
+            entry = registry.async_get(entity_id)
+            kind = entity_id if entry is None else _kind(entry)
+            kinds[kind] = kinds.get(kind, 0) + n
+        ranked = sorted(kinds.items(), key=lambda kv: -kv[1])
+        return {
+            "state_changes_per_cycle": f"{sum(kinds.values()) / cycles:.0f}",
+            "state_changes_attributes_only_per_cycle": f"{self.attributes_only / cycles:.0f}",
+            "state_changes_by_kind": ",".join(f"{k}:{n / cycles:.0f}" for k, n in ranked),
+        }
+
+
+def _kind(entry: er.RegistryEntry) -> str:
+    return f"{entry.domain}.{entry.translation_key or entry.original_name}"
 
 
 def _ledger_bytes(path: str) -> int:
@@ -195,6 +250,8 @@ async def test_scale(
 
     coordinators = [entry.runtime_data.coordinator for entry in soak.entries]
     walls, cpus, loop_cpus = [], [], []
+    changes = StateChanges(hass)
+    changes.start()
     sleeper.start()
     for _ in range(CYCLES):
         await soak.advance(3600)
@@ -205,10 +262,12 @@ async def test_scale(
         loop_cpus.append(time.thread_time() - loop0)
         await hass.async_block_till_done()
     sleeper.stop()
+    changes.stop()
     ledger_after = _ledger_bytes(ledger_path)
     gc_building = unfrozen_full_collection()
-    rss_loaded = _rss_mb()
     entities = len(hass.states.async_all())
+    gc_types = tracked_by_type(entities)
+    rss_loaded = _rss_mb()
     census = _census(hass)
     offline = sum(1 for m in soak.meter_ids() if not soak.online(m))
 
@@ -234,6 +293,8 @@ async def test_scale(
         "gc_pause_max_ms": f"{sleeper.gc_max_ms:.1f}",
         "baseline_gc_pause_max_ms": f"{idle_gc:.1f}",
         **printed(gc_process, gc_building, entities),
+        "gc_tracked_per_entity_by_type": gc_types,
+        **changes.figures(CYCLES),
         "entities_per_meter": f"{entities / meters:.2f}",
         "states_by_kind": census,
         "registry_first_save_ms": f"{registry_first_save_ms:.0f}",

@@ -50,3 +50,18 @@ def printed(
         "entities": str(entities),
         "gc_tracked_per_entity": f"{building[1] / max(entities, 1):.0f}",
     }
+
+
+def tracked_by_type(entities: int, top: int = 14) -> str:
+    """Return the most numerous tracked types since the freeze, per entity (where they come from).
+
+    A full pass costs time per tracked object, so this says whose objects the pause walks:
+    Home Assistant's (State, ReadOnlyDict, Context, ...) or the integration's.
+    """
+    counts: dict[str, int] = {}
+    for obj in gc.get_objects():
+        kind = type(obj)
+        name = f"{kind.__module__}.{kind.__qualname__}".removeprefix("builtins.")
+        counts[name] = counts.get(name, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:top]
+    return ",".join(f"{name}:{n / max(entities, 1):.1f}" for name, n in ranked)
