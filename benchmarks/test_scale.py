@@ -36,6 +36,7 @@ from tests.soak.external import ExternalBuilding
 from tests.soak.gc_figures import (
     printed,
     process_full_collection,
+    tracked_by_owner,
     tracked_by_type,
     unfrozen_full_collection,
 )
@@ -45,6 +46,7 @@ pytestmark = pytest.mark.usefixtures("sockets")
 
 GATEWAYS = int(os.environ.get("PREPAID_BENCH_GATEWAYS") or 20)
 CYCLES = int(os.environ.get("PREPAID_BENCH_CYCLES") or 12)
+FREEZE = os.environ.get("PREPAID_BENCH_GC_FREEZE") == "1"
 
 
 def _rss_mb() -> float:
@@ -70,6 +72,7 @@ class Sleeper:
         self.callback_cpu_ms: list[float] = []  # callbacks over 1 ms of loop-thread CPU
         self._task: asyncio.Task[None] | None = None
         self.gc_max_ms, self._gc_started, self._gc_total_ms = 0.0, 0.0, 0.0
+        self.full_collections = 0  # passes over the old generation (every tracked object)
         self._gc_cpu_started = 0.0
         self._handle_run = asyncio.events.Handle._run
 
@@ -92,6 +95,7 @@ class Sleeper:
             self._gc_during = True
             self._gc_started, self._gc_cpu_started = time.perf_counter(), time.thread_time()
         else:
+            self.full_collections += info["generation"] == 2
             self.gc_max_ms = max(self.gc_max_ms, (time.perf_counter() - self._gc_started) * 1000)
             # CPU, not wall: subtracted from the CPU of the callback the collection ran in.
             self._gc_total_ms += (time.thread_time() - self._gc_cpu_started) * 1000
@@ -107,6 +111,7 @@ class Sleeper:
 
     def start(self) -> None:
         self.late, self.gc_max_ms, self.callback_cpu_ms = [], 0.0, []
+        self.full_collections = 0
         self.late_outside_gc = []
         self._task = asyncio.get_running_loop().create_task(self._run())
         gc.callbacks.append(self._gc)
@@ -249,6 +254,12 @@ async def test_scale(
         await soak.recharge_by_service(room, 500_00, replays=0)
 
     coordinators = [entry.runtime_data.coordinator for entry in soak.entries]
+    if FREEZE:
+        # An experiment, not something the integration may do to a whole Home Assistant: what
+        # the pauses would be if everything alive after start-up were out of the collector's
+        # sight (gc.freeze()), so that a full pass walks only what changed since.
+        gc.collect()
+        gc.freeze()
     walls, cpus, loop_cpus = [], [], []
     changes = StateChanges(hass)
     changes.start()
@@ -265,9 +276,10 @@ async def test_scale(
     changes.stop()
     ledger_after = _ledger_bytes(ledger_path)
     gc_building = unfrozen_full_collection()
+    rss_loaded = _rss_mb()  # before the censuses below, whose sets of ids take memory
     entities = len(hass.states.async_all())
     gc_types = tracked_by_type(entities)
-    rss_loaded = _rss_mb()
+    gc_owners = tracked_by_owner(hass, coordinators, entities)
     census = _census(hass)
     offline = sum(1 for m in soak.meter_ids() if not soak.online(m))
 
@@ -292,8 +304,10 @@ async def test_scale(
         "baseline_loop_lag_max_ms": f"{idle_max:.1f}",
         "gc_pause_max_ms": f"{sleeper.gc_max_ms:.1f}",
         "baseline_gc_pause_max_ms": f"{idle_gc:.1f}",
+        "gc_full_collections_in_cycles": str(sleeper.full_collections),
         **printed(gc_process, gc_building, entities),
         "gc_tracked_per_entity_by_type": gc_types,
+        "gc_tracked_per_entity_by_owner": gc_owners,
         **changes.figures(CYCLES),
         "entities_per_meter": f"{entities / meters:.2f}",
         "states_by_kind": census,
@@ -305,6 +319,7 @@ async def test_scale(
         "ledger_mb_per_month": f"{per_month / 1e6:.1f}",
         "meters_offline_at_end": offline,
         "load_average": f"{os.getloadavg()[0]:.2f}",
+        "gc_frozen_after_setup": str(FREEZE),
     }
     print()
     for name, value in figures.items():
