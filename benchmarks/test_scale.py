@@ -24,13 +24,16 @@ from unittest.mock import patch
 
 import pytest
 from homeassistant.const import EVENT_STATE_CHANGED
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import async_get_platforms
 from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.common import flush_store
 
 from benchmarks.conftest import STORE_WRITE
+from custom_components.prepaid_utility.const import DOMAIN
+from custom_components.prepaid_utility.gateway.publishing import SlicedPublishCoordinator
 from custom_components.prepaid_utility.money.ledger_runtime import LEDGER_FILE
 from tests.soak.external import ExternalBuilding
 from tests.soak.gc_figures import (
@@ -47,6 +50,38 @@ pytestmark = pytest.mark.usefixtures("sockets")
 GATEWAYS = int(os.environ.get("PREPAID_BENCH_GATEWAYS") or 20)
 CYCLES = int(os.environ.get("PREPAID_BENCH_CYCLES") or 12)
 FREEZE = os.environ.get("PREPAID_BENCH_GC_FREEZE") == "1"
+SHARED_CONTEXT = os.environ.get("PREPAID_BENCH_SHARED_CONTEXT") == "1"
+
+
+def _share_one_context_per_publish(
+    hass: HomeAssistant, request: pytest.FixtureRequest, coordinators: list[Any]
+) -> None:
+    """An experiment: every state written by one publish carries the same Context.
+
+    Home Assistant gives each state write without a context a new Context, and the event that
+    announces the change becomes that Context's ``origin_event``: Event -> Context -> Event is a
+    reference cycle, so every replaced State (with its Event, Context and dicts) is garbage only
+    the cyclic collector can free, after it has aged into the old generation. With one Context
+    per publish the state_changed events are freed by reference counting. Not shipped: the
+    logbook would show every change of a poll as triggered by the first one.
+    """
+    entities: dict[int, list[Any]] = {id(c): [] for c in coordinators}
+    for platform in async_get_platforms(hass, DOMAIN):
+        for entity in platform.entities.values():
+            coordinator = getattr(entity, "coordinator", None)
+            if coordinator is not None and id(coordinator) in entities:
+                entities[id(coordinator)].append(entity)
+    publish = SlicedPublishCoordinator.async_update_listeners
+
+    def shared(coordinator: SlicedPublishCoordinator[Any]) -> None:
+        context = Context()
+        for entity in entities.get(id(coordinator), ()):
+            entity.async_set_context(context)
+        publish(coordinator)
+
+    patcher = patch.object(SlicedPublishCoordinator, "async_update_listeners", shared)
+    patcher.start()
+    request.addfinalizer(patcher.stop)
 
 
 def _rss_mb() -> float:
@@ -73,6 +108,7 @@ class Sleeper:
         self._task: asyncio.Task[None] | None = None
         self.gc_max_ms, self._gc_started, self._gc_total_ms = 0.0, 0.0, 0.0
         self.full_collections = 0  # passes over the old generation (every tracked object)
+        self.pause_max_ms, self.garbage = [0.0, 0.0, 0.0], [0, 0, 0]
         self._gc_cpu_started = 0.0
         self._handle_run = asyncio.events.Handle._run
 
@@ -95,8 +131,12 @@ class Sleeper:
             self._gc_during = True
             self._gc_started, self._gc_cpu_started = time.perf_counter(), time.thread_time()
         else:
-            self.full_collections += info["generation"] == 2
-            self.gc_max_ms = max(self.gc_max_ms, (time.perf_counter() - self._gc_started) * 1000)
+            pause_ms = (time.perf_counter() - self._gc_started) * 1000
+            self.gc_max_ms = max(self.gc_max_ms, pause_ms)
+            generation = info["generation"]
+            self.pause_max_ms[generation] = max(self.pause_max_ms[generation], pause_ms)
+            self.garbage[generation] += info["collected"]
+            self.full_collections += generation == 2
             # CPU, not wall: subtracted from the CPU of the callback the collection ran in.
             self._gc_total_ms += (time.thread_time() - self._gc_cpu_started) * 1000
 
@@ -112,6 +152,7 @@ class Sleeper:
     def start(self) -> None:
         self.late, self.gc_max_ms, self.callback_cpu_ms = [], 0.0, []
         self.full_collections = 0
+        self.pause_max_ms, self.garbage = [0.0, 0.0, 0.0], [0, 0, 0]  # per generation
         self.late_outside_gc = []
         self._task = asyncio.get_running_loop().create_task(self._run())
         gc.callbacks.append(self._gc)
@@ -254,6 +295,8 @@ async def test_scale(
         await soak.recharge_by_service(room, 500_00, replays=0)
 
     coordinators = [entry.runtime_data.coordinator for entry in soak.entries]
+    if SHARED_CONTEXT:
+        _share_one_context_per_publish(hass, request, coordinators)
     if FREEZE:
         # An experiment, not something the integration may do to a whole Home Assistant: what
         # the pauses would be if everything alive after start-up were out of the collector's
@@ -305,6 +348,11 @@ async def test_scale(
         "gc_pause_max_ms": f"{sleeper.gc_max_ms:.1f}",
         "baseline_gc_pause_max_ms": f"{idle_gc:.1f}",
         "gc_full_collections_in_cycles": str(sleeper.full_collections),
+        # The longest pause of each generation, and what each freed (cyclic garbage): a
+        # full pass in the cycles also frees what young passes left, so it outlasts the walk
+        # over live objects timed after them (gc_full_building_ms).
+        "gc_pause_max_ms_by_generation": "/".join(f"{ms:.0f}" for ms in sleeper.pause_max_ms),
+        "gc_collected_by_generation": "/".join(str(n) for n in sleeper.garbage),
         **printed(gc_process, gc_building, entities),
         "gc_tracked_per_entity_by_type": gc_types,
         "gc_tracked_per_entity_by_owner": gc_owners,
@@ -320,6 +368,7 @@ async def test_scale(
         "meters_offline_at_end": offline,
         "load_average": f"{os.getloadavg()[0]:.2f}",
         "gc_frozen_after_setup": str(FREEZE),
+        "shared_context_per_publish": str(SHARED_CONTEXT),
     }
     print()
     for name, value in figures.items():
