@@ -23,22 +23,65 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Context, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import async_get_platforms
 from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.common import flush_store
 
 from benchmarks.conftest import STORE_WRITE
+from custom_components.prepaid_utility.const import DOMAIN
+from custom_components.prepaid_utility.gateway.publishing import SlicedPublishCoordinator
 from custom_components.prepaid_utility.money.ledger_runtime import LEDGER_FILE
 from tests.soak.external import ExternalBuilding
-from tests.soak.gc_figures import printed, process_full_collection, unfrozen_full_collection
+from tests.soak.gc_figures import (
+    printed,
+    process_full_collection,
+    tracked_by_owner,
+    tracked_by_type,
+    unfrozen_full_collection,
+)
 from tests.soak.harness import PRESET, Soak
 
 pytestmark = pytest.mark.usefixtures("sockets")
 
 GATEWAYS = int(os.environ.get("PREPAID_BENCH_GATEWAYS") or 20)
 CYCLES = int(os.environ.get("PREPAID_BENCH_CYCLES") or 12)
+FREEZE = os.environ.get("PREPAID_BENCH_GC_FREEZE") == "1"
+SHARED_CONTEXT = os.environ.get("PREPAID_BENCH_SHARED_CONTEXT") == "1"
+
+
+def _share_one_context_per_publish(
+    hass: HomeAssistant, request: pytest.FixtureRequest, coordinators: list[Any]
+) -> None:
+    """An experiment: every state written by one publish carries the same Context.
+
+    Home Assistant gives each state write without a context a new Context, and the event that
+    announces the change becomes that Context's ``origin_event``: Event -> Context -> Event is a
+    reference cycle, so every replaced State (with its Event, Context and dicts) is garbage only
+    the cyclic collector can free, after it has aged into the old generation. With one Context
+    per publish the state_changed events are freed by reference counting. Not shipped: the
+    logbook would show every change of a poll as triggered by the first one.
+    """
+    entities: dict[int, list[Any]] = {id(c): [] for c in coordinators}
+    for platform in async_get_platforms(hass, DOMAIN):
+        for entity in platform.entities.values():
+            coordinator = getattr(entity, "coordinator", None)
+            if coordinator is not None and id(coordinator) in entities:
+                entities[id(coordinator)].append(entity)
+    publish = SlicedPublishCoordinator.async_update_listeners
+
+    def shared(coordinator: SlicedPublishCoordinator[Any]) -> None:
+        context = Context()
+        for entity in entities.get(id(coordinator), ()):
+            entity.async_set_context(context)
+        publish(coordinator)
+
+    patcher = patch.object(SlicedPublishCoordinator, "async_update_listeners", shared)
+    patcher.start()
+    request.addfinalizer(patcher.stop)
 
 
 def _rss_mb() -> float:
@@ -64,6 +107,8 @@ class Sleeper:
         self.callback_cpu_ms: list[float] = []  # callbacks over 1 ms of loop-thread CPU
         self._task: asyncio.Task[None] | None = None
         self.gc_max_ms, self._gc_started, self._gc_total_ms = 0.0, 0.0, 0.0
+        self.full_collections = 0  # passes over the old generation (every tracked object)
+        self.pause_max_ms, self.garbage = [0.0, 0.0, 0.0], [0, 0, 0]
         self._gc_cpu_started = 0.0
         self._handle_run = asyncio.events.Handle._run
 
@@ -86,7 +131,12 @@ class Sleeper:
             self._gc_during = True
             self._gc_started, self._gc_cpu_started = time.perf_counter(), time.thread_time()
         else:
-            self.gc_max_ms = max(self.gc_max_ms, (time.perf_counter() - self._gc_started) * 1000)
+            pause_ms = (time.perf_counter() - self._gc_started) * 1000
+            self.gc_max_ms = max(self.gc_max_ms, pause_ms)
+            generation = info["generation"]
+            self.pause_max_ms[generation] = max(self.pause_max_ms[generation], pause_ms)
+            self.garbage[generation] += info["collected"]
+            self.full_collections += generation == 2
             # CPU, not wall: subtracted from the CPU of the callback the collection ran in.
             self._gc_total_ms += (time.thread_time() - self._gc_cpu_started) * 1000
 
@@ -101,6 +151,8 @@ class Sleeper:
 
     def start(self) -> None:
         self.late, self.gc_max_ms, self.callback_cpu_ms = [], 0.0, []
+        self.full_collections = 0
+        self.pause_max_ms, self.garbage = [0.0, 0.0, 0.0], [0, 0, 0]  # per generation
         self.late_outside_gc = []
         self._task = asyncio.get_running_loop().create_task(self._run())
         gc.callbacks.append(self._gc)
@@ -133,9 +185,60 @@ def _census(hass: HomeAssistant) -> str:
     for state in hass.states.async_all():
         entry = registry.async_get(state.entity_id)
         if entry is not None:
-            kind = f"{entry.domain}.{entry.translation_key or entry.original_name}"
+            kind = _kind(entry)
             kinds[kind] = kinds.get(kind, 0) + 1
     return ",".join(f"{k}:{n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+
+
+class StateChanges:
+    """Counts the state writes that made a new State (HA drops a write that changes nothing).
+
+    Each new State outlives the young generations (it stays until the next change), so these
+    are what fills Python's old generation and brings on the full collections. Listening also
+    stands in for the recorder a home runs: Home Assistant makes a state_changed Event (and its
+    Context's reference cycle) only when something listens.
+    """
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Prepare the counts (nothing counted until ``start``)."""
+        self.hass = hass
+        self.by_entity: dict[str, int] = {}
+        self.attributes_only = 0  # the state string stayed, an attribute or last_reset moved
+        self._stop: Any = None
+
+    @callback
+    def _changed(self, event: Event[EventStateChangedData]) -> None:
+        entity_id = event.data["entity_id"]
+        self.by_entity[entity_id] = self.by_entity.get(entity_id, 0) + 1
+        old, new = event.data["old_state"], event.data["new_state"]
+        if old is not None and new is not None and old.state == new.state:
+            self.attributes_only += 1
+
+    def start(self) -> None:
+        self._stop = self.hass.bus.async_listen(EVENT_STATE_CHANGED, self._changed)
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            self._stop()
+
+    def figures(self, cycles: int) -> dict[str, str]:
+        """Return the new States per cycle, in all and per kind (the most numerous first)."""
+        registry = er.async_get(self.hass)
+        kinds: dict[str, int] = {}
+        for entity_id, n in self.by_entity.items():
+            entry = registry.async_get(entity_id)
+            kind = entity_id if entry is None else _kind(entry)
+            kinds[kind] = kinds.get(kind, 0) + n
+        ranked = sorted(kinds.items(), key=lambda kv: -kv[1])
+        return {
+            "state_changes_per_cycle": f"{sum(kinds.values()) / cycles:.0f}",
+            "state_changes_attributes_only_per_cycle": f"{self.attributes_only / cycles:.0f}",
+            "state_changes_by_kind": ",".join(f"{k}:{n / cycles:.0f}" for k, n in ranked),
+        }
+
+
+def _kind(entry: er.RegistryEntry) -> str:
+    return f"{entry.domain}.{entry.translation_key or entry.original_name}"
 
 
 def _ledger_bytes(path: str) -> int:
@@ -194,7 +297,17 @@ async def test_scale(
         await soak.recharge_by_service(room, 500_00, replays=0)
 
     coordinators = [entry.runtime_data.coordinator for entry in soak.entries]
+    if SHARED_CONTEXT:
+        _share_one_context_per_publish(hass, request, coordinators)
+    if FREEZE:
+        # An experiment, not something the integration may do to a whole Home Assistant: what
+        # the pauses would be if everything alive after start-up were out of the collector's
+        # sight (gc.freeze()), so that a full pass walks only what changed since.
+        gc.collect()
+        gc.freeze()
     walls, cpus, loop_cpus = [], [], []
+    changes = StateChanges(hass)
+    changes.start()
     sleeper.start()
     for _ in range(CYCLES):
         await soak.advance(3600)
@@ -205,10 +318,13 @@ async def test_scale(
         loop_cpus.append(time.thread_time() - loop0)
         await hass.async_block_till_done()
     sleeper.stop()
+    changes.stop()
     ledger_after = _ledger_bytes(ledger_path)
     gc_building = unfrozen_full_collection()
-    rss_loaded = _rss_mb()
+    rss_loaded = _rss_mb()  # before the censuses below, whose sets of ids take memory
     entities = len(hass.states.async_all())
+    gc_types = tracked_by_type(entities)
+    gc_owners = tracked_by_owner(hass, coordinators, entities)
     census = _census(hass)
     offline = sum(1 for m in soak.meter_ids() if not soak.online(m))
 
@@ -233,7 +349,16 @@ async def test_scale(
         "baseline_loop_lag_max_ms": f"{idle_max:.1f}",
         "gc_pause_max_ms": f"{sleeper.gc_max_ms:.1f}",
         "baseline_gc_pause_max_ms": f"{idle_gc:.1f}",
+        "gc_full_collections_in_cycles": str(sleeper.full_collections),
+        # The longest pause of each generation, and what each freed (cyclic garbage): a
+        # full pass in the cycles also frees what young passes left, so it outlasts the walk
+        # over live objects timed after them (gc_full_building_ms).
+        "gc_pause_max_ms_by_generation": "/".join(f"{ms:.0f}" for ms in sleeper.pause_max_ms),
+        "gc_collected_by_generation": "/".join(str(n) for n in sleeper.garbage),
         **printed(gc_process, gc_building, entities),
+        "gc_tracked_per_entity_by_type": gc_types,
+        "gc_tracked_per_entity_by_owner": gc_owners,
+        **changes.figures(CYCLES),
         "entities_per_meter": f"{entities / meters:.2f}",
         "states_by_kind": census,
         "registry_first_save_ms": f"{registry_first_save_ms:.0f}",
@@ -244,6 +369,8 @@ async def test_scale(
         "ledger_mb_per_month": f"{per_month / 1e6:.1f}",
         "meters_offline_at_end": offline,
         "load_average": f"{os.getloadavg()[0]:.2f}",
+        "gc_frozen_after_setup": str(FREEZE),
+        "shared_context_per_publish": str(SHARED_CONTEXT),
     }
     print()
     for name, value in figures.items():

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from weakref import WeakKeyDictionary
 
+from homeassistant.core import Context, callback
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import CONTEXT_RECENT_TIME_SECONDS
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .accounts.setup import AccountSetup
@@ -29,7 +32,40 @@ def subentry_identifier(entry_id: str, subentry_id: str) -> tuple[str, str]:
 _DEVICE_INFOS: WeakKeyDictionary[GatewayCoordinator, dict[str, DeviceInfo]] = WeakKeyDictionary()
 
 
-class SubentryEntity(CoordinatorEntity[GatewayCoordinator]):
+class GatewayEntity(CoordinatorEntity[GatewayCoordinator]):
+    """An entity of a gateway whose poll writes leave no garbage for the cyclic collector.
+
+    Home Assistant gives a state write without a context a new Context, and the state_changed
+    event that announces it becomes the Context's ``origin_event``: Event -> Context -> Event is
+    a reference cycle held by the new State. When the State is replaced, that Event, its
+    Context, their dicts and the State before it are garbage only the cyclic collector frees,
+    after they have aged into the old generation. At 1,000 meters (3,500 changes a poll) that
+    brought a full collection every 4 polls, each freeing about 120,000 objects on top of
+    walking every live one (``scripts/bench scale``: gc_collected_by_generation). A write here
+    carries a Context of its own, one per write as Home Assistant's, and lets go of the event
+    once it is announced, so the event and the replaced State are freed by reference counting.
+    """
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state under a Context that does not keep its event alive."""
+        # Home Assistant's own record of when a context was set (private: read defensively).
+        set_at = getattr(self, "_context_set", None)
+        if set_at is not None and time.time() - set_at <= CONTEXT_RECENT_TIME_SECONDS:
+            # A person's action (a service call) set it: its context is the history's link.
+            super()._handle_coordinator_update()
+            return
+        context = Context()
+        self.async_set_context(context)
+        try:
+            super()._handle_coordinator_update()
+        finally:
+            # The event was announced; the logbook finds its context by id, not through this.
+            context.origin_event = None
+            self._context = self._context_set = None
+
+
+class SubentryEntity(GatewayEntity):
     """An entity on the device of one subentry (a meter or an account), under the gateway."""
 
     _attr_has_entity_name = True

@@ -24,13 +24,12 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .accounts.setup import AccountSetup
 from .billing.money import format_money
 from .billing.policy import AlarmLevel
 from .coordinator import GatewayCoordinator, PrepaidConfigEntry
-from .entity import AccountEntity, MeterEntity, gateway_identifier
+from .entity import AccountEntity, GatewayEntity, MeterEntity, gateway_identifier
 from .gateway.entity_pacing import (
     async_add_by_subentry,
     async_add_to_gateway,
@@ -299,7 +298,7 @@ class AlarmLevelSensor(AccountEntity, SensorEntity):
         }
 
 
-class DriverSensor(CoordinatorEntity[GatewayCoordinator], SensorEntity):
+class DriverSensor(GatewayEntity, SensorEntity):
     """Which Home Assistant drives the gateway (polls, bills, switches) on a shared ledger."""
 
     _attr_has_entity_name = True

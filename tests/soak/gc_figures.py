@@ -10,7 +10,10 @@ Assistant runs it at home (nothing frozen), measured in the same run before the 
 from __future__ import annotations
 
 import gc
+import sys
 import time
+import types
+from typing import Any
 
 
 def _timed_full_collection_ms() -> float:
@@ -50,3 +53,74 @@ def printed(
         "entities": str(entities),
         "gc_tracked_per_entity": f"{building[1] / max(entities, 1):.0f}",
     }
+
+
+def tracked_by_type(entities: int, top: int = 14) -> str:
+    """Return the most numerous tracked types since the freeze, per entity (where they come from).
+
+    A full pass costs time per tracked object, so this says whose objects the pause walks:
+    Home Assistant's (State, ReadOnlyDict, Context, ...) or the integration's.
+    """
+    counts: dict[str, int] = {}
+    for obj in gc.get_objects():
+        kind = type(obj)
+        name = f"{kind.__module__}.{kind.__qualname__}".removeprefix("builtins.")
+        counts[name] = counts.get(name, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:top]
+    return ",".join(f"{name}:{n / max(entities, 1):.1f}" for name, n in ranked)
+
+
+def tracked_by_owner(hass: Any, coordinators: list[Any], entities: int) -> str:
+    """Return the tracked objects per entity by who holds them: Home Assistant's parts or ours.
+
+    Each object counts for the first of these roots that reaches it (a walk over references
+    that stops at modules, classes, ``hass``, entities, platforms and coordinators): the state
+    machine, the entity and device registries (disabled entities included), the event bus and
+    ``hass.data`` (where Home Assistant tracks registry updates for every entity), then our
+    coordinators (readings, balances, ledger), then the entity objects with what Home Assistant's
+    entity platform attaches to each (removal callbacks, listener handles).
+    """
+    from homeassistant.core import HomeAssistant  # noqa: PLC0415  # only when measuring
+    from homeassistant.helpers import device_registry as dr  # noqa: PLC0415
+    from homeassistant.helpers import entity_registry as er  # noqa: PLC0415
+    from homeassistant.helpers.entity import Entity  # noqa: PLC0415
+    from homeassistant.helpers.entity_platform import (  # noqa: PLC0415
+        EntityPlatform,
+        async_get_platforms,
+    )
+    from homeassistant.helpers.update_coordinator import (  # noqa: PLC0415
+        DataUpdateCoordinator,
+    )
+
+    tracked = {id(o) for o in gc.get_objects()}
+    module_dicts = {id(vars(m)) for m in list(sys.modules.values()) if m is not None}
+    walls = (HomeAssistant, Entity, EntityPlatform, DataUpdateCoordinator, types.ModuleType, type)
+    platforms = async_get_platforms(hass, "prepaid_utility")
+    objects = [e for p in platforms for e in p.entities.values()]
+    roots: list[tuple[str, list[Any]]] = [
+        ("ha_states", [hass.states._states_data]),
+        ("ha_entity_registry", [er.async_get(hass).entities]),
+        ("ha_device_registry", [dr.async_get(hass).devices]),
+        ("ha_event_tracking", [hass.bus._listeners, hass.data]),
+        ("ours_coordinators", list(coordinators)),
+        ("entities_and_platform", objects),
+    ]
+    seen: set[int] = set()
+    counts: dict[str, int] = {}
+    for name, starts in roots:
+        counted = 0
+        stack: list[tuple[Any, bool]] = [(start, True) for start in starts]
+        while stack:
+            obj, is_root = stack.pop()
+            if id(obj) in seen or id(obj) in module_dicts:
+                continue
+            if not is_root and isinstance(obj, walls):
+                continue
+            seen.add(id(obj))
+            counted += id(obj) in tracked
+            stack.extend((ref, False) for ref in gc.get_referents(obj))
+        counts[name] = counted
+    counts["ours_entity_objects"] = 2 * len(objects)  # each instance and its __dict__
+    counts["entities_and_platform"] -= counts["ours_entity_objects"]
+    counts["other"] = len(tracked) - sum(counts.values())
+    return ",".join(f"{name}:{n / max(entities, 1):.1f}" for name, n in counts.items())
