@@ -151,3 +151,31 @@ export function button({ cls, label, click, secondary, disabled }: ButtonArgs): 
     ${label}
   </button>`;
 }
+
+interface CheckArgs {
+  cls: string;
+  label: string;
+  checked: boolean;
+  set: (checked: boolean) => void;
+}
+
+/** A checkbox with its label: ha-checkbox (loaded with HA's fields), or the browser's. */
+export function check({ cls, label, checked, set }: CheckArgs): TemplateResult {
+  const change = (e: Event) => set((e.target as HTMLInputElement).checked);
+  if (ready && customElements.get("ha-checkbox")) {
+    return html`<ha-checkbox class=${cls} .checked=${checked} @change=${change}>${label}</ha-checkbox>`;
+  }
+  return html`<label class=${cls}><input type="checkbox" .checked=${checked} @change=${change} />${label}</label>`;
+}
+
+// Material Design's "close" icon, the one Home Assistant's own dialogs show.
+const CLOSE_PATH =
+  "M19,6.41L17.59,5L12,10.59L6.41,5L5,6.41L10.59,12L5,17.59L6.41,19L12,13.41L17.59,19L19,17.59L13.41,12L19,6.41Z";
+
+/** A dialog's close button: ha-icon-button with the close icon, or the browser's ✕. */
+export function closeButton({ label, click }: { label: string; click: () => void }): TemplateResult {
+  if (customElements.get("ha-icon-button")) {
+    return html`<ha-icon-button class="close" .label=${label} .path=${CLOSE_PATH} @click=${click}></ha-icon-button>`;
+  }
+  return html`<button class="close" aria-label=${label} @click=${click}>✕</button>`;
+}

@@ -363,11 +363,11 @@ SURFACE_JS = """el => ({
 })"""
 
 
-# The form controls a card draws: Home Assistant's own (defined), never the browser's (the
-# account dialog's close cross and the rooms card's tiles are not form controls).
+# The controls a card draws: Home Assistant's own (defined), never the browser's (the rooms
+# card's tiles are buttons of the card's own, not controls).
 CONTROLS_JS = """el => [...el.shadowRoot.querySelectorAll(
-    'ha-select, ha-input, ha-button, select, input:not([type=checkbox]):not([type=radio]), button')]
-    .filter(c => !c.matches('button.tile, button.close'))
+    'ha-select, ha-input, ha-button, ha-checkbox, ha-icon-button, select, input, button')]
+    .filter(c => !c.matches('button.tile'))
     .map(c => c.localName + (c.matches(':defined') ? '' : ':undefined'))"""
 
 
@@ -408,13 +408,23 @@ def _type(field: Any, text: str) -> None:
 def _controls_work_in_the_dark(page: Any) -> None:
     """In the dark theme: choose a sort, type a search, open a dialog, type, press Cancel."""
     rooms = page.locator("prepaid-utility-rooms-card")
-    print(f"rooms_controls_dark={_has_ha_controls(rooms, {'ha-input', 'ha-select'})}")
+    rooms_controls = _has_ha_controls(rooms, {"ha-input", "ha-select", "ha-checkbox"})
+    print(f"rooms_controls_dark={rooms_controls}")
     _choose(rooms.locator("ha-select.sort"), "name")
     names = rooms.locator(".tile .name").all_inner_texts()
     assert names == sorted(names), names
     _type(rooms.locator("ha-input[name=search]"), "Li Wei")
     playwright_api.expect(rooms.locator(".tile")).to_have_count(1)
     _type(rooms.locator("ha-input[name=search]"), "")
+    playwright_api.expect(rooms.locator(".tile")).to_have_count(len(ACCOUNTS))
+    # Only alarms, through HA's checkbox: the rooms in alarm stay, and all come back.
+    only = rooms.locator("ha-checkbox.check")
+    only.click()
+    playwright_api.expect(only).to_have_js_property("checked", True)
+    shown = rooms.locator(".tile").count()
+    print(f"only_alarms_tiles={shown} of={len(ACCOUNTS)}")
+    assert 0 < shown < len(ACCOUNTS), shown
+    only.click()
     playwright_api.expect(rooms.locator(".tile")).to_have_count(len(ACCOUNTS))
     rooms.locator(".tile").first.click()
     card = page.locator("prepaid-utility-account-dialog prepaid-utility-account-card")
@@ -551,7 +561,8 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             _card_follows_the_theme(page, ha)
 
             # Sort by balance: the cut-off room (0) and the low one come first.
-            _has_ha_controls(page.locator("prepaid-utility-rooms-card"), {"ha-input", "ha-select"})
+            rooms_card = page.locator("prepaid-utility-rooms-card")
+            _has_ha_controls(rooms_card, {"ha-input", "ha-select", "ha-checkbox"})
             _choose(page.locator("prepaid-utility-rooms-card ha-select.sort"), "balance")
             first = tiles.first.get_attribute("data-account")
             assert first == min(codes.values(), key=lambda c: ledger[c])
@@ -564,6 +575,7 @@ def test_cards_in_the_browser(home_assistant: HaInstance) -> None:
             assert _big_equals_ledger(card, ha.config_dir, wang) == ledger[wang] == 0
             assert card.locator(".pill.supply").inner_text().startswith("Supply off")
             assert card.locator(".banner").count() == 1
+            _has_ha_controls(page.locator("prepaid-utility-account-dialog"), {"ha-icon-button"})
 
             # A refund above the balance is refused with the integration's translated error.
             _has_ha_controls(card, {"ha-button", "ha-select"})

@@ -204,18 +204,25 @@ def _top_up(page: Any, ha: HaInstance, card: Any, amount: str, shot: str) -> Non
     """Open Top up, pay with WeChat Pay; return the order id the QR code is for."""
     card.locator("ha-button.topup").click()
     dialog = card.locator("prepaid-utility-topup .panel")
-    # Home Assistant's own controls (defined), not the browser's; the providers stay radios.
+    # Home Assistant's own controls (defined), not the browser's: the provider is an ha-select.
     tags = card.locator("prepaid-utility-topup").evaluate(
-        "el => [...el.shadowRoot.querySelectorAll('ha-input, ha-button, button, input')]"
-        ".map(c => c.localName + (c.matches(':defined') ? '' : ':undefined')"
-        " + ':' + (c.type || ''))"
+        "el => [...el.shadowRoot.querySelectorAll('ha-input, ha-select, ha-button, button, input')]"
+        ".map(c => c.localName + (c.matches(':defined') ? '' : ':undefined'))"
     )
-    assert {t.rsplit(":", 1)[0] for t in tags} == {"ha-input", "ha-button", "input"}, tags
-    assert all(t == "input:radio" for t in tags if t.startswith("input:")), tags
+    assert set(tags) == {"ha-input", "ha-select", "ha-button"}, tags
     field = dialog.locator("ha-input[name=topup-amount]")
     field.locator("input").fill(amount)
     playwright_api.expect(field).to_have_js_property("value", amount)
-    dialog.locator("input[value=wechat]").check()
+    provider = dialog.locator("ha-select.provider")
+    provider.click()
+    index = provider.evaluate(
+        "el => [...el.shadowRoot.querySelectorAll('ha-dropdown-item')]"
+        ".findIndex(i => String(i.value) === 'wechat')"
+    )
+    provider.locator("ha-dropdown-item").nth(index).click()
+    playwright_api.expect(provider).to_have_js_property("value", "wechat")
+    playwright_api.expect(provider.locator("ha-dropdown-item").first).to_be_hidden()
+    _shot(page, shot.replace("-qr-", "-form-"))
     dialog.locator("ha-button.topup-start").click()
     try:
         dialog.locator("svg.qr").wait_for(timeout=30000)

@@ -3,6 +3,7 @@ import { LitElement, css, html } from "lit";
 import { property } from "lit/decorators.js";
 import type { HomeAssistant } from "../types";
 import { t } from "../i18n";
+import { closeButton } from "../controls";
 import "./account-card";
 
 export class PrepaidAccountDialog extends LitElement {
@@ -31,7 +32,7 @@ export class PrepaidAccountDialog extends LitElement {
     return html`<div class="scrim" @click=${(e: Event) => e.target === e.currentTarget && this.close()}>
       <div class="panel" role="dialog" aria-modal="true">
         <div class="bar">
-          <button class="close" aria-label=${t(this.hass?.language, "close")} @click=${() => this.close()}>✕</button>
+          ${closeButton({ label: t(this.hass?.language, "close"), click: () => this.close() })}
         </div>
         <prepaid-utility-account-card
           .hass=${this.hass}
@@ -69,6 +70,7 @@ export class PrepaidAccountDialog extends LitElement {
       font-size: 1.2rem;
       cursor: pointer;
       color: var(--secondary-text-color, #727272);
+      --mdc-icon-button-size: 40px;
     }
   `;
 }

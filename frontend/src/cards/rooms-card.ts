@@ -3,7 +3,7 @@ import { css, html, nothing } from "lit";
 import { state } from "lit/decorators.js";
 import { repeat } from "lit/directives/repeat.js";
 import { PrepaidCard } from "../base";
-import { choose, field } from "../controls";
+import { check, choose, field } from "../controls";
 import { distinct, levelColor, shapeRooms, UNITS } from "../format";
 import type { CardConfig, HomeAssistant, Room, RoomsResult } from "../types";
 import "./account-dialog";
@@ -109,13 +109,12 @@ export class PrepaidRoomsCard extends PrepaidCard<RoomsResult> {
           options: (["room", "balance", "name"] as const).map((s) => ({ value: s, label: this.t(`sort_${s}`) })),
           set: (v) => (this.sort = v as "room"),
         })}
-        <label class="check"
-          ><input
-            type="checkbox"
-            .checked=${this.onlyAlarms}
-            @change=${(e: Event) => (this.onlyAlarms = (e.target as HTMLInputElement).checked)}
-          />${this.t("only_alarms")}</label
-        >
+        ${check({
+          cls: "check",
+          label: this.t("only_alarms"),
+          checked: this.onlyAlarms,
+          set: (v) => (this.onlyAlarms = v),
+        })}
       </div>
       ${rooms.length
         ? html`<div class="grid">${repeat(rooms, (r) => r.account_id, (r) => this.tile(r, data.currency))}</div>`

@@ -9,7 +9,7 @@
 import { LitElement, css, html, nothing, svg } from "lit";
 import { property, state } from "lit/decorators.js";
 import { DOMAIN, PrepaidCard } from "../base";
-import { button, field, whenHaControls } from "../controls";
+import { button, choose, field, whenHaControls } from "../controls";
 import { formatMoney, validAmount } from "../format";
 import { t, type Key } from "../i18n";
 import { qrPath } from "../qr";
@@ -173,15 +173,13 @@ export class PrepaidTopup extends LitElement {
         enter: () => void this.start(),
       })}
       <div class="muted">${this.t("topup_range", { min: o.min, max: o.max, currency: o.currency })}</div>
-      <div class="providers" role="radiogroup" aria-label=${this.t("topup_pay_with")}>
-        ${o.providers.map(
-          (p) =>
-            html`<label class="provider"
-              ><input type="radio" name="provider" value=${p} .checked=${p === this.provider} @change=${() => (this.provider = p)} />
-              ${this.t(`provider_${p}` as Key)}</label
-            >`,
-        )}
-      </div>
+      ${choose({
+        cls: "provider",
+        label: this.t("topup_pay_with"),
+        value: this.provider,
+        options: o.providers.map((p) => ({ value: p, label: this.t(`provider_${p}` as Key) })),
+        set: (v) => (this.provider = v),
+      })}
       ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}
       <div class="buttons">
         ${button({ cls: "cancel", label: this.t("cancel"), secondary: true, click: () => this.close() })}
@@ -211,21 +209,10 @@ export class PrepaidTopup extends LitElement {
     PrepaidCard.baseStyles,
     PrepaidCard.dialogStyles,
     css`
-      form,
-      label.provider {
+      form {
         display: flex;
         flex-direction: column;
         gap: 8px;
-      }
-      .providers {
-        display: flex;
-        gap: 12px;
-        flex-wrap: wrap;
-      }
-      .provider {
-        flex-direction: row;
-        align-items: center;
-        gap: 4px;
       }
       .qr {
         width: min(260px, 70vw);
