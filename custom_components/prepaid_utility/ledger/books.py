@@ -29,32 +29,25 @@ class Books:
     accounts: int = 0
 
 
-def _held(conn: Connection, building: str | None) -> Books | None:
-    named = buildings.names(conn)
-    if building is not None and building not in named:
-        return Books(named, {})
-    return None
-
-
 def finance(
     conn: Connection, start_day: int, end_day: int, divisor: int, building: str | None
 ) -> Books:
     """Return the finance report of one building's books (or all) and who holds each account."""
-    missing = _held(conn, building)
-    if missing is not None:
-        return missing
+    named = buildings.names(conn)
+    if building is not None and building not in named:
+        return Books(named, {})
     report = read.finance(conn, start_day, end_day, divisor, building=building)
-    return Books(buildings.names(conn), buildings.of_accounts(conn), finance=report)
+    return Books(named, buildings.of_accounts(conn), finance=report)
 
 
 def monthly(conn: Connection, year: int, building: str | None) -> Books:
     """Return the months and the period/tier split of one building's accounts (or all)."""
-    missing = _held(conn, building)
-    if missing is not None:
-        return missing
+    named = buildings.names(conn)
+    if building is not None and building not in named:
+        return Books(named, {})
     codes = buildings.accounts(conn, building)
     return Books(
-        buildings.names(conn),
+        named,
         {},
         months=read.monthly(conn, codes, year),
         split=read.breakdown(conn, codes, year),
