@@ -70,9 +70,13 @@ def format_money(minor: int, exponent: int = DEFAULT_EXPONENT) -> Decimal:
     return Decimal(minor).scaleb(-exponent)
 
 
+_NANO_PER_MINOR = {exponent: 10 ** (NANO_DECIMALS - exponent) for exponent in range(4)}
+
+
 def nano_per_minor(exponent: int = DEFAULT_EXPONENT) -> int:
     """Return how many nano-units of currency make one minor unit."""
-    return int(10 ** (NANO_DECIMALS - exponent))
+    found = _NANO_PER_MINOR.get(exponent)  # every reading of every poll asks
+    return int(10 ** (NANO_DECIMALS - exponent)) if found is None else found
 
 
 def exact_charge_nano(quantity_milli: int, price_micro: int) -> int:
@@ -82,9 +86,7 @@ def exact_charge_nano(quantity_milli: int, price_micro: int) -> int:
 
 def post_with_carry(carry_nano: int, exact_nano: int, exponent: int) -> tuple[int, int]:
     """Apply the rounding rule: return (minor units to post, new carry in nano-units)."""
-    total = carry_nano + exact_nano
-    unit = nano_per_minor(exponent)
-    return total // unit, total % unit
+    return divmod(carry_nano + exact_nano, nano_per_minor(exponent))
 
 
 def round_half_up(numerator: int, denominator: int) -> int:

@@ -21,7 +21,6 @@ class UtilityKind(StrEnum):
 
 
 DISPLAY_DECIMALS = {UtilityKind.ELECTRICITY: 2, UtilityKind.WATER: 3}
-_WHOLE = Decimal(1)  # every reading of every poll is quantized to it
 # The ledger stores milli-units in 64-bit integers; no meter counts near 10**15 kWh or m³, so a
 # value that large is a misread register (a float32 holds up to 3.4e38), not a reading.
 COUNTER_LIMIT = Decimal(10) ** 15
@@ -35,7 +34,8 @@ def counter_to_milli(value: Decimal) -> int:
         raise InvalidAmount("counter must not be negative", value=str(value))
     if value >= COUNTER_LIMIT:
         raise InvalidAmount("counter beyond any meter's range", value=str(value))
-    return int((value * 1000).quantize(_WHOLE, rounding=ROUND_DOWN))
+    # int() truncates toward zero: down, for a value checked non-negative above.
+    return int(value.scaleb(3))
 
 
 def milli_to_display(milli: int, kind: UtilityKind) -> Decimal:

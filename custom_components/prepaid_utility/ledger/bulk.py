@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult
+from sqlalchemy import Connection, CursorResult, Row, Select
 from sqlalchemy.sql.compiler import Compiled
 from sqlalchemy.sql.dml import UpdateBase
 
@@ -31,6 +31,8 @@ class BulkStatement:
         """Take a function returning the statement for a dialect name (upserts differ)."""
         self._build = build
         self._compiled: dict[tuple[str, tuple[str, ...]], tuple[str, Params] | None] = {}
+        self._order: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+        self._positions: dict[tuple[str, tuple[str, ...]], tuple[str, tuple[int, ...]] | None] = {}
 
     def statement(self, dialect: str) -> UpdateBase:
         """Return the statement for a dialect (what ``execute`` is given)."""
@@ -54,6 +56,35 @@ class BulkStatement:
         sql, params = found
         return conn.exec_driver_sql(sql, params(rows))
 
+    def run_tuples(
+        self, conn: Connection, keys: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+    ) -> CursorResult[Any] | None:
+        """Execute the statement once per row given as values in ``keys`` order.
+
+        A cycle's rows are made as tuples, not as a dict each that ``run`` would turn into the
+        driver's tuples again.
+        """
+        if not rows:
+            return None
+        dialect = conn.dialect
+        key = (dialect.name, keys)
+        if key not in self._positions:
+            found = self._compile(conn, keys)
+            self._positions[key] = None
+            if found is not None and dialect.positional:
+                order = self._order.get(key, ())
+                self._positions[key] = (found[0], tuple(keys.index(name) for name in order))
+        compiled = self._positions[key]
+        if compiled is None:
+            return self.run(conn, [dict(zip(keys, row, strict=True)) for row in rows])
+        sql, positions = compiled
+        if positions == tuple(range(len(keys))):
+            return conn.exec_driver_sql(sql, list(rows))
+        if len(positions) == 1:
+            return conn.exec_driver_sql(sql, [(row[positions[0]],) for row in rows])
+        getter = itemgetter(*positions)
+        return conn.exec_driver_sql(sql, [getter(row) for row in rows])
+
     def _compile(self, conn: Connection, keys: tuple[str, ...]) -> tuple[str, Params] | None:
         dialect = conn.dialect
         compiled: Compiled = self.statement(dialect.name).compile(
@@ -69,8 +100,62 @@ class BulkStatement:
         if not dialect.positional:
             return compiled.string, list
         order: list[str] = list(compiled.positiontup or ())  # type: ignore[attr-defined]
+        self._order[(dialect.name, keys)] = tuple(order)
         if len(order) == 1:
             name = order[0]
             return compiled.string, lambda rows: [(row[name],) for row in rows]
         getter = itemgetter(*order)
         return compiled.string, lambda rows: [getter(row) for row in rows]
+
+
+class ChunkQuery:
+    """A ``SELECT ... WHERE key IN (...)`` over a chunk of meters, compiled once per size.
+
+    ``execute`` expands the IN list's parameters and builds every row's type processing for
+    every run; a cycle's chunks have one or two sizes. The statement is compiled with the list
+    rendered for a size, checked to take exactly the chunk's values in order, and then run
+    through ``exec_driver_sql``: the same transaction, the same error handling. A statement
+    with a column type that converts results runs through ``execute`` unchanged.
+    """
+
+    def __init__(self, build: Callable[[Sequence[Any]], Select[Any]]) -> None:
+        """Take a function returning the statement for a chunk of keys."""
+        self._build = build
+        self._compiled: dict[
+            tuple[str, int], tuple[str, Callable[[Sequence[Any]], Any]] | None
+        ] = {}
+
+    def run(self, conn: Connection, chunk: Sequence[Any]) -> Sequence[Row[Any]]:
+        """Return the rows of a chunk (tuples with the columns' names)."""
+        key = (conn.dialect.name, len(chunk))
+        if key not in self._compiled:
+            self._compiled[key] = self._compile(conn, chunk)
+        found = self._compiled[key]
+        if found is None:
+            return conn.execute(self._build(chunk)).all()
+        sql, params = found
+        return conn.exec_driver_sql(sql, params(chunk)).all()
+
+    def _compile(
+        self, conn: Connection, chunk: Sequence[Any]
+    ) -> tuple[str, Callable[[Sequence[Any]], Any]] | None:
+        dialect = conn.dialect
+        statement = self._build(chunk)
+        compiled: Compiled = statement.compile(
+            dialect=dialect, compile_kwargs={"render_postcompile": True}
+        )
+        if any(
+            column.type.dialect_impl(dialect).result_processor(dialect, None) is not None
+            for column in statement.selected_columns
+        ):
+            return None
+        expected = compiled.construct_params() or {}
+        if dialect.positional:
+            order: list[str] = list(compiled.positiontup or ())  # type: ignore[attr-defined]
+            if [expected[name] for name in order] != list(chunk):
+                return None  # other parameters than the chunk's values: not for this path
+            return compiled.string, tuple
+        names = list(expected)
+        if list(expected.values()) != list(chunk):
+            return None
+        return compiled.string, lambda values: dict(zip(names, values, strict=True))

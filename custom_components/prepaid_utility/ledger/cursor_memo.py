@@ -1,11 +1,21 @@
 """Meter states kept between poll cycles, trusted only while their stored row is unchanged.
 
-Every cycle still reads each meter's row (meter, current generation, holder) in its own
-transaction: another writer, a restore or a repair may have moved it. What the memo saves is
-turning that row into a ``MeterSpec`` and a ``GenerationState`` again (JSON, datetimes, enums:
-a third of a 1,000-meter cycle). It maps a meter to the exact row values its objects were made
-from, or that the cycle wrote for them; a row that differs in any column is loaded afresh. A
-rolled-back cycle leaves the old row, which then differs from what the memo expected.
+A cycle needs each meter's row (meter, current generation, holder) as it is in the ledger now:
+another writer, a restore or a repair may have moved it. The memo maps a meter to the exact row
+values its objects were made from, or that a cycle wrote for them, and is trusted two ways:
+
+* **Confirmed** (SQLite): nothing has been committed to the file since this store's last cycle
+  committed on this connection. SQLite's ``PRAGMA data_version`` changes when any other
+  connection (another program included) commits, and the store's engine reports every commit
+  of its own write transactions (:meth:`CursorMemo.committed`), so a cycle that finds the
+  version it left, on the connection it used, reads no meter rows at all. Any other write, a
+  failed or rolled-back cycle, or another connection clears the confirmation.
+* **Row by row** otherwise (PostgreSQL, or after any other write): every row is read, and a row
+  that differs in any column from what the memo holds is loaded afresh. What the memo saves
+  then is turning rows into a ``MeterSpec`` and a ``GenerationState`` again.
+
+Either way a cursor moves only from the value the cycle read (the conditional update in
+:mod:`.metering`): a memo wrong about a cursor fails the cycle, which is retried from the rows.
 """
 
 from __future__ import annotations
@@ -17,8 +27,9 @@ from ..billing.engine import GenerationState, MeterSpec
 
 type Loaded = tuple[MeterSpec, GenerationState, str, int | None]
 type Row = tuple[object, ...]
+type Stamp = tuple[object, int]
 
-# The columns a cycle writes (``metering._state_row``), in the order the memo compares them.
+# The columns a cycle writes (``metering._cursor``), in the order the memo compares them.
 CURSOR_COLUMNS = (
     "hwm_milli",
     "last_us",
@@ -35,12 +46,56 @@ class CursorMemo:
     def __init__(self) -> None:
         """Start empty: the first cycle loads every meter."""
         self._rows: dict[str, tuple[Row, Loaded]] = {}
-        self._positions: tuple[int, ...] = ()
+        self._keys: tuple[str, ...] = ()
+        self._span: tuple[int, int] | None = None
         self.hits = 0
+        # (connection, data_version) a cycle left, before and after its commit.
+        self._pending: Stamp | None = None
+        self._confirmed: Stamp | None = None
+        self._wrote = False  # this transaction changed the memo (its states may not commit)
+
+    def confirmed(self, stamp: Stamp | None) -> bool:
+        """Return whether the ledger is as the last committed cycle left it."""
+        found = self._confirmed
+        return (
+            stamp is not None
+            and found is not None
+            and found[0] is stamp[0]
+            and found[1] == stamp[1]
+        )
+
+    def held(self, meter_id: str) -> Loaded | None:
+        """Return a meter's objects as the memo holds them (trust them only when confirmed)."""
+        found = self._rows.get(meter_id)
+        if found is None:
+            return None
+        self.hits += 1
+        return found[1]
+
+    def cycle_done(self, stamp: Stamp | None) -> None:
+        """Note the stamp a cycle leaves; it counts once the cycle's transaction commits."""
+        self._pending = stamp
+
+    def committed(self) -> None:
+        """Take note of a committed write transaction: a cycle's confirms, any other clears."""
+        self._confirmed, self._pending, self._wrote = self._pending, None, False
+
+    def rolled_back(self) -> None:
+        """Take note of a rollback: a cycle's leaves the memo holding states never written."""
+        if self._wrote or self._pending is not None:
+            self._confirmed = None
+        self._pending, self._wrote = None, False
 
     def bind(self, keys: Sequence[str]) -> None:
         """Learn where the written columns sit in the loading query's rows."""
-        self._positions = tuple(list(keys).index(name) for name in CURSOR_COLUMNS)
+        keys = tuple(keys)
+        if keys == self._keys:
+            return
+        positions = [keys.index(name) for name in CURSOR_COLUMNS]
+        first = positions[0]
+        if positions != list(range(first, first + len(positions))):
+            raise ValueError("the loading query must select the cursor columns together")
+        self._keys, self._span = keys, (first, first + len(positions))
 
     def get(self, meter_id: str, row: Row) -> Loaded | None:
         """Return the objects of a row seen before with exactly these values, or None."""
@@ -54,10 +109,11 @@ class CursorMemo:
         """Remember the objects made from a row."""
         self._rows[meter_id] = (row, loaded)
 
-    def wrote(self, meter_id: str, values: dict[str, object], state: GenerationState) -> None:
-        """Remember the state a cycle wrote, as the row it leaves once committed."""
+    def wrote(self, meter_id: str, cursor: Row, state: GenerationState) -> None:
+        """Remember the state a cycle wrote (``cursor``: its ``CURSOR_COLUMNS`` values)."""
+        self._wrote = True
         found = self._rows.get(meter_id)
-        if found is None or not self._positions:
+        if found is None or self._span is None:
             return
         # Loading gives UTC instants; a state holding another zone's instant would compare
         # equal but not be the same object a load makes, so it is loaded afresh instead.
@@ -66,7 +122,8 @@ class CursorMemo:
             del self._rows[meter_id]
             return
         old, (spec, _, tariff_code, holder) = found
-        row = list(old)
-        for name, position in zip(CURSOR_COLUMNS, self._positions, strict=True):
-            row[position] = values[name]
-        self._rows[meter_id] = (tuple(row), (spec, state, tariff_code, holder))
+        first, end = self._span
+        self._rows[meter_id] = (
+            old[:first] + cursor + old[end:],
+            (spec, state, tariff_code, holder),
+        )

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..billing.engine import (
+    QUARANTINE_STATUSES,
     CounterReading,
     GenerationState,
     MeterSpec,
@@ -42,8 +43,8 @@ from ..billing.quantity import UtilityKind, counter_to_milli
 from ..billing.schedule import TouPeriod
 from ..billing.tariff import TariffBook
 from . import accrual, checkpoints, rollup
-from .bulk import BulkStatement
-from .cursor_memo import CursorMemo
+from .bulk import BulkStatement, ChunkQuery
+from .cursor_memo import CursorMemo, Stamp
 from .journal import account_id, from_us, local_day, step, to_us
 from .rows import LostRace
 from .schema import account, assignment, meter, meter_generation, quarantine, usage_bucket
@@ -60,6 +61,13 @@ class Context:
     detail_months: int | None = rollup.DEFAULT_DETAIL_MONTHS
     # The store's meter states of earlier cycles (None: every cycle makes them afresh).
     memo: CursorMemo | None = None
+    # The system accounts' ids by code (empty: looked up in the cycle's transaction).
+    system_ids: Mapping[str, int] = field(default_factory=dict)
+
+    def system_id(self, conn: Connection, code: str) -> int:
+        """Return a system account's id (vacant, revenue)."""
+        found = self.system_ids.get(code)
+        return account_id(conn, code) if found is None else found
 
 
 @dataclass
@@ -144,19 +152,51 @@ def _state(row: object) -> GenerationState:
     )
 
 
-def _state_row(meter_id: str, state: GenerationState, read: GenerationState) -> dict[str, object]:
-    return {
-        "m": meter_id,
-        "g": state.generation,
-        "read_hwm": read.hwm_milli,
-        "read_last_us": to_us(read.last_at),
-        "hwm_milli": state.hwm_milli,
-        "last_us": to_us(state.last_at),
-        "carry_nano": state.carry_nano,
-        "tier_window": state.tier_window,
-        "tier_used_milli": state.tier_used_milli,
-        "period_milli": periods_json(state),
-    }
+class _Micros(dict[datetime, int]):
+    """Instants as microseconds, each worked out once: a cycle's states share a handful."""
+
+    def __missing__(self, instant: datetime) -> int:
+        found = self[instant] = to_us(instant)
+        return found
+
+
+def _cursor(state: GenerationState, micros: _Micros) -> tuple[object, ...]:
+    """Return the columns a cycle writes for a state (``CURSOR_COLUMNS`` order)."""
+    return (
+        state.hwm_milli,
+        micros[state.last_at],
+        state.carry_nano,
+        state.tier_window,
+        state.tier_used_milli,
+        periods_json(state),
+    )
+
+
+# The cursor update's parameters, in the order a cycle makes them (``_CURSORS``).
+_CURSOR_KEYS = (
+    "m",
+    "g",
+    "read_hwm",
+    "read_last_us",
+    "hwm_milli",
+    "last_us",
+    "carry_nano",
+    "tier_window",
+    "tier_used_milli",
+    "period_milli",
+)
+# An hourly bucket's columns, in the order a cycle makes them (``_BUCKETS``).
+_BUCKET_KEYS = (
+    "meter_id",
+    "generation",
+    "account_id",
+    "hour_us",
+    "period",
+    "tier",
+    "day",
+    "quantity_milli",
+    "exact_nano",
+)
 
 
 def add_meter(
@@ -209,6 +249,10 @@ def current_state(conn: Connection, meter_id: str) -> tuple[MeterSpec, Generatio
 
 def lock_meters(conn: Connection, meter_ids: Sequence[str]) -> None:
     """Hold meter rows until commit, in id order (the first locks a writer takes)."""
+    if conn.dialect.name == "sqlite":
+        # No row locks to take: a write transaction began with BEGIN IMMEDIATE and holds the
+        # file's write lock until commit, so no other writer runs at all meanwhile.
+        return
     ordered = sorted(set(meter_ids))
     for chunk_start in range(0, len(ordered), 500):
         chunk = ordered[chunk_start : chunk_start + 500]
@@ -306,43 +350,85 @@ _CURSORS = BulkStatement(
 )
 
 
-def _upsert_buckets(conn: Connection, rows: list[dict[str, object]]) -> None:
-    _BUCKETS.run(conn, rows)
+# A cycle's meter rows: the spec, the tariff, the current generation's cursor (the columns a
+# cycle writes, together, in ``cursor_memo.CURSOR_COLUMNS`` order) and the holder.
+_METER_ROWS = ChunkQuery(
+    lambda chunk: (
+        select(
+            meter.c.id,
+            meter.c.tariff_code,
+            meter.c.kind,
+            meter.c.max_rate_milli_per_hour,
+            meter.c.plausibility_factor,
+            meter.c.rollover_milli,
+            meter.c.dip_tolerance_milli,
+            meter.c.min_interval_s,
+            meter.c.resolution_milli,
+            meter_generation.c.generation,
+            meter_generation.c.start_milli,
+            meter_generation.c.hwm_milli,
+            meter_generation.c.last_us,
+            meter_generation.c.carry_nano,
+            meter_generation.c.tier_window,
+            meter_generation.c.tier_used_milli,
+            meter_generation.c.period_milli,
+            assignment.c.account_id.label("holder"),
+        )
+        .join(
+            meter_generation,
+            and_(
+                meter_generation.c.meter_id == meter.c.id,
+                meter_generation.c.generation == meter.c.generation,
+            ),
+        )
+        .outerjoin(
+            assignment,
+            and_(assignment.c.meter_id == meter.c.id, assignment.c.end_us.is_(None)),
+        )
+        .where(meter.c.id.in_(chunk))
+    )
+)
+_CHUNK = 500  # IN lists of at most this many ids (SQLite's old limit of 999 parameters)
+
+
+def data_stamp(conn: Connection) -> Stamp | None:
+    """Return (connection, ``PRAGMA data_version``) on SQLite; None elsewhere."""
+    if conn.dialect.name != "sqlite":
+        return None
+    version = conn.exec_driver_sql("PRAGMA data_version").scalar_one()
+    return conn.connection.dbapi_connection, int(version)
 
 
 def _load(
-    conn: Connection, meter_ids: list[str], memo: CursorMemo | None = None
+    conn: Connection,
+    meter_ids: list[str],
+    memo: CursorMemo | None = None,
+    stamp: Stamp | None = None,
 ) -> dict[str, tuple[MeterSpec, GenerationState, str, int | None]]:
     loaded: dict[str, tuple[MeterSpec, GenerationState, str, int | None]] = {}
+    if memo is not None and memo.confirmed(stamp):
+        # Nothing was committed since the last cycle: its rows are the memo's.
+        missing = []
+        for meter_id in meter_ids:
+            found = memo.held(meter_id)
+            if found is None:
+                missing.append(meter_id)
+            else:
+                loaded[meter_id] = found
+        meter_ids = missing
     # The cursors read here decide what is billed: no other writer may move them before commit.
     lock_meters(conn, meter_ids)
-    for chunk_start in range(0, len(meter_ids), 500):
-        chunk = meter_ids[chunk_start : chunk_start + 500]
-        rows = conn.execute(
-            select(meter, meter_generation, assignment.c.account_id.label("holder"))
-            .join(
-                meter_generation,
-                and_(
-                    meter_generation.c.meter_id == meter.c.id,
-                    meter_generation.c.generation == meter.c.generation,
-                ),
-            )
-            .outerjoin(
-                assignment,
-                and_(assignment.c.meter_id == meter.c.id, assignment.c.end_us.is_(None)),
-            )
-            .where(meter.c.id.in_(chunk))
-        )
+    for chunk_start in range(0, len(meter_ids), _CHUNK):
+        rows = _METER_ROWS.run(conn, meter_ids[chunk_start : chunk_start + _CHUNK])
         if memo is None:
             for row in rows:
                 loaded[row.id] = (_spec(row), _state(row), row.tariff_code, row.holder)
             continue
-        keys = list(rows.keys())
-        memo.bind(keys)
-        ident = keys.index("id")
-        for row in rows.all():
+        if rows:
+            memo.bind(rows[0]._fields)
+        for row in rows:
             values = tuple(row)
-            meter_id = values[ident]
+            meter_id = values[0]
             found = memo.get(meter_id, values)
             if found is None:
                 found = (_spec(row), _state(row), row.tariff_code, row.holder)
@@ -356,92 +442,95 @@ def bill_readings(
     ctx: Context,
     readings: Sequence[CounterReading],
     now: datetime,
+    *,
+    whole_transaction: bool = False,
 ) -> CycleResult:
-    """Judge and bill a cycle's readings in the caller's transaction."""
+    """Judge and bill a cycle's readings in the caller's transaction.
+
+    ``whole_transaction``: the transaction does nothing else, so once it commits the memo holds
+    the ledger's meter rows (a transaction that also replaces a meter or moves one out changes
+    rows the memo does not follow).
+    """
     result = CycleResult()
-    loaded = _load(conn, sorted({r.meter_id for r in readings}), ctx.memo)
-    vacant = account_id(conn, "vacant")
-    updates: list[dict[str, object]] = []
-    buckets: list[dict[str, object]] = []
+    stamp = None if ctx.memo is None else data_stamp(conn)
+    loaded = _load(conn, sorted({r.meter_id for r in readings}), ctx.memo, stamp)
+    vacant = ctx.system_id(conn, "vacant")
+    updates: list[tuple[object, ...]] = []
+    buckets: list[tuple[object, ...]] = []
     flags: list[dict[str, object]] = []
     debits: dict[int, int] = defaultdict(int)
-    credits: dict[str, int] = defaultdict(int)
+    credits: dict[UtilityKind, int] = defaultdict(int)
     latest: dict[str, GenerationState] = {}
     # A cycle's lines fall in an hour or two: each hour's instant and local day are worked
     # out once.
     hours: dict[datetime, tuple[int, int]] = {}
+    charged = ReadingStatus.CHARGED
+    statuses, tariffs, exponent = result.statuses, ctx.tariffs, ctx.exponent
     for reading in readings:
-        if reading.meter_id not in loaded:
-            result.statuses[reading.meter_id] = ReadingStatus.INVALID
+        meter_id = reading.meter_id
+        found = loaded.get(meter_id)
+        if found is None:
+            statuses[meter_id] = ReadingStatus.INVALID
             continue
-        spec, state, tariff_code, holder = loaded[reading.meter_id]
-        state = latest.get(reading.meter_id, state)
+        spec, state, tariff_code, holder = found
+        state = latest.get(meter_id, state)
         outcome: ReadingOutcome = evaluate_reading(
-            spec, state, reading, ctx.tariffs[tariff_code], ctx.exponent
+            spec, state, reading, tariffs[tariff_code], exponent
         )
-        result.statuses[reading.meter_id] = outcome.status
+        status = outcome.status
+        statuses[meter_id] = status
         if outcome.split_by_registers:
-            result.tou_by_registers.add(reading.meter_id)
+            result.tou_by_registers.add(meter_id)
         if outcome.tou_fallback is not None:
-            result.tou_fallbacks[reading.meter_id] = outcome.tou_fallback
+            result.tou_fallbacks[meter_id] = outcome.tou_fallback
         if outcome.tou_mismatch is not None:
-            result.tou_mismatches[reading.meter_id] = outcome.tou_mismatch
-        if outcome.status is ReadingStatus.CHARGED and outcome.state.tou_mismatch_since is None:
-            result.tou_agreeing.add(reading.meter_id)
-        if outcome.quarantined:
-            result.quarantined.append(reading.meter_id)
-            try:
-                counter: int | None = counter_to_milli(reading.total)
-            except ValueError:
-                counter = None
-            flags.append(
-                {
-                    "meter_id": reading.meter_id,
-                    "generation": state.generation,
-                    "taken_us": to_us(reading.taken_at) if reading.taken_at.tzinfo else 0,
-                    "counter_milli": counter,
-                    "status": outcome.status.value,
-                }
-            )
-        if outcome.state == state:
+            result.tou_mismatches[meter_id] = outcome.tou_mismatch
+        if status is not charged:
+            if status in QUARANTINE_STATUSES:
+                result.quarantined.append(meter_id)
+                flags.append(_flag(reading, state, status))
+            # Other verdicts keep the state or move its instant: nothing more to write.
+            if outcome.state is not state and outcome.state != state:
+                latest[meter_id] = outcome.state
             continue
-        latest[reading.meter_id] = outcome.state
-        payer = holder if holder is not None else vacant
-        for line in outcome.lines:
-            found = hours.get(line.hour)
-            if found is None:
-                hour_us = to_us(line.hour)
-                found = hours[line.hour] = (hour_us, local_day(hour_us, ctx.timezone))
-            hour_us, day = found
+        if outcome.state.tou_mismatch_since is None:
+            result.tou_agreeing.add(meter_id)
+        latest[meter_id] = outcome.state
+        payer = vacant if holder is None else holder
+        for at, period, tier, quantity, _price, exact in outcome.lines:
+            hour = hours.get(at)
+            if hour is None:
+                hour_us = to_us(at)
+                hour = hours[at] = (hour_us, local_day(hour_us, ctx.timezone))
             buckets.append(
-                {
-                    "meter_id": reading.meter_id,
-                    "generation": state.generation,
-                    "account_id": payer,
-                    "hour_us": hour_us,
-                    "period": line.period.value,
-                    "tier": line.tier,
-                    "day": day,
-                    "quantity_milli": line.quantity_milli,
-                    "exact_nano": line.exact_nano,
-                }
+                (
+                    meter_id,
+                    state.generation,
+                    payer,
+                    hour[0],
+                    period.value,
+                    tier,
+                    hour[1],
+                    quantity,
+                    exact,
+                )
             )
-        if outcome.charge_minor:
-            debits[payer] -= outcome.charge_minor
-            credits[f"revenue:{spec.kind.value}"] += outcome.charge_minor
-            result.charged_minor[reading.meter_id] = (
-                result.charged_minor.get(reading.meter_id, 0) + outcome.charge_minor
-            )
+        if minor := outcome.charge_minor:
+            debits[payer] -= minor
+            credits[spec.kind] += minor
+            result.charged_minor[meter_id] = result.charged_minor.get(meter_id, 0) + minor
+    micros = _Micros()
     for meter_id, state in latest.items():
-        row = _state_row(meter_id, state, loaded[meter_id][1])
-        updates.append(row)
+        cursor = _cursor(state, micros)
+        read = loaded[meter_id][1]
+        updates.append((meter_id, state.generation, read.hwm_milli, micros[read.last_at], *cursor))
         if ctx.memo is not None:
-            ctx.memo.wrote(meter_id, row, state)
+            ctx.memo.wrote(meter_id, cursor, state)
     step("cycle:judged")
     if updates:
         # A cursor moves only from the value read (the lock makes this hold; the condition
         # catches a writer that does not lock, such as an older version beside this one).
-        moved = _CURSORS.run(conn, updates)
+        moved = _CURSORS.run_tuples(conn, _CURSOR_KEYS, updates)
         if (
             moved is not None
             and conn.dialect.supports_sane_multi_rowcount
@@ -449,15 +538,15 @@ def bill_readings(
         ):
             raise LostRace(f"meter cursors moved by another writer ({moved.rowcount})")
         step("cycle:cursors")
-    _upsert_buckets(conn, buckets)
+    _BUCKETS.run_tuples(conn, _BUCKET_KEYS, buckets)
     step("cycle:buckets")
     if flags:
         conn.execute(quarantine.insert(), flags)
     total = sum(credits.values())
     if total:
         deltas: dict[int, int] = dict(debits)
-        for code, amount in credits.items():
-            acc = account_id(conn, code)
+        for kind, amount in credits.items():
+            acc = ctx.system_id(conn, f"revenue:{kind.value}")
             deltas[acc] = deltas.get(acc, 0) + amount
         crossing = _crossing_zero(conn, debits)
         result.entry_id = accrual.accrue(conn, deltas, now, ctx.timezone)
@@ -468,7 +557,26 @@ def bill_readings(
     today = local_day(to_us(now), ctx.timezone)
     if checkpoints.ensure(conn, today, ctx.timezone) and ctx.detail_months is not None:
         rollup.roll_up(conn, today // 100, ctx.detail_months, ctx.timezone)
+    if ctx.memo is not None and whole_transaction:
+        ctx.memo.cycle_done(stamp)
     return result
+
+
+def _flag(
+    reading: CounterReading, state: GenerationState, status: ReadingStatus
+) -> dict[str, object]:
+    """Return the quarantine row of a reading a person must look at."""
+    try:
+        counter: int | None = counter_to_milli(reading.total)
+    except ValueError:
+        counter = None
+    return {
+        "meter_id": reading.meter_id,
+        "generation": state.generation,
+        "taken_us": to_us(reading.taken_at) if reading.taken_at.tzinfo else 0,
+        "counter_milli": counter,
+        "status": status.value,
+    }
 
 
 def _crossing_zero(conn: Connection, debits: Mapping[int, int]) -> bool:

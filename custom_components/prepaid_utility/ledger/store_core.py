@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, exists, func, select
+from sqlalchemy import Connection, Engine, event, exists, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from ..billing.engine import CounterReading, GenerationState, MeterSpec
@@ -112,12 +112,22 @@ class LedgerCore:
         # Hourly usage older than this is rolled up into days (:mod:`.rollup`); None keeps it.
         self.detail_months: int | None = DEFAULT_DETAIL_MONTHS
         self._cursors = CursorMemo()
+        event.listen(engine, "commit", self._committed)
+        event.listen(engine, "rollback", self._rolled_back)
         self.busy_retries = 0
         self.migrated_from: int | None = None
         self._lock = threading.RLock()
         found, _ = self._write(ensure_schema)
         self.migrated_from = found
         self._write(self._ensure_system_accounts)
+        # Made once and never deleted: a poll cycle needs the vacant and revenue accounts.
+        with self.engine.connect() as conn:
+            self._system_ids = {
+                row.code: int(row.id)
+                for row in conn.execute(
+                    select(account.c.code, account.c.id).where(account.c.code.in_(SYSTEM_ACCOUNTS))
+                )
+            }
 
     @classmethod
     def open(
@@ -226,6 +236,14 @@ class LedgerCore:
             conn = raw.execution_options(**{READ_ONLY: True})
             with conn.begin():
                 yield conn
+
+    def _committed(self, conn: Connection) -> None:
+        if not conn.get_execution_options().get(READ_ONLY, False):
+            self._cursors.committed()
+
+    def _rolled_back(self, conn: Connection) -> None:
+        if not conn.get_execution_options().get(READ_ONLY, False):
+            self._cursors.rolled_back()
 
     def _ensure_system_accounts(self, conn: Connection) -> None:
         existing = set(conn.execute(select(account.c.code)).scalars())
@@ -476,7 +494,12 @@ class LedgerCore:
 
     def _ctx(self) -> metering.Context:
         return metering.Context(
-            self.timezone, self.exponent, self.tariffs, self.detail_months, self._cursors
+            self.timezone,
+            self.exponent,
+            self.tariffs,
+            self.detail_months,
+            self._cursors,
+            self._system_ids,
         )
 
     def bill_readings(
@@ -487,7 +510,11 @@ class LedgerCore:
         ``at``: the hour the charges accrue in (default now): a simulated gateway's own time.
         """
         now = at or self.clock()
-        return self._write(lambda conn: metering.bill_readings(conn, self._ctx(), readings, now))
+        return self._write(
+            lambda conn: metering.bill_readings(
+                conn, self._ctx(), readings, now, whole_transaction=True
+            )
+        )
 
     def settle_usage(self) -> int | None:
         """Post the open hour's accrued usage now (statements, close); return the entry id."""

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event
 
 from custom_components.prepaid_utility.billing.engine import CounterReading
 from custom_components.prepaid_utility.ledger import LedgerStore
 from custom_components.prepaid_utility.ledger.journal import set_step_hook
+from custom_components.prepaid_utility.ledger.schema import meter_generation
 
 from .conftest import Backend, assert_sound, setup_tenant
 
@@ -108,3 +111,57 @@ def test_readings_in_another_zone(backend: Backend) -> None:
     assert store._cursors.hits - hits == 1  # the UTC-stamped reading's state is remembered
     assert store.meter_state("e1").last_at == backend.clock.now
     assert store.balance("A101") == -5 * CENTS_PER_KWH
+
+
+def _meter_reads(store: LedgerStore, work: Any) -> int:
+    """Run ``work`` and return how many statements read the meter rows."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        work()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    return sum(1 for sql in seen if sql.lstrip().startswith("SELECT meter.id, meter.tariff_code"))
+
+
+def test_a_cycle_after_only_cycles_reads_no_meter_rows(backend: Backend) -> None:
+    """SQLite: confirmed by data_version, the memo is the ledger; any other write ends that.
+
+    Each other write below changes what the next cycle must bill (a new holder, a meter row
+    moved outside the store, a rolled-back cycle): the balances show it was seen.
+    """
+    store = backend.open()
+    setup_tenant(store)
+    store.create_account("B202", "Tenant B202")
+    reads = [_meter_reads(store, lambda: _bill(store, backend, "101"))]
+    reads.append(_meter_reads(store, lambda: _bill(store, backend, "102")))
+    store.recharge("A101", 1_000, "order-2")  # another write of this store
+    reads.append(_meter_reads(store, lambda: _bill(store, backend, "103")))
+    reads.append(_meter_reads(store, lambda: _bill(store, backend, "104")))
+    store.assign_meter("e1", "B202", backend.clock.now)  # the holder changes
+    reads.append(_meter_reads(store, lambda: _bill(store, backend, "105")))
+    # A write on the same engine outside the store's writes (same pooled connection).
+    with store.engine.begin() as conn:
+        conn.execute(
+            meter_generation.update()
+            .where(meter_generation.c.meter_id == "e1")
+            .values(hwm_milli=meter_generation.c.hwm_milli + 1_000)
+        )
+    reads.append(_meter_reads(store, lambda: _bill(store, backend, "107")))
+    # Another program's connection (another HA, a repair tool) moves the cursor.
+    other = backend.open()
+    assert _bill(other, backend, "108") == CENTS_PER_KWH
+    reads.append(_meter_reads(store, lambda: _bill(store, backend, "109")))
+    balances = store.balances()
+    print(f"{backend.name} meter_reads={reads} A101={balances['A101']} B202={balances['B202']}")
+    expected = [1, 0, 1, 0, 1, 1, 1] if backend.name == "sqlite" else [1] * 7
+    assert reads == expected
+    # A101 used 100-104 and recharged 10.00; B202 104-109 but for the kWh the outside write
+    # skipped. Every change was seen by reading, none by a failed cursor update and a retry.
+    assert balances["A101"] == 1_000 - 4 * CENTS_PER_KWH
+    assert balances["B202"] == -4 * CENTS_PER_KWH
+    assert store.busy_retries == 0
