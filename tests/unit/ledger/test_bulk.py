@@ -88,24 +88,42 @@ def test_bulk_statements_send_what_execute_sends(backend: Backend) -> None:
         for name, bulk in statements.items():
             plain, after_plain, _ = _run(conn, bulk, rows[name], fast=False)
             direct, after_direct, result = _run(conn, bulk, rows[name], fast=True)
+            tuples, after_tuples, from_tuples = _run(
+                conn, bulk, rows[name], fast=True, as_tuples=True
+            )
             fast_path = all(v is not None for v in bulk._compiled.values())
-            print(f"{backend.name} {name} same_sql={plain == direct} fast_path={fast_path}")
+            print(
+                f"{backend.name} {name} same_sql={plain == direct} "
+                f"same_from_tuples={plain == tuples} fast_path={fast_path}"
+            )
             assert direct == plain
+            assert tuples == plain
             assert after_direct == after_plain
+            assert after_tuples == after_plain
             assert fast_path
             assert result is not None
-            assert result.rowcount == len(rows[name])
+            assert from_tuples is not None
+            assert result.rowcount == from_tuples.rowcount == len(rows[name])
 
 
 def _run(
-    conn: Connection, bulk: BulkStatement, rows: list[dict[str, Any]], *, fast: bool
+    conn: Connection,
+    bulk: BulkStatement,
+    rows: list[dict[str, Any]],
+    *,
+    fast: bool,
+    as_tuples: bool = False,
 ) -> tuple[list[tuple[str, list[Any]]], tuple[Any, ...], Any]:
     """Run a statement one way in a transaction that is rolled back; return what it did."""
     result = None
 
     def work() -> None:
         nonlocal result
-        if fast:
+        if as_tuples:
+            # The rows' keys in another order than the statement's: the values are reordered.
+            keys = tuple(reversed(rows[0]))
+            result = bulk.run_tuples(conn, keys, [tuple(row[k] for k in keys) for row in rows])
+        elif fast:
             result = bulk.run(conn, rows)
         else:
             result = conn.execute(bulk.statement(conn.dialect.name), list(rows))
@@ -138,3 +156,21 @@ def test_statement_needing_conversion_runs_through_execute(backend: Backend) -> 
     assert list(literal._compiled.values()) == [None]
     assert result is not None
     assert name == "renamed"
+
+
+def test_chunk_query_returns_what_execute_returns(backend: Backend) -> None:
+    """The meter rows of a cycle, read through the driver, are the rows ``execute`` reads."""
+    store = backend.open()
+    for k in range(7):
+        setup_tenant(store, code=f"A{k}", meter_id=f"e{k}")
+    ids = [f"e{k}" for k in range(7)]
+    with store.engine.begin() as conn:
+        for chunk in (ids, ids[:3], ["e1", "nope", "e5"], ids[2:]):
+            plain = conn.execute(metering._METER_ROWS._build(chunk)).all()
+            direct = metering._METER_ROWS.run(conn, chunk)
+            assert [tuple(r) for r in direct] == [tuple(r) for r in plain]
+            assert [r._fields for r in direct[:1]] == [r._fields for r in plain[:1]]
+    compiled = metering._METER_ROWS._compiled
+    sizes = sorted(k[1] for k in compiled if k[0] == store.engine.dialect.name)
+    print(f"{backend.name} sizes={sizes} driver_path={all(compiled.values())}")
+    assert all(compiled.values())
