@@ -162,14 +162,19 @@ class _Micros(dict[datetime, int]):
 
 def _cursor(state: GenerationState, micros: _Micros) -> tuple[object, ...]:
     """Return the columns a cycle writes for a state (``CURSOR_COLUMNS`` order)."""
+    _, _, hwm, last_at, carry, window, used, periods, held, since = state
     return (
-        state.hwm_milli,
-        micros[state.last_at],
-        state.carry_nano,
-        state.tier_window,
-        state.tier_used_milli,
-        periods_json(state),
+        hwm,
+        micros[last_at],
+        carry,
+        window,
+        used,
+        periods_json(state) if periods or held or since is not None else "{}",
     )
+
+
+# An enum's ``.value`` is a descriptor call: a bucket row per reading asks a dict instead.
+_PERIOD_VALUES = {period: period.value for period in TouPeriod}
 
 
 # The cursor update's parameters, in the order a cycle makes them (``_CURSORS``).
@@ -477,27 +482,27 @@ def bill_readings(
         outcome: ReadingOutcome = evaluate_reading(
             spec, state, reading, tariffs[tariff_code], exponent
         )
-        status = outcome.status
+        status, new_state, _, lines, minor, by_registers, fallback, mismatch = outcome
         statuses[meter_id] = status
-        if outcome.split_by_registers:
+        if by_registers:
             result.tou_by_registers.add(meter_id)
-        if outcome.tou_fallback is not None:
-            result.tou_fallbacks[meter_id] = outcome.tou_fallback
-        if outcome.tou_mismatch is not None:
-            result.tou_mismatches[meter_id] = outcome.tou_mismatch
+        if fallback is not None:
+            result.tou_fallbacks[meter_id] = fallback
+        if mismatch is not None:
+            result.tou_mismatches[meter_id] = mismatch
         if status is not charged:
             if status in QUARANTINE_STATUSES:
                 result.quarantined.append(meter_id)
                 flags.append(_flag(reading, state, status))
             # Other verdicts keep the state or move its instant: nothing more to write.
-            if outcome.state is not state and outcome.state != state:
-                latest[meter_id] = outcome.state
+            if new_state is not state and new_state != state:
+                latest[meter_id] = new_state
             continue
-        if outcome.state.tou_mismatch_since is None:
+        if new_state.tou_mismatch_since is None:
             result.tou_agreeing.add(meter_id)
-        latest[meter_id] = outcome.state
+        latest[meter_id] = new_state
         payer = vacant if holder is None else holder
-        for at, period, tier, quantity, _price, exact in outcome.lines:
+        for at, period, tier, quantity, _price, exact in lines:
             hour = hours.get(at)
             if hour is None:
                 hour_us = to_us(at)
@@ -508,14 +513,14 @@ def bill_readings(
                     state.generation,
                     payer,
                     hour[0],
-                    period.value,
+                    _PERIOD_VALUES[period],
                     tier,
                     hour[1],
                     quantity,
                     exact,
                 )
             )
-        if minor := outcome.charge_minor:
+        if minor:
             debits[payer] -= minor
             credits[spec.kind] += minor
             result.charged_minor[meter_id] = result.charged_minor.get(meter_id, 0) + minor
