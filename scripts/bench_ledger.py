@@ -61,6 +61,7 @@ YEAR = 2025
 T0 = datetime(YEAR, 1, 1, tzinfo=UTC)
 TZ = "Asia/Shanghai"
 SPEC = MeterSpec(UtilityKind.ELECTRICITY, 14_490)
+READ_SPREAD = timedelta(seconds=1.5)  # a poll's readings are taken over this long
 
 
 def tariff_book() -> TariffBook:
@@ -146,7 +147,10 @@ class Building:
         for i in range(self.meters):
             self.energy[i] += self.watts[i] * interval_s
             wh = Decimal(self.energy[i] // 3600) / 1000
-            readings.append(CounterReading(f"m{i:04d}", self.clock.now, Decimal(1000) + wh))
+            # Each reading stamped when its meter answered, as a gateway stamps them: one after
+            # another over the last second and a half, each its own instant.
+            at = self.clock.now - READ_SPREAD * (self.meters - 1 - i) / self.meters
+            readings.append(CounterReading(f"m{i:04d}", at, Decimal(1000) + wh))
         start = time.perf_counter()
         result = self.store.bill_readings(readings)
         elapsed = time.perf_counter() - start

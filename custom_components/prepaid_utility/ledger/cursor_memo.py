@@ -25,7 +25,8 @@ from datetime import UTC
 
 from ..billing.engine import GenerationState, MeterSpec
 
-type Loaded = tuple[MeterSpec, GenerationState, str, int | None]
+# A meter's spec, state, tariff code, holder and its row's ``last_us`` (the state's instant).
+type Loaded = tuple[MeterSpec, GenerationState, str, int | None, int]
 type Row = tuple[object, ...]
 type Stamp = tuple[object, int]
 
@@ -121,9 +122,10 @@ class CursorMemo:
         if state.last_at.tzinfo is not UTC or (since is not None and since.tzinfo is not UTC):
             del self._rows[meter_id]
             return
-        old, (spec, _, tariff_code, holder) = found
+        old, (spec, _, tariff_code, holder, _) = found
         first, end = self._span
-        self._rows[meter_id] = (
-            old[:first] + cursor + old[end:],
-            (spec, state, tariff_code, holder),
-        )
+        last_us = cursor[1]
+        if not isinstance(last_us, int):
+            raise TypeError("a cursor's second column is its instant in microseconds")
+        loaded = (spec, state, tariff_code, holder, last_us)
+        self._rows[meter_id] = (old[:first] + cursor + old[end:], loaded)

@@ -44,7 +44,7 @@ from ..billing.schedule import TouPeriod
 from ..billing.tariff import TariffBook
 from . import accrual, checkpoints, rollup
 from .bulk import BulkStatement, ChunkQuery
-from .cursor_memo import CursorMemo, Stamp
+from .cursor_memo import CursorMemo, Loaded, Stamp
 from .journal import account_id, from_us, local_day, step, to_us
 from .rows import LostRace
 from .schema import account, assignment, meter, meter_generation, quarantine, usage_bucket
@@ -152,20 +152,12 @@ def _state(row: object) -> GenerationState:
     )
 
 
-class _Micros(dict[datetime, int]):
-    """Instants as microseconds, each worked out once: a cycle's states share a handful."""
-
-    def __missing__(self, instant: datetime) -> int:
-        found = self[instant] = to_us(instant)
-        return found
-
-
-def _cursor(state: GenerationState, micros: _Micros) -> tuple[object, ...]:
+def _cursor(state: GenerationState) -> tuple[object, ...]:
     """Return the columns a cycle writes for a state (``CURSOR_COLUMNS`` order)."""
     _, _, hwm, last_at, carry, window, used, periods, held, since = state
     return (
         hwm,
-        micros[last_at],
+        to_us(last_at),
         carry,
         window,
         used,
@@ -409,8 +401,8 @@ def _load(
     meter_ids: list[str],
     memo: CursorMemo | None = None,
     stamp: Stamp | None = None,
-) -> dict[str, tuple[MeterSpec, GenerationState, str, int | None]]:
-    loaded: dict[str, tuple[MeterSpec, GenerationState, str, int | None]] = {}
+) -> dict[str, Loaded]:
+    loaded: dict[str, Loaded] = {}
     if memo is not None and memo.confirmed(stamp):
         # Nothing was committed since the last cycle: its rows are the memo's.
         missing = []
@@ -427,7 +419,7 @@ def _load(
         rows = _METER_ROWS.run(conn, meter_ids[chunk_start : chunk_start + _CHUNK])
         if memo is None:
             for row in rows:
-                loaded[row.id] = (_spec(row), _state(row), row.tariff_code, row.holder)
+                loaded[row.id] = (_spec(row), _state(row), row.tariff_code, row.holder, row.last_us)
             continue
         if rows:
             memo.bind(rows[0]._fields)
@@ -436,7 +428,7 @@ def _load(
             meter_id = values[0]
             found = memo.get(meter_id, values)
             if found is None:
-                found = (_spec(row), _state(row), row.tariff_code, row.holder)
+                found = (_spec(row), _state(row), row.tariff_code, row.holder, row.last_us)
                 memo.put(meter_id, values, found)
             loaded[meter_id] = found
     return loaded
@@ -477,7 +469,7 @@ def bill_readings(
         if found is None:
             statuses[meter_id] = ReadingStatus.INVALID
             continue
-        spec, state, tariff_code, holder = found
+        spec, state, tariff_code, holder, _ = found
         state = latest.get(meter_id, state)
         outcome: ReadingOutcome = evaluate_reading(
             spec, state, reading, tariffs[tariff_code], exponent
@@ -524,11 +516,10 @@ def bill_readings(
             debits[payer] -= minor
             credits[spec.kind] += minor
             result.charged_minor[meter_id] = result.charged_minor.get(meter_id, 0) + minor
-    micros = _Micros()
     for meter_id, state in latest.items():
-        cursor = _cursor(state, micros)
-        read = loaded[meter_id][1]
-        updates.append((meter_id, state.generation, read.hwm_milli, micros[read.last_at], *cursor))
+        cursor = _cursor(state)
+        _, read, _, _, read_us = loaded[meter_id]
+        updates.append((meter_id, state.generation, read.hwm_milli, read_us, *cursor))
         if ctx.memo is not None:
             ctx.memo.wrote(meter_id, cursor, state)
     step("cycle:judged")
