@@ -452,7 +452,7 @@ def bill_readings(
     stamp = None if ctx.memo is None else data_stamp(conn)
     loaded = _load(conn, sorted({r.meter_id for r in readings}), ctx.memo, stamp)
     vacant = ctx.system_id(conn, "vacant")
-    updates: list[tuple[object, ...]] = []
+    updates: dict[str, tuple[object, ...]] = {}
     buckets: list[tuple[object, ...]] = []
     flags: list[dict[str, object]] = []
     debits: dict[int, int] = defaultdict(int)
@@ -462,15 +462,15 @@ def bill_readings(
     # out once.
     hours: dict[datetime, tuple[int, int]] = {}
     charged = ReadingStatus.CHARGED
-    statuses, tariffs, exponent = result.statuses, ctx.tariffs, ctx.exponent
+    statuses, tariffs, exponent, memo = result.statuses, ctx.tariffs, ctx.exponent, ctx.memo
     for reading in readings:
         meter_id = reading.meter_id
         found = loaded.get(meter_id)
         if found is None:
             statuses[meter_id] = ReadingStatus.INVALID
             continue
-        spec, state, tariff_code, holder, _ = found
-        state = latest.get(meter_id, state)
+        spec, read, tariff_code, holder, read_us = found
+        state = latest.get(meter_id, read)
         outcome: ReadingOutcome = evaluate_reading(
             spec, state, reading, tariffs[tariff_code], exponent
         )
@@ -486,13 +486,17 @@ def bill_readings(
             if status in QUARANTINE_STATUSES:
                 result.quarantined.append(meter_id)
                 flags.append(_flag(reading, state, status))
-            # Other verdicts keep the state or move its instant: nothing more to write.
-            if new_state is not state and new_state != state:
-                latest[meter_id] = new_state
-            continue
-        if new_state.tou_mismatch_since is None:
+            if new_state is state or new_state == state:
+                continue  # the state is kept: nothing to write
+            # Otherwise only its instant moved (no lines, nothing charged).
+        elif new_state.tou_mismatch_since is None:
             result.tou_agreeing.add(meter_id)
         latest[meter_id] = new_state
+        # The cursor moves from the row as read, however many readings the meter had.
+        cursor = _cursor(new_state)
+        updates[meter_id] = (meter_id, new_state.generation, read.hwm_milli, read_us, *cursor)
+        if memo is not None:
+            memo.wrote(meter_id, cursor, new_state)
         payer = vacant if holder is None else holder
         for at, period, tier, quantity, _price, exact in lines:
             hour = hours.get(at)
@@ -516,17 +520,11 @@ def bill_readings(
             debits[payer] -= minor
             credits[spec.kind] += minor
             result.charged_minor[meter_id] = result.charged_minor.get(meter_id, 0) + minor
-    for meter_id, state in latest.items():
-        cursor = _cursor(state)
-        _, read, _, _, read_us = loaded[meter_id]
-        updates.append((meter_id, state.generation, read.hwm_milli, read_us, *cursor))
-        if ctx.memo is not None:
-            ctx.memo.wrote(meter_id, cursor, state)
     step("cycle:judged")
     if updates:
         # A cursor moves only from the value read (the lock makes this hold; the condition
         # catches a writer that does not lock, such as an older version beside this one).
-        moved = _CURSORS.run_tuples(conn, _CURSOR_KEYS, updates)
+        moved = _CURSORS.run_tuples(conn, _CURSOR_KEYS, list(updates.values()))
         if (
             moved is not None
             and conn.dialect.supports_sane_multi_rowcount
