@@ -53,6 +53,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from itertools import pairwise
 from types import MappingProxyType
 from typing import NamedTuple
@@ -97,6 +98,11 @@ class MeterSpec:
     dip_tolerance_milli: int = 1000
     min_interval_s: int = 60
     resolution_milli: int = 10
+
+    @cached_property
+    def least_limit_milli(self) -> int:
+        """Return the plausibility limit of the shortest interval (``min_interval_s``)."""
+        return _allowed(self, self.min_interval_s)
 
 
 class ReadingStatus(StrEnum):
@@ -450,6 +456,11 @@ def _price(
 
 def _limit(spec: MeterSpec, state: GenerationState, taken_at: datetime) -> int:
     seconds = max(int((taken_at - state.last_at).total_seconds()), spec.min_interval_s)
+    return _allowed(spec, seconds)
+
+
+def _allowed(spec: MeterSpec, seconds: int) -> int:
+    """Return the largest plausible increase over ``seconds`` (at least ``min_interval_s``)."""
     allowed = -(-spec.max_rate_milli_per_hour * seconds * spec.plausibility_factor // 3600)
     return allowed + spec.resolution_milli
 
@@ -526,18 +537,18 @@ def evaluate_reading(
     if delta == 0 and not _periods_ahead(spec, book, state, reading):
         later = max(state.last_at, reading.taken_at)
         return ReadingOutcome(ReadingStatus.UNCHANGED, state._replace(last_at=later))
-    limit = _limit(spec, state, reading.taken_at)
     if delta < 0:
         if reading.taken_at <= state.last_at:
             return ReadingOutcome(ReadingStatus.STALE, state)
         wrapped = None if spec.rollover_milli is None else spec.rollover_milli - raw + current
-        if wrapped is not None and wrapped <= limit:
+        if wrapped is not None and wrapped <= _limit(spec, state, reading.taken_at):
             delta = wrapped
         elif -delta <= spec.dip_tolerance_milli:
             return ReadingOutcome(ReadingStatus.DIP, state)
         else:
             return ReadingOutcome(ReadingStatus.QUARANTINED_DECREASE, state)
-    if delta > limit:
+    # Within the limit of the shortest interval, an increase is within any interval's limit.
+    elif delta > spec.least_limit_milli and delta > _limit(spec, state, reading.taken_at):
         return ReadingOutcome(ReadingStatus.QUARANTINED_JUMP, state)
     if (
         not reading.periods

@@ -29,6 +29,8 @@ from ..billing.engine import GenerationState, MeterSpec
 type Loaded = tuple[MeterSpec, GenerationState, str, int | None, int]
 type Row = tuple[object, ...]
 type Stamp = tuple[object, int]
+# The columns a cycle writes: hwm, last_us, carry, tier window, tier usage, periods (JSON).
+type Cursor = tuple[int, int, int, str, int, str]
 
 # The columns a cycle writes (``metering._cursor``), in the order the memo compares them.
 CURSOR_COLUMNS = (
@@ -46,7 +48,8 @@ class CursorMemo:
 
     def __init__(self) -> None:
         """Start empty: the first cycle loads every meter."""
-        self._rows: dict[str, tuple[Row, Loaded]] = {}
+        # Per meter: the row loaded, the objects, and the cursor columns written since.
+        self._rows: dict[str, tuple[Row, Loaded, Cursor | None]] = {}
         self._keys: tuple[str, ...] = ()
         self._span: tuple[int, int] | None = None
         self.hits = 0
@@ -101,17 +104,27 @@ class CursorMemo:
     def get(self, meter_id: str, row: Row) -> Loaded | None:
         """Return the objects of a row seen before with exactly these values, or None."""
         found = self._rows.get(meter_id)
-        if found is None or found[0] != row:
+        if found is None:
+            return None
+        base, loaded, cursor = found
+        if cursor is not None and self._span is not None:
+            first, end = self._span
+            base = base[:first] + cursor + base[end:]
+        if base != row:
             return None
         self.hits += 1
-        return found[1]
+        return loaded
 
     def put(self, meter_id: str, row: Row, loaded: Loaded) -> None:
         """Remember the objects made from a row."""
-        self._rows[meter_id] = (row, loaded)
+        self._rows[meter_id] = (row, loaded, None)
 
-    def wrote(self, meter_id: str, cursor: Row, state: GenerationState) -> None:
-        """Remember the state a cycle wrote (``cursor``: its ``CURSOR_COLUMNS`` values)."""
+    def wrote(self, meter_id: str, cursor: Cursor, state: GenerationState) -> None:
+        """Remember the state a cycle wrote (``cursor``: its ``CURSOR_COLUMNS`` values).
+
+        The row it leaves is the row loaded with the cursor's columns replaced: put together
+        only when a row is compared (not confirmed), not at every write.
+        """
         self._wrote = True
         found = self._rows.get(meter_id)
         if found is None or self._span is None:
@@ -122,10 +135,5 @@ class CursorMemo:
         if state.last_at.tzinfo is not UTC or (since is not None and since.tzinfo is not UTC):
             del self._rows[meter_id]
             return
-        old, (spec, _, tariff_code, holder, _) = found
-        first, end = self._span
-        last_us = cursor[1]
-        if not isinstance(last_us, int):
-            raise TypeError("a cursor's second column is its instant in microseconds")
-        loaded = (spec, state, tariff_code, holder, last_us)
-        self._rows[meter_id] = (old[:first] + cursor + old[end:], loaded)
+        base, (spec, _, tariff_code, holder, _), _ = found
+        self._rows[meter_id] = (base, (spec, state, tariff_code, holder, cursor[1]), cursor)

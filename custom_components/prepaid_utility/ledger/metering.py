@@ -44,7 +44,7 @@ from ..billing.schedule import TouPeriod
 from ..billing.tariff import TariffBook
 from . import accrual, checkpoints, rollup
 from .bulk import BulkStatement, ChunkQuery
-from .cursor_memo import CursorMemo, Loaded, Stamp
+from .cursor_memo import Cursor, CursorMemo, Loaded, Stamp
 from .journal import account_id, from_us, local_day, step, to_us
 from .rows import LostRace
 from .schema import account, assignment, meter, meter_generation, quarantine, usage_bucket
@@ -152,7 +152,7 @@ def _state(row: object) -> GenerationState:
     )
 
 
-def _cursor(state: GenerationState) -> tuple[object, ...]:
+def _cursor(state: GenerationState) -> Cursor:
     """Return the columns a cycle writes for a state (``CURSOR_COLUMNS`` order)."""
     _, _, hwm, last_at, carry, window, used, periods, held, since = state
     return (

@@ -116,3 +116,28 @@ def test_the_shortcut_takes_most_polls_and_leaves_the_rest() -> None:
             assert outcome.status is engine.ReadingStatus.CHARGED
     print(f"shortcut_taken={taken}")
     assert taken == [True, False, True, False]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    interval_ms=st.integers(min_value=1, max_value=7_200_000),
+    delta=st.integers(min_value=1, max_value=60_000),
+    factor=st.integers(min_value=1, max_value=4),
+)
+def test_a_jump_is_judged_against_its_own_interval(
+    interval_ms: int, delta: int, factor: int
+) -> None:
+    """An increase is quarantined exactly when it exceeds its interval's limit.
+
+    The engine skips working out the interval's limit when the increase is within the
+    shortest interval's (``least_limit_milli``): never a different verdict.
+    """
+    spec = engine.MeterSpec(UtilityKind.ELECTRICITY, 14_490, plausibility_factor=factor)
+    book = _book("flat")
+    state = GenerationState(1, 100_000, 100_000, T0)
+    taken = T0 + timedelta(milliseconds=interval_ms)
+    reading = CounterReading("m1", taken, Decimal(100_000 + delta) / 1000)
+    outcome = evaluate_reading(spec, state, reading, book)
+    jump = delta > engine._limit(spec, state, taken)
+    assert (outcome.status is engine.ReadingStatus.QUARANTINED_JUMP) is jump
+    assert outcome.status in {engine.ReadingStatus.CHARGED, engine.ReadingStatus.QUARANTINED_JUMP}
