@@ -2,7 +2,8 @@
 
 Prints ``name=value`` lines. Every history here is written by ``LedgerStore.bill_readings`` (and
 ``recharge``) at accelerated time: a settable clock, readings of meters consuming 0.3-0.8 kW on
-a time-of-use tariff with blocks. Nothing is bulk-loaded.
+a time-of-use tariff with blocks, each stamped at its own instant as a gateway stamps them.
+Nothing is bulk-loaded.
 
 * Growth at 30 s and at 5 s polls: 100 meters for 3 simulated hours at each interval, after a
   warm-up hour; bytes are the SQLite file after a WAL checkpoint (what a backup copies), per
