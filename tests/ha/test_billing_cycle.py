@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from sqlalchemy import event
 
 from custom_components.prepaid_utility.billing.quantity import counter_to_milli
 from custom_components.prepaid_utility.const import (
@@ -162,3 +163,33 @@ async def test_counter_reset_is_quarantined_not_billed(hass: HomeAssistant, buil
     buckets = await entry.runtime_data.ledger.run(lambda store: store.check())
     assert buckets.ok
     print(f"resets=1 quarantine_events={len(events)} repair_issues={len(issues)} meter={sub.title}")
+
+
+async def test_a_steady_poll_reads_no_meter_rows(hass: HomeAssistant, building: Any) -> None:
+    """In Home Assistant's own polling (lease claimed, readings billed, balances read), a poll
+    after a poll trusts the cursor memo on SQLite instead of reading every meter row again."""
+    entry = building
+    sim = entry.runtime_data.building.building
+    store = entry.runtime_data.ledger.store
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    await poll(hass, entry)
+    reads = []
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        for _ in range(3):
+            statements.clear()
+            sim.clock.advance(600)
+            await poll(hass, entry)
+            reads.append(
+                sum(s.startswith("SELECT meter.id, meter.tariff_code") for s in statements)
+            )
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    billed = entry.runtime_data.coordinator.data.cycle
+    print(f"meter_row_reads_per_poll={reads} charged_meters={len(billed.charged_minor)}")
+    assert reads == [0, 0, 0]
+    assert billed.charged_minor

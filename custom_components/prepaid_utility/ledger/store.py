@@ -31,11 +31,13 @@ class LedgerStore(ChargeOps):
 
     def claim_gateway(self, gateway: str, who: leases.Claimant, term_s: int) -> leases.Lease:
         """Take, renew or (held by another) note a claim on a gateway's lease."""
-        return self._write(lambda conn: leases.claim(conn, gateway, who, term_s))
+        return self._write(
+            lambda conn: leases.claim(conn, gateway, who, term_s), meters_untouched=True
+        )
 
     def release_gateway(self, gateway: str, token: str) -> bool:
         """Give up a gateway's lease if this process holds it."""
-        return self._write(lambda conn: leases.release(conn, gateway, token))
+        return self._write(lambda conn: leases.release(conn, gateway, token), meters_untouched=True)
 
     def claim_building(self, building_id: str, name: str, codes: Iterable[str]) -> int:
         """Name a building and put those of its accounts that have no building yet in it."""
@@ -89,7 +91,9 @@ class LedgerStore(ChargeOps):
         """Leave readings of meters another instance owns for it to bill; return how many."""
         if not readings:
             return 0
-        return self._write(lambda conn: identities.relay(conn, readings, by_name))
+        return self._write(
+            lambda conn: identities.relay(conn, readings, by_name), meters_untouched=True
+        )
 
     def relayed_readings(self, meter_ids: Sequence[str]) -> list[CounterReading]:
         """Return readings another instance left for these meters, newer than their cursor."""

@@ -112,6 +112,7 @@ class LedgerCore:
         # Hourly usage older than this is rolled up into days (:mod:`.rollup`); None keeps it.
         self.detail_months: int | None = DEFAULT_DETAIL_MONTHS
         self._cursors = CursorMemo()
+        self._meters_untouched = False  # set by ``_write`` for the transaction it runs
         event.listen(engine, "commit", self._committed)
         event.listen(engine, "rollback", self._rolled_back)
         self.busy_retries = 0
@@ -182,45 +183,58 @@ class LedgerCore:
 
     # -- transactions -------------------------------------------------------------------
 
-    def _write[T](self, work: Callable[[Connection], T]) -> T:
+    def _write[T](self, work: Callable[[Connection], T], *, meters_untouched: bool = False) -> T:
+        """Run ``work`` in a write transaction, retried as the error allows.
+
+        ``meters_untouched``: the work writes no meter, generation or assignment row (a lease,
+        a relayed reading), so the cursor memo stays confirmed through it: every poll claims
+        its gateway's lease before billing.
+        """
         with self._lock:
-            for attempt in range(MAX_ATTEMPTS):
-                try:
-                    with self.engine.begin() as conn:
-                        result = work(conn)
-                        step("commit")
-                    return result
-                except IntegrityError:
-                    # Another writer took the key first: the retry finds its entry.
-                    if attempt == MAX_ATTEMPTS - 1:
-                        raise
-                except LostRace as err:
-                    # A row changed under a conditional write: the retry reads it again.
-                    if attempt == MAX_ATTEMPTS - 1:
-                        raise LedgerUnavailable("ledger write failed", error=str(err)) from err
-                    self.busy_retries += 1
-                except OperationalError as err:
-                    # SQLite already waited its busy timeout before saying "locked": another
-                    # program holds the file. Retrying would only multiply that wait.
-                    waited = self.engine.dialect.name == "sqlite"
-                    timed_out = lock_timed_out(err)
-                    if timed_out and attempt >= LOCK_TIMEOUT_RETRIES:
-                        # Another writer holds the lock through two whole waits: frozen or
-                        # stuck, not busy. Say so instead of queueing behind it for ever.
-                        raise LedgerUnavailable(
-                            "ledger write failed",
-                            error="another writer has held a lock the ledger needs for too long",
-                        ) from err
-                    if attempt == MAX_ATTEMPTS - 1 or waited or not (timed_out or retryable(err)):
-                        raise LedgerUnavailable("ledger write failed", error=str(err)) from err
-                    self.busy_retries += 1
-                    self._back_off(attempt)
-                except DBAPIError as err:
-                    if attempt == MAX_ATTEMPTS - 1 or not retryable(err):
-                        raise
-                    self.busy_retries += 1
-                    self._back_off(attempt)
-            raise AssertionError("unreachable")
+            self._meters_untouched = meters_untouched
+            try:
+                return self._attempts(work)
+            finally:
+                self._meters_untouched = False
+
+    def _attempts[T](self, work: Callable[[Connection], T]) -> T:
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                with self.engine.begin() as conn:
+                    result = work(conn)
+                    step("commit")
+                return result
+            except IntegrityError:
+                # Another writer took the key first: the retry finds its entry.
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise
+            except LostRace as err:
+                # A row changed under a conditional write: the retry reads it again.
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise LedgerUnavailable("ledger write failed", error=str(err)) from err
+                self.busy_retries += 1
+            except OperationalError as err:
+                # SQLite already waited its busy timeout before saying "locked": another
+                # program holds the file. Retrying would only multiply that wait.
+                waited = self.engine.dialect.name == "sqlite"
+                timed_out = lock_timed_out(err)
+                if timed_out and attempt >= LOCK_TIMEOUT_RETRIES:
+                    # Another writer holds the lock through two whole waits: frozen or
+                    # stuck, not busy. Say so instead of queueing behind it for ever.
+                    raise LedgerUnavailable(
+                        "ledger write failed",
+                        error="another writer has held a lock the ledger needs for too long",
+                    ) from err
+                if attempt == MAX_ATTEMPTS - 1 or waited or not (timed_out or retryable(err)):
+                    raise LedgerUnavailable("ledger write failed", error=str(err)) from err
+                self.busy_retries += 1
+                self._back_off(attempt)
+            except DBAPIError as err:
+                if attempt == MAX_ATTEMPTS - 1 or not retryable(err):
+                    raise
+                self.busy_retries += 1
+                self._back_off(attempt)
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _back_off(attempt: int) -> None:
@@ -238,6 +252,10 @@ class LedgerCore:
                 yield conn
 
     def _committed(self, conn: Connection) -> None:
+        # Another thread committing meanwhile does so on another connection: data_version
+        # tells the next cycle, whatever this flag says.
+        if self._meters_untouched:
+            return
         if not conn.get_execution_options().get(READ_ONLY, False):
             self._cursors.committed()
 

@@ -18,6 +18,7 @@ from sqlalchemy import event
 from custom_components.prepaid_utility.billing.engine import CounterReading
 from custom_components.prepaid_utility.ledger import LedgerStore
 from custom_components.prepaid_utility.ledger.journal import set_step_hook
+from custom_components.prepaid_utility.ledger.leases import Claimant
 from custom_components.prepaid_utility.ledger.schema import meter_generation
 
 from .conftest import Backend, assert_sound, setup_tenant
@@ -138,6 +139,8 @@ def test_a_cycle_after_only_cycles_reads_no_meter_rows(backend: Backend) -> None
     setup_tenant(store)
     store.create_account("B202", "Tenant B202")
     reads = [_meter_reads(store, lambda: _bill(store, backend, "101"))]
+    # Every poll claims its gateway's lease before billing: a write of no meter row.
+    store.claim_gateway("bus:127.0.0.1:502", Claimant("token", "instance", "Site"), 30)
     reads.append(_meter_reads(store, lambda: _bill(store, backend, "102")))
     store.recharge("A101", 1_000, "order-2")  # another write of this store
     reads.append(_meter_reads(store, lambda: _bill(store, backend, "103")))
