@@ -44,7 +44,7 @@ from ..billing.schedule import TouPeriod
 from ..billing.tariff import TariffBook
 from . import accrual, checkpoints, rollup
 from .bulk import BulkStatement, ChunkQuery
-from .cursor_memo import Cursor, CursorMemo, Loaded, Stamp
+from .cursor_memo import CURSOR_COLUMNS, Cursor, CursorMemo, Loaded, Stamp
 from .journal import account_id, from_us, local_day, step, to_us
 from .rows import LostRace
 from .schema import account, assignment, meter, meter_generation, quarantine, usage_bucket
@@ -170,18 +170,7 @@ _PERIOD_VALUES = {period: period.value for period in TouPeriod}
 
 
 # The cursor update's parameters, in the order a cycle makes them (``_CURSORS``).
-_CURSOR_KEYS = (
-    "m",
-    "g",
-    "read_hwm",
-    "read_last_us",
-    "hwm_milli",
-    "last_us",
-    "carry_nano",
-    "tier_window",
-    "tier_used_milli",
-    "period_milli",
-)
+_CURSOR_KEYS = ("m", "g", "read_hwm", "read_last_us", *CURSOR_COLUMNS)
 # An hourly bucket's columns, in the order a cycle makes them (``_BUCKETS``).
 _BUCKET_KEYS = (
     "meter_id",
