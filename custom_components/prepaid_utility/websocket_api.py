@@ -186,6 +186,29 @@ def _not_found(connection: ActiveConnection, msg_id: int) -> None:
     connection.send_error(msg_id, ws_const.ERR_NOT_FOUND, "Unknown account")
 
 
+async def _read_books(
+    hass: HomeAssistant,
+    connection: ActiveConnection,
+    msg_id: int,
+    building: str | None,
+    report: Callable[[Any], ledger_books.Books],
+) -> tuple[dict[str, str], list[ledger_books.Books]] | None:
+    """Run a books report (given a ledger's read connection) on every ledger.
+
+    None (and an error sent) when a ledger fails or none holds the building asked for.
+    """
+
+    def work(_codes: list[str]) -> Callable[[LedgerStore], ledger_books.Books]:
+        def run(store: LedgerStore) -> ledger_books.Books:
+            with store.reading() as conn:
+                return report(conn)
+
+        return run
+
+    got = await _read(connection, msg_id, _ledgers(hass), work)
+    return None if got is None else _held_books(connection, msg_id, building, got)
+
+
 async def _read[T](
     connection: ActiveConnection,
     msg_id: int,
@@ -373,15 +396,13 @@ async def _monthly_books(
     building = None if msg["books"] == ALL_BOOKS else msg["books"]
     year = int(msg.get("year") or dt_util.now().year)
 
-    def work(_codes: list[str]) -> Callable[[LedgerStore], ledger_books.Books]:
-        def run(store: LedgerStore) -> ledger_books.Books:
-            with store.reading() as conn:
-                return ledger_books.monthly(conn, year, building)
-
-        return run
-
-    got = await _read(connection, msg["id"], _ledgers(hass), work)
-    found = None if got is None else _held_books(connection, msg["id"], building, got)
+    found = await _read_books(
+        hass,
+        connection,
+        msg["id"],
+        building,
+        lambda conn: ledger_books.monthly(conn, year, building),
+    )
     if found is None:
         return
     names, held = found
@@ -464,15 +485,13 @@ async def ws_finance(
     divisor = _GRANULARITY[msg["granularity"]]
     building = None if msg["books"] == ALL_BOOKS else msg["books"]
 
-    def work(_codes: list[str]) -> Callable[[LedgerStore], ledger_books.Books]:
-        def run(store: LedgerStore) -> ledger_books.Books:
-            with store.reading() as conn:
-                return ledger_books.finance(conn, _day(start), _day(end), divisor, building)
-
-        return run
-
-    got = await _read(connection, msg["id"], _ledgers(hass), work)
-    found = None if got is None else _held_books(connection, msg["id"], building, got)
+    found = await _read_books(
+        hass,
+        connection,
+        msg["id"],
+        building,
+        lambda conn: ledger_books.finance(conn, _day(start), _day(end), divisor, building),
+    )
     if found is None:
         return
     buildings, held = found

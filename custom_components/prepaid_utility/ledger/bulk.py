@@ -21,7 +21,6 @@ from sqlalchemy.sql.compiler import Compiled
 from sqlalchemy.sql.dml import UpdateBase
 
 type Rows = Sequence[Mapping[str, Any]]
-type Params = Callable[[Rows], Sequence[Any]]
 
 
 class BulkStatement:
@@ -30,9 +29,11 @@ class BulkStatement:
     def __init__(self, build: Callable[[str], UpdateBase]) -> None:
         """Take a function returning the statement for a dialect name (upserts differ)."""
         self._build = build
-        self._compiled: dict[tuple[str, tuple[str, ...]], tuple[str, Params] | None] = {}
-        self._order: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
-        self._positions: dict[tuple[str, tuple[str, ...]], tuple[str, tuple[int, ...]] | None] = {}
+        # Per dialect and keys: the SQL and, for a positional driver, the parameters' order
+        # (None: named); None for a statement that must run through ``execute``.
+        self._compiled: dict[
+            tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...] | None] | None
+        ] = {}
 
     def statement(self, dialect: str) -> UpdateBase:
         """Return the statement for a dialect (what ``execute`` is given)."""
@@ -46,15 +47,14 @@ class BulkStatement:
         """
         if not rows:
             return None
-        dialect = conn.dialect
-        key = (dialect.name, tuple(rows[0]))
-        if key not in self._compiled:
-            self._compiled[key] = self._compile(conn, key[1])
-        found = self._compiled[key]
+        keys = tuple(rows[0])
+        found = self._compiled_for(conn, keys)
         if found is None:
-            return conn.execute(self.statement(dialect.name), list(rows))
-        sql, params = found
-        return conn.exec_driver_sql(sql, params(rows))
+            return conn.execute(self.statement(conn.dialect.name), list(rows))
+        sql, order = found
+        if order is None:
+            return conn.exec_driver_sql(sql, list(rows))
+        return conn.exec_driver_sql(sql, _pick(rows, order))
 
     def run_tuples(
         self, conn: Connection, keys: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
@@ -66,26 +66,27 @@ class BulkStatement:
         """
         if not rows:
             return None
-        dialect = conn.dialect
-        key = (dialect.name, keys)
-        if key not in self._positions:
-            found = self._compile(conn, keys)
-            self._positions[key] = None
-            if found is not None and dialect.positional:
-                order = self._order.get(key, ())
-                self._positions[key] = (found[0], tuple(keys.index(name) for name in order))
-        compiled = self._positions[key]
-        if compiled is None:
+        found = self._compiled_for(conn, keys)
+        order = None if found is None else found[1]
+        if found is None or order is None:
             return self.run(conn, [dict(zip(keys, row, strict=True)) for row in rows])
-        sql, positions = compiled
+        sql = found[0]
+        positions = tuple(keys.index(name) for name in order)
         if positions == tuple(range(len(keys))):
             return conn.exec_driver_sql(sql, list(rows))
-        if len(positions) == 1:
-            return conn.exec_driver_sql(sql, [(row[positions[0]],) for row in rows])
-        getter = itemgetter(*positions)
-        return conn.exec_driver_sql(sql, [getter(row) for row in rows])
+        return conn.exec_driver_sql(sql, _pick(rows, positions))
 
-    def _compile(self, conn: Connection, keys: tuple[str, ...]) -> tuple[str, Params] | None:
+    def _compiled_for(
+        self, conn: Connection, keys: tuple[str, ...]
+    ) -> tuple[str, tuple[str, ...] | None] | None:
+        key = (conn.dialect.name, keys)
+        if key not in self._compiled:
+            self._compiled[key] = self._compile(conn, keys)
+        return self._compiled[key]
+
+    def _compile(
+        self, conn: Connection, keys: tuple[str, ...]
+    ) -> tuple[str, tuple[str, ...] | None] | None:
         dialect = conn.dialect
         compiled: Compiled = self.statement(dialect.name).compile(
             dialect=dialect, column_keys=list(keys), for_executemany=True
@@ -98,14 +99,17 @@ class BulkStatement:
         ):
             return None
         if not dialect.positional:
-            return compiled.string, list
-        order: list[str] = list(compiled.positiontup or ())  # type: ignore[attr-defined]
-        self._order[(dialect.name, keys)] = tuple(order)
-        if len(order) == 1:
-            name = order[0]
-            return compiled.string, lambda rows: [(row[name],) for row in rows]
-        getter = itemgetter(*order)
-        return compiled.string, lambda rows: [getter(row) for row in rows]
+            return compiled.string, None
+        return compiled.string, tuple(compiled.positiontup or ())  # type: ignore[attr-defined]
+
+
+def _pick(rows: Sequence[Any], fields: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Return each row's values at ``fields`` (keys of a dict, positions of a tuple), in order."""
+    if len(fields) == 1:
+        field = fields[0]
+        return [(row[field],) for row in rows]
+    getter = itemgetter(*fields)
+    return [getter(row) for row in rows]
 
 
 class ChunkQuery:

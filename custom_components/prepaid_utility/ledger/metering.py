@@ -21,8 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, Insert, and_, bindparam, select
+from sqlalchemy import Connection, Insert, Row, and_, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -154,14 +155,13 @@ def _state(row: object) -> GenerationState:
 
 def _cursor(state: GenerationState) -> Cursor:
     """Return the columns a cycle writes for a state (``CURSOR_COLUMNS`` order)."""
-    _, _, hwm, last_at, carry, window, used, periods, held, since = state
     return (
-        hwm,
-        to_us(last_at),
-        carry,
-        window,
-        used,
-        periods_json(state) if periods or held or since is not None else "{}",
+        state.hwm_milli,
+        to_us(state.last_at),
+        state.carry_nano,
+        state.tier_window,
+        state.tier_used_milli,
+        periods_json(state),
     )
 
 
@@ -377,6 +377,10 @@ _METER_ROWS = ChunkQuery(
 _CHUNK = 500  # IN lists of at most this many ids (SQLite's old limit of 999 parameters)
 
 
+def _loaded(row: Row[Any]) -> Loaded:
+    return _spec(row), _state(row), row.tariff_code, row.holder, row.last_us
+
+
 def data_stamp(conn: Connection) -> Stamp | None:
     """Return (connection, ``PRAGMA data_version``) on SQLite; None elsewhere."""
     if conn.dialect.name != "sqlite":
@@ -408,7 +412,7 @@ def _load(
         rows = _METER_ROWS.run(conn, meter_ids[chunk_start : chunk_start + _CHUNK])
         if memo is None:
             for row in rows:
-                loaded[row.id] = (_spec(row), _state(row), row.tariff_code, row.holder, row.last_us)
+                loaded[row.id] = _loaded(row)
             continue
         if rows:
             memo.bind(rows[0]._fields)
@@ -417,7 +421,7 @@ def _load(
             meter_id = values[0]
             found = memo.get(meter_id, values)
             if found is None:
-                found = (_spec(row), _state(row), row.tariff_code, row.holder, row.last_us)
+                found = _loaded(row)
                 memo.put(meter_id, values, found)
             loaded[meter_id] = found
     return loaded
