@@ -39,7 +39,7 @@ from ..billing.engine import (
     evaluate_reading,
     open_generation,
 )
-from ..billing.errors import OperationRefused, UnknownMeter
+from ..billing.errors import InvalidAmount, OperationRefused, UnknownMeter
 from ..billing.quantity import UtilityKind, counter_to_milli
 from ..billing.schedule import TouPeriod
 from ..billing.tariff import TariffBook
@@ -555,7 +555,7 @@ def _flag(
     """Return the quarantine row of a reading a person must look at."""
     try:
         counter: int | None = counter_to_milli(reading.total)
-    except ValueError:
+    except InvalidAmount:  # negative, not finite or beyond any meter: kept without a value
         counter = None
     return {
         "meter_id": reading.meter_id,

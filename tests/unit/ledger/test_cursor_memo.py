@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event
 
-from custom_components.prepaid_utility.billing.engine import CounterReading
+from custom_components.prepaid_utility.billing.engine import CounterReading, ReadingStatus
 from custom_components.prepaid_utility.ledger import LedgerStore
 from custom_components.prepaid_utility.ledger.journal import set_step_hook
 from custom_components.prepaid_utility.ledger.leases import Claimant
@@ -168,3 +168,48 @@ def test_a_cycle_after_only_cycles_reads_no_meter_rows(backend: Backend) -> None
     assert balances["A101"] == 1_000 - 4 * CENTS_PER_KWH
     assert balances["B202"] == -4 * CENTS_PER_KWH
     assert store.busy_retries == 0
+
+
+def test_bad_readings_on_a_trusted_memo_change_nothing(backend: Backend) -> None:
+    """Readings a cycle refuses leave the ledger and the memo as they were.
+
+    Unknown meter, no time zone, negative, beyond any meter, a jump: each is refused while
+    the memo is confirmed; then two readings of one meter in one cycle bill its increase once.
+    """
+    store = backend.open()
+    setup_tenant(store)
+    store.recharge("A101", 10_000, "order-1")
+    assert _bill(store, backend, "101") == CENTS_PER_KWH
+    before = store.balances()
+    backend.clock.advance(timedelta(minutes=5))
+    now = backend.clock.now
+    bad = [
+        CounterReading("nope", now, Decimal(102)),
+        CounterReading("e1", now.replace(tzinfo=None), Decimal(102)),
+        CounterReading("e1", now, Decimal(-5)),
+        CounterReading("e1", now, Decimal(10) ** 16),
+        CounterReading("e1", now, Decimal(5_000)),  # 4,899 kWh in 5 minutes
+    ]
+    statuses = []
+    for reading in bad:
+        result = store.bill_readings([reading])
+        statuses.append(result.statuses[reading.meter_id].value)
+        assert not result.charged_minor
+    print(f"{backend.name} refused={statuses}")
+    assert statuses == ["invalid", "invalid", "invalid", "invalid", "quarantined_jump"]
+    assert store.balances() == before
+    assert store.meter_state("e1").hwm_milli == 101_000
+    backend.clock.advance(timedelta(minutes=5))
+    later = backend.clock.now
+    twice = [
+        CounterReading("e1", later - timedelta(minutes=2), Decimal("101.25")),
+        CounterReading("e1", later, Decimal("101.5")),
+    ]
+    result = store.bill_readings(twice)
+    print(f"{backend.name} two_readings_charged={result.charged_minor}")
+    assert result.statuses == {"e1": ReadingStatus.CHARGED}
+    assert result.charged_minor == {"e1": CENTS_PER_KWH // 2}
+    assert store.balance("A101") == 10_000 - CENTS_PER_KWH - CENTS_PER_KWH // 2
+    assert store.meter_state("e1").hwm_milli == 101_500
+    assert _bill(store, backend, "102") == CENTS_PER_KWH // 2
+    assert_sound(store)
