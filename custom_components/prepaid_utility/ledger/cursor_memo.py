@@ -57,19 +57,31 @@ class CursorMemo:
         self._pending: Stamp | None = None
         self._confirmed: Stamp | None = None
         self._wrote = False  # this transaction changed the memo (its states may not commit)
+        # Meters read from the ledger (or written by a cycle) since confirmation was last lost:
+        # a confirmation vouches for these only. A cycle loads only its own gateway's meters,
+        # so after a write the next cycle confirms again having seen its meters, not the rest.
+        self._verified: set[str] = set()
 
     def confirmed(self, stamp: Stamp | None) -> bool:
-        """Return whether the ledger is as the last committed cycle left it."""
+        """Return whether the ledger is as the last committed cycle left it.
+
+        When it is not, no meter is vouched for until a cycle reads its row again.
+        """
         found = self._confirmed
-        return (
+        if (
             stamp is not None
             and found is not None
             and found[0] is stamp[0]
             and found[1] == stamp[1]
-        )
+        ):
+            return True
+        self._verified.clear()
+        return False
 
     def held(self, meter_id: str) -> Loaded | None:
-        """Return a meter's objects as the memo holds them (trust them only when confirmed)."""
+        """Return a meter's objects if read since confirmation was lost (only when confirmed)."""
+        if meter_id not in self._verified:
+            return None
         found = self._rows.get(meter_id)
         if found is None:
             return None
@@ -113,11 +125,13 @@ class CursorMemo:
         if base != row:
             return None
         self.hits += 1
+        self._verified.add(meter_id)
         return loaded
 
     def put(self, meter_id: str, row: Row, loaded: Loaded) -> None:
         """Remember the objects made from a row."""
         self._rows[meter_id] = (row, loaded, None)
+        self._verified.add(meter_id)
 
     def wrote(self, meter_id: str, cursor: Cursor, state: GenerationState) -> None:
         """Remember the state a cycle wrote (``cursor``: its ``CURSOR_COLUMNS`` values).

@@ -213,3 +213,36 @@ def test_bad_readings_on_a_trusted_memo_change_nothing(backend: Backend) -> None
     assert store.meter_state("e1").hwm_milli == 101_500
     assert _bill(store, backend, "102") == CENTS_PER_KWH // 2
     assert_sound(store)
+
+
+def test_a_write_is_seen_by_every_gateway_not_only_the_next_to_poll(backend: Backend) -> None:
+    """Each gateway's cycle reads its own meters: after a write, gateway A's cycle confirming
+    the memo again vouches for A's meters, not for B's (B's next cycle reads its rows).
+
+    The soak found this: a meter replaced between polls kept its old generation in the memo
+    because another gateway polled first, and every later reading was quarantined.
+    """
+    store = backend.open()
+    setup_tenant(store, code="A101", meter_id="ea")
+    setup_tenant(store, code="B202", meter_id="eb")
+    store.create_account("C303", "Tenant C303")
+    assert _bill(store, backend, "101", meter="ea") == CENTS_PER_KWH
+    assert _bill(store, backend, "101", meter="eb") == CENTS_PER_KWH
+    assert _bill(store, backend, "102", meter="eb") == CENTS_PER_KWH  # memo confirmed
+    store.assign_meter("eb", "C303", backend.clock.now)  # B's meter changes holder
+    assert _bill(store, backend, "102", meter="ea") == CENTS_PER_KWH  # A polls first
+    reads = _meter_reads(store, lambda: _bill(store, backend, "103", meter="eb"))
+    store.replace_meter("ea", Decimal(0), backend.clock.now)  # A's meter is replaced
+    assert _bill(store, backend, "104", meter="eb") == CENTS_PER_KWH  # B polls first
+    charged_new_meter = _bill(store, backend, "1", meter="ea")
+    balances = store.balances()
+    print(
+        f"{backend.name} b_rows_read={reads} new_meter_charged={charged_new_meter} "
+        f"B202={balances['B202']} C303={balances['C303']}"
+    )
+    assert reads == 1
+    assert balances["B202"] == -2 * CENTS_PER_KWH
+    assert balances["C303"] == -2 * CENTS_PER_KWH
+    assert charged_new_meter == CENTS_PER_KWH
+    assert store.meter_state("ea").generation == 2
+    assert_sound(store)
